@@ -1,0 +1,29 @@
+/**
+ * fer-cnn-lstm — facial emotion recognition (the 7 FER-2013 classes) with a CNN-LSTM on
+ * TensorFlow.js: a pretrained model, a dataset loader, augmentation, a fast training engine for
+ * the wasm backend, evaluation and a CLI.
+ *
+ * @packageDocumentation
+ */
+export { tf, tfl } from './backends/tf.js';
+export { registerChainedOps } from './backends/chained-ops.js';
+export { selectBackend, setBackend, activeBackend, preferredBackends, type BackendName } from './backends/select.js';
+export { registerWasmTrainingKernels } from './backends/wasm-kernels.js';
+
+export { Emotion, EMOTIONS, NUM_EMOTIONS, isEmotion, emotionFromIndex, emotionToIndex, parseEmotion } from './emotions.js';
+
+export { buildCnnLstm, DEFAULT_CNN_LSTM_OPTIONS, type CnnLstmOptions, type SequenceMode } from './model/cnn-lstm.js';
+export { loadModel, saveModel, fileSystemHandler } from './model/io.js';
+
+export { FerDataset, type LoadOptions, type LoadSummary, type BatchOptions, type TensorBatch } from './data/fer-dataset.js';
+export { FerDataError } from './data/errors.js';
+export { augment, augmentTransforms, DEFAULT_AUGMENTATION, type AugmentOptions } from './data/augment.js';
+export { SPLITS, parseSplitFilter, type Split, type SplitFilter } from './data/splits.js';
+export { decodeImage, sniffFormat, type ImageFormat } from './data/decode.js';
+export { toGraySquare, type Raster } from './data/image.js';
+
+export { train, TrainingError, type TrainOptions, type TrainResult, type BatchProgress, type EpochLog } from './training/train.js';
+export type { LearningRateSchedule } from './training/schedule.js';
+export { useFastBatchNorm } from './training/fast-batchnorm.js';
+
+export { confusionMatrix, metricsFromConfusion, type ClassMetrics, type EvaluationResult } from './evaluation/metrics.js';

@@ -1,0 +1,146 @@
+/**
+ * The CNN-LSTM architecture: convolution blocks → max pooling → the feature map read as a
+ * sequence → LSTM → dense → softmax.
+ *
+ * @packageDocumentation
+ */
+import { tfl } from '../backends/tf.js';
+import { NUM_EMOTIONS } from '../emotions.js';
+
+/** How the last feature map (`H × W × C`) becomes the LSTM's input sequence. */
+export type SequenceMode =
+  /** `H` steps of `W·C` features: the LSTM reads the face top to bottom. */
+  | 'rows'
+  /** `W` steps of `H·C` features: left to right. */
+  | 'columns'
+  /** `H·W` steps of `C` features: cell by cell in raster order. */
+  | 'cells';
+
+/** Options of {@link buildCnnLstm}. Every field is optional; the defaults are the shipped model's. */
+export interface CnnLstmOptions {
+  /** Input image size in pixels (square, grayscale). Default 48. */
+  inputSize?: number;
+  /** Number of output classes. Default 7 (the FER-2013 emotions). */
+  numClasses?: number;
+  /** Filters of each convolution block; one max-pool (2×2) ends each block. Default `[32, 64, 128]`. */
+  filters?: number[];
+  /** Convolutions (3×3, same padding) per block. Default 2. */
+  convsPerBlock?: number;
+  /** Batch normalization after each convolution. Default true. */
+  batchNorm?: boolean;
+  /** How the feature map becomes a sequence. Default `'rows'`. */
+  sequence?: SequenceMode;
+  /** LSTM units. Default 128. */
+  lstmUnits?: number;
+  /** Wrap the LSTM in a bidirectional layer (outputs concatenated). Default false. */
+  bidirectional?: boolean;
+  /** Units of the dense layer after the LSTM (0 = none). Default 128. */
+  denseUnits?: number;
+  /** Dropout rate after each convolution block. Default 0.1. */
+  convDropout?: number;
+  /** Dropout rate before the classifier. Default 0.4. */
+  dropout?: number;
+  /** L2 weight decay on conv and dense kernels (0 = none). Default 0. */
+  l2?: number;
+  /** Seed for weight initialisation (reproducible models). Default: unseeded. */
+  seed?: number;
+  /** Model name. Default `'fer_cnn_lstm'`. */
+  name?: string;
+}
+
+/** The defaults of {@link CnnLstmOptions}, resolved. */
+export const DEFAULT_CNN_LSTM_OPTIONS: Readonly<Required<Omit<CnnLstmOptions, 'seed'>>> = Object.freeze({
+  inputSize: 48,
+  numClasses: NUM_EMOTIONS,
+  filters: [32, 64, 128],
+  convsPerBlock: 2,
+  batchNorm: true,
+  sequence: 'rows',
+  lstmUnits: 128,
+  bidirectional: false,
+  denseUnits: 128,
+  convDropout: 0.1,
+  dropout: 0.4,
+  l2: 0,
+  name: 'fer_cnn_lstm',
+});
+
+function check(cond: boolean, msg: string): void {
+  if (!cond) throw new RangeError(`buildCnnLstm: ${msg}`);
+}
+
+/**
+ * Builds the CNN-LSTM (untrained). Input: `[batch, size, size, 1]` grayscale in [0, 1];
+ * output: `[batch, numClasses]` class probabilities.
+ *
+ * @example
+ * ```ts
+ * const model = buildCnnLstm({ filters: [32, 64], lstmUnits: 64 });
+ * model.summary();
+ * ```
+ */
+export function buildCnnLstm(options: CnnLstmOptions = {}): tfl.LayersModel {
+  const o = { ...DEFAULT_CNN_LSTM_OPTIONS, ...options };
+  check(Number.isInteger(o.inputSize) && o.inputSize >= 4, `inputSize must be an integer ≥ 4, got ${o.inputSize}`);
+  check(Number.isInteger(o.numClasses) && o.numClasses >= 2, `numClasses must be an integer ≥ 2, got ${o.numClasses}`);
+  check(o.filters.length >= 1 && o.filters.every((f) => Number.isInteger(f) && f > 0), 'filters must be positive integers');
+  check(o.inputSize >> o.filters.length >= 1, `${o.filters.length} pooling blocks shrink a ${o.inputSize}px input to nothing`);
+  check(Number.isInteger(o.convsPerBlock) && o.convsPerBlock >= 1, 'convsPerBlock must be ≥ 1');
+  check(['rows', 'columns', 'cells'].includes(o.sequence), `sequence must be rows, columns or cells, got ${o.sequence}`);
+  check(o.lstmUnits > 0, 'lstmUnits must be > 0');
+  check(o.dropout >= 0 && o.dropout < 1 && o.convDropout >= 0 && o.convDropout < 1, 'dropout rates must be in [0, 1)');
+
+  let seed = o.seed;
+  const init = (kind: 'heNormal' | 'glorotUniform' | 'orthogonal') => {
+    const s = seed === undefined ? undefined : seed++;
+    if (kind === 'heNormal') return tfl.initializers.heNormal({ seed: s });
+    if (kind === 'glorotUniform') return tfl.initializers.glorotUniform({ seed: s });
+    return tfl.initializers.orthogonal({ seed: s, gain: 1 });
+  };
+  const reg = o.l2 > 0 ? () => tfl.regularizers.l2({ l2: o.l2 }) : () => undefined;
+
+  const input = tfl.input({ shape: [o.inputSize, o.inputSize, 1], name: 'image' });
+  let x: tfl.SymbolicTensor = input;
+  o.filters.forEach((f, b) => {
+    for (let c = 0; c < o.convsPerBlock; c++) {
+      const id = `block${b + 1}_conv${c + 1}`;
+      x = tfl.layers.conv2d({
+        filters: f, kernelSize: 3, padding: 'same', useBias: !o.batchNorm, name: id,
+        kernelInitializer: init('heNormal'), kernelRegularizer: reg(),
+      }).apply(x) as tfl.SymbolicTensor;
+      if (o.batchNorm) x = tfl.layers.batchNormalization({ name: `${id}_bn` }).apply(x) as tfl.SymbolicTensor;
+      x = tfl.layers.activation({ activation: 'relu', name: `${id}_relu` }).apply(x) as tfl.SymbolicTensor;
+    }
+    x = tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `block${b + 1}_pool` }).apply(x) as tfl.SymbolicTensor;
+    if (o.convDropout > 0) x = tfl.layers.dropout({ rate: o.convDropout, name: `block${b + 1}_dropout` }).apply(x) as tfl.SymbolicTensor;
+  });
+
+  const [, h, w, c] = x.shape as number[];
+  if (o.sequence === 'columns') {
+    x = tfl.layers.permute({ dims: [2, 1, 3], name: 'to_columns' }).apply(x) as tfl.SymbolicTensor;
+  }
+  const [steps, features] = o.sequence === 'rows' ? [h, w * c] : o.sequence === 'columns' ? [w, h * c] : [h * w, c];
+  x = tfl.layers.reshape({ targetShape: [steps, features], name: `to_sequence_${o.sequence}` }).apply(x) as tfl.SymbolicTensor;
+
+  const lstm = tfl.layers.lstm({
+    units: o.lstmUnits, name: 'lstm',
+    kernelInitializer: init('glorotUniform'), recurrentInitializer: init('orthogonal'),
+  });
+  x = (o.bidirectional
+    ? tfl.layers.bidirectional({ layer: lstm, mergeMode: 'concat', name: 'bilstm' }).apply(x)
+    : lstm.apply(x)) as tfl.SymbolicTensor;
+
+  if (o.denseUnits > 0) {
+    x = tfl.layers.dense({
+      units: o.denseUnits, activation: 'relu', name: 'dense',
+      kernelInitializer: init('heNormal'), kernelRegularizer: reg(),
+    }).apply(x) as tfl.SymbolicTensor;
+  }
+  if (o.dropout > 0) x = tfl.layers.dropout({ rate: o.dropout, name: 'dropout' }).apply(x) as tfl.SymbolicTensor;
+  const output = tfl.layers.dense({
+    units: o.numClasses, activation: 'softmax', name: 'emotion',
+    kernelInitializer: init('glorotUniform'),
+  }).apply(x) as tfl.SymbolicTensor;
+
+  return tfl.model({ inputs: input, outputs: output, name: o.name });
+}

@@ -1,0 +1,82 @@
+/**
+ * Saving and loading models in the TensorFlow.js layers format (`model.json` + `weights.bin`) on
+ * the file system, without `@tensorflow/tfjs-node`.
+ *
+ * @packageDocumentation
+ */
+import { tf, tfl } from '../backends/tf.js';
+
+/** A `tf.io.IOHandler` that reads and writes `<dir>/model.json` and `<dir>/weights.bin` (Node). */
+export function fileSystemHandler(dir: string): tf.io.IOHandler {
+  return {
+    async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
+      const { mkdir, writeFile, rename } = await import('node:fs/promises');
+      const { join } = await import('node:path');
+      await mkdir(dir, { recursive: true });
+      const weightData = artifacts.weightData
+        ? tf.io.concatenateArrayBuffers(Array.isArray(artifacts.weightData) ? artifacts.weightData : [artifacts.weightData])
+        : new ArrayBuffer(0);
+      const modelJson = {
+        modelTopology: artifacts.modelTopology,
+        format: artifacts.format ?? 'layers-model',
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy ?? null,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
+        userDefinedMetadata: artifacts.userDefinedMetadata,
+      };
+      // write-then-rename so that an interrupted save never leaves a half-written model
+      const suffix = `.${process.pid}.tmp`;
+      await writeFile(join(dir, 'weights.bin' + suffix), new Uint8Array(weightData));
+      await writeFile(join(dir, 'model.json' + suffix), JSON.stringify(modelJson));
+      await rename(join(dir, 'weights.bin' + suffix), join(dir, 'weights.bin'));
+      await rename(join(dir, 'model.json' + suffix), join(dir, 'model.json'));
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    },
+    async load(): Promise<tf.io.ModelArtifacts> {
+      const { readFile } = await import('node:fs/promises');
+      const { join, dirname } = await import('node:path');
+      const jsonPath = dir.endsWith('.json') ? dir : join(dir, 'model.json');
+      let json: { modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[]; format?: string; generatedBy?: string; convertedBy?: string; userDefinedMetadata?: Record<string, {}> };
+      try {
+        json = JSON.parse(await readFile(jsonPath, 'utf8'));
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new Error(`${jsonPath}: ${code === 'ENOENT' ? 'no such file' : `not a tfjs model.json (${(e as Error).message})`}`);
+      }
+      const specs: tf.io.WeightsManifestEntry[] = [];
+      const buffers: ArrayBuffer[] = [];
+      for (const group of json.weightsManifest ?? []) {
+        specs.push(...group.weights);
+        for (const p of group.paths) {
+          const b = await readFile(join(dirname(jsonPath), p));
+          buffers.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+        }
+      }
+      return {
+        modelTopology: json.modelTopology, weightSpecs: specs, weightData: tf.io.concatenateArrayBuffers(buffers),
+        format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy, userDefinedMetadata: json.userDefinedMetadata,
+      };
+    },
+  };
+}
+
+/** True when `location` looks like a URL rather than a file path. */
+function isUrl(location: string): boolean {
+  return /^(https?|file|blob|data|indexeddb|localstorage):/i.test(location);
+}
+
+/**
+ * Loads a layers model from a folder or `model.json` path (Node), a URL (browser or Node
+ * `fetch`), or any `tf.io.IOHandler`.
+ */
+export async function loadModel(location: string | tf.io.IOHandler): Promise<tfl.LayersModel> {
+  if (typeof location !== 'string') return tfl.loadLayersModel(location);
+  if (isUrl(location)) return tfl.loadLayersModel(location);
+  return tfl.loadLayersModel(fileSystemHandler(location));
+}
+
+/** Saves a layers model to a folder as `model.json` + `weights.bin` (Node). */
+export async function saveModel(model: tfl.LayersModel, dir: string, metadata?: Record<string, unknown>): Promise<void> {
+  if (metadata) (model as unknown as { setUserDefinedMetadata(m: object): void }).setUserDefinedMetadata(metadata);
+  await model.save(fileSystemHandler(dir));
+}

@@ -1,0 +1,108 @@
+/**
+ * Training checkpoints on disk (Node): the model, the optimizer state, the history and the
+ * position in the run, written so that a crash at any moment leaves the previous checkpoint
+ * intact (a new `epoch-N/` folder is complete before `checkpoint.json` points at it).
+ *
+ * Layout: `checkpoint.json`, `epoch-N/model.json`, `epoch-N/weights.bin`, `epoch-N/optimizer.bin`,
+ * and `best/` (the best model by validation accuracy, in the tfjs layers format).
+ *
+ * @packageDocumentation
+ */
+import { tf, tfl } from '../backends/tf.js';
+import { fileSystemHandler } from '../model/io.js';
+
+/** One epoch of training history. */
+export interface EpochLog {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  valMacroF1?: number;
+  learningRate: number;
+  seconds: number;
+  imagesPerSecond: number;
+}
+
+/** What `checkpoint.json` records. */
+export interface CheckpointState {
+  version: 1;
+  /** Completed epochs. */
+  epoch: number;
+  /** Folder (relative) of the latest complete checkpoint. */
+  folder: string;
+  history: EpochLog[];
+  bestEpoch: number;
+  bestValAccuracy: number;
+  /** Learning-rate state (plateau schedule). */
+  lr: { value: number; plateauBest: number; plateauWait: number };
+  /** Early-stopping counter. */
+  sinceBest: number;
+  /** Optimizer tensors stored in `optimizer.bin`, in order. */
+  optimizer: { name: string; shape: number[]; dtype: string }[];
+  /** Free-form run configuration, for the record. */
+  config?: Record<string, unknown>;
+}
+
+async function fs() {
+  const f = await import('node:fs/promises');
+  const p = await import('node:path');
+  return { ...f, join: p.join };
+}
+
+/** Saves a checkpoint: model weights, optimizer state, run state. */
+export async function saveCheckpoint(dir: string, model: tfl.LayersModel, optimizer: tf.Optimizer, state: Omit<CheckpointState, 'folder' | 'optimizer' | 'version'>): Promise<CheckpointState> {
+  const { mkdir, writeFile, rename, rm, readdir, join } = await fs();
+  await mkdir(dir, { recursive: true });
+  const folder = `epoch-${state.epoch}`;
+  const target = join(dir, folder);
+  await rm(target, { recursive: true, force: true });
+  await model.save(fileSystemHandler(target));
+  const named = await optimizer.getWeights();
+  const specs = named.map((n) => ({ name: n.name, shape: n.tensor.shape, dtype: n.tensor.dtype }));
+  const buffers = named.map((n) => Buffer.from(new Float32Array(n.tensor.dataSync()).buffer));
+  await writeFile(join(target, 'optimizer.bin'), Buffer.concat(buffers));
+  const full: CheckpointState = { version: 1, folder, optimizer: specs, ...state };
+  const tmp = join(dir, `checkpoint.json.${process.pid}.tmp`);
+  await writeFile(tmp, JSON.stringify(full, null, 1));
+  await rename(tmp, join(dir, 'checkpoint.json'));
+  for (const entry of await readdir(dir)) {
+    if (/^epoch-\d+$/.test(entry) && entry !== folder) await rm(join(dir, entry), { recursive: true, force: true });
+  }
+  return full;
+}
+
+/** Reads `checkpoint.json`, or undefined when the folder has none. */
+export async function readCheckpointState(dir: string): Promise<CheckpointState | undefined> {
+  const { readFile, join } = await fs();
+  try {
+    return JSON.parse(await readFile(join(dir, 'checkpoint.json'), 'utf8')) as CheckpointState;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`${join(dir, 'checkpoint.json')}: unreadable checkpoint (${(e as Error).message})`);
+  }
+}
+
+/** Restores model weights and optimizer state from a checkpoint into `model` and `optimizer`. */
+export async function restoreCheckpoint(dir: string, state: CheckpointState, model: tfl.LayersModel, optimizer: tf.Optimizer): Promise<void> {
+  const { readFile, join } = await fs();
+  const saved = await tfl.loadLayersModel(fileSystemHandler(join(dir, state.folder)));
+  const values = saved.getWeights();
+  if (values.length !== model.weights.length || values.some((v, i) => v.size !== model.weights[i].read().size)) {
+    saved.dispose();
+    throw new Error(`${join(dir, state.folder)}: checkpoint weights do not match this model's shapes`);
+  }
+  model.setWeights(values);
+  saved.dispose();
+  const buf = await readFile(join(dir, state.folder, 'optimizer.bin'));
+  const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  let off = 0;
+  const named = state.optimizer.map((s) => {
+    const size = s.shape.reduce((a, b) => a * b, 1);
+    const t = tf.tensor(all.subarray(off, off + size), s.shape, s.dtype as tf.DataType);
+    off += size;
+    return { name: s.name, tensor: t };
+  });
+  await optimizer.setWeights(named);
+  tf.dispose(named.map((n) => n.tensor));
+}

@@ -1,0 +1,109 @@
+/**
+ * The training loss and one shard's gradient computation, shared by the in-process trainer and
+ * the worker threads.
+ *
+ * @packageDocumentation
+ */
+import { tf, tfl } from '../backends/tf.js';
+import { augment, type AugmentOptions } from '../data/augment.js';
+
+/** One shard of a batch: raw pixels and labels, plus how to treat them. */
+export interface ShardRequest {
+  /** `n × size × size` gray bytes. */
+  pixels: Uint8Array;
+  labels: Uint8Array;
+  size: number;
+  numClasses: number;
+  /** Augmentation (with its seed) applied to this shard, if any. */
+  augment?: AugmentOptions;
+  /** Label smoothing ε: targets become `y(1−ε) + ε/K`. */
+  labelSmoothing: number;
+  /** Loss weight per class, or none. */
+  classWeights?: number[];
+  /** Size of the whole batch this shard belongs to (the regularization share). */
+  batchSize: number;
+}
+
+/** Gradients of one shard's summed loss. */
+export interface ShardGradients {
+  /** Gradients of the summed (not averaged) loss, in `model.trainableWeights` order. */
+  grads: tf.Tensor[];
+  /** Summed per-image loss. */
+  lossSum: number;
+  /** Correct top-1 predictions. */
+  correct: number;
+  count: number;
+}
+
+/** Pixels → `[n, size, size, 1]` float32 in [0, 1]. */
+export function pixelsToTensor(pixels: Uint8Array, size: number): tf.Tensor4D {
+  const n = pixels.length / (size * size);
+  return tf.tidy(() => tf.div(tf.tensor4d(Float32Array.from(pixels), [n, size, size, 1]), 255));
+}
+
+/**
+ * Summed cross-entropy of softmax outputs `probs` against integer labels, with label smoothing
+ * and optional class weights.
+ */
+export function crossEntropySum(probs: tf.Tensor, labels: tf.Tensor1D, numClasses: number, labelSmoothing: number, classWeights?: number[]): tf.Scalar {
+  return tf.tidy(() => {
+    let y: tf.Tensor = tf.cast(tf.oneHot(labels, numClasses), "float32");
+    if (labelSmoothing > 0) y = tf.add(tf.mul(y, 1 - labelSmoothing), labelSmoothing / numClasses);
+    const logp = tf.log(tf.clipByValue(probs, 1e-7, 1));
+    let perImage = tf.neg(tf.sum(tf.mul(y, logp), 1));
+    if (classWeights) perImage = tf.mul(perImage, tf.gather(tf.tensor1d(classWeights), labels));
+    return tf.sum(perImage) as tf.Scalar;
+  });
+}
+
+/** The trainable variables of a model, in `trainableWeights` order. */
+export function trainableVariables(model: tfl.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+}
+
+/**
+ * Forward and backward pass of one shard in training mode (dropout on, batch norm on shard
+ * statistics, moving averages updated). The caller owns the returned gradient tensors.
+ */
+export function shardGradients(model: tfl.LayersModel, req: ShardRequest): ShardGradients {
+  const vars = trainableVariables(model);
+  let correct = 0;
+  const count = req.labels.length;
+  const { value, grads } = tf.tidy(() => {
+    let xs = pixelsToTensor(req.pixels, req.size);
+    if (req.augment) xs = augment(xs, req.augment);
+    const labels = tf.tensor1d(Int32Array.from(req.labels), 'int32');
+    const out = tf.variableGrads(() => {
+      const probs = model.apply(xs, { training: true }) as tf.Tensor;
+      correct = tf.sum(tf.cast(tf.equal(tf.argMax(probs, 1), labels), 'int32')).arraySync() as number;
+      let loss = crossEntropySum(probs, labels, req.numClasses, req.labelSmoothing, req.classWeights);
+      const reg = model.losses as unknown as (() => tf.Scalar)[];
+      if (reg.length > 0) loss = tf.add(loss, tf.mul(tf.addN(reg.map((r) => r())), count));
+      return loss as tf.Scalar;
+    }, vars);
+    return { value: out.value, grads: vars.map((v) => out.grads[v.name]) };
+  });
+  const lossSum = value.dataSync()[0];
+  value.dispose();
+  return { grads, lossSum, correct, count };
+}
+
+/** Class probabilities for raw pixels, in batches of `batchSize`, optionally averaged with the horizontal flip. */
+export function predictPixels(model: tfl.LayersModel, pixels: Uint8Array, size: number, batchSize = 256, flipTta = false): Float32Array {
+  const px = size * size;
+  const n = pixels.length / px;
+  const k = (model.outputs[0].shape as number[])[1];
+  const out = new Float32Array(n * k);
+  for (let s = 0; s < n; s += batchSize) {
+    const e = Math.min(n, s + batchSize);
+    const probs = tf.tidy(() => {
+      const xs = pixelsToTensor(pixels.subarray(s * px, e * px), size);
+      let p = model.predict(xs) as tf.Tensor;
+      if (flipTta) p = tf.div(tf.add(p, model.predict(tf.reverse(xs, 2)) as tf.Tensor), 2);
+      return p;
+    });
+    out.set(probs.dataSync(), s * k);
+    probs.dispose();
+  }
+  return out;
+}

@@ -1,0 +1,327 @@
+/**
+ * `train()`: the training loop — Adam, cross-entropy, augmentation, schedules, validation,
+ * early stopping, resumable checkpoints, and data-parallel gradients over worker threads.
+ *
+ * @packageDocumentation
+ */
+import { tf, tfl } from '../backends/tf.js';
+import { DEFAULT_AUGMENTATION, type AugmentOptions } from '../data/augment.js';
+import type { FerDataset } from '../data/fer-dataset.js';
+import type { SplitFilter } from '../data/splits.js';
+import { argmaxRows, confusionMatrix, metricsFromConfusion } from '../evaluation/metrics.js';
+import { Random } from '../util/random.js';
+import { readCheckpointState, restoreCheckpoint, saveCheckpoint, type EpochLog } from './checkpoint.js';
+import { LocalExecutor, WorkerExecutor, readWeights, writeWeights, type GradientExecutor } from './executor.js';
+import { useFastBatchNorm } from './fast-batchnorm.js';
+import { trainableVariables, type ShardRequest } from './loss.js';
+import { PlateauState, scheduledRate, type LearningRateSchedule } from './schedule.js';
+
+export type { EpochLog } from './checkpoint.js';
+
+/** Progress after each batch. */
+export interface BatchProgress {
+  epoch: number;
+  /** 1-based batch number within the epoch. */
+  batch: number;
+  batches: number;
+  /** Running mean loss and accuracy of this epoch. */
+  loss: number;
+  accuracy: number;
+  learningRate: number;
+  imagesPerSecond: number;
+  /** Estimated seconds left in this epoch. */
+  etaSeconds: number;
+}
+
+/** Options of {@link train}. Defaults follow the seed recipe (Adam, cross-entropy, 50 epochs, batch 64, rotation + zoom + flip). */
+export interface TrainOptions {
+  /** Epochs to train (in total, counting resumed ones). Default 50. */
+  epochs?: number;
+  /** Images per step. Default 64. */
+  batchSize?: number;
+  /** Base learning rate of Adam. Default 1e-3. */
+  learningRate?: number;
+  /** Learning-rate schedule. Default constant. */
+  schedule?: LearningRateSchedule;
+  /** Label smoothing ε in [0, 1). Default 0. */
+  labelSmoothing?: number;
+  /** Loss weight per class (in class order), or `'balanced'` (n / (k · count)). Default none. */
+  classWeights?: number[] | 'balanced';
+  /** Augmentation of training batches, or false. Default {@link DEFAULT_AUGMENTATION}. */
+  augment?: AugmentOptions | false;
+  /**
+   * Validation data: a dataset, a split of the training dataset, or false. Default: `'PublicTest'`
+   * when the dataset has it.
+   */
+  validation?: FerDataset | SplitFilter | false;
+  /** Images trained on when the dataset has several splits. Default `'train'`. */
+  trainSplit?: SplitFilter;
+  /** Average validation predictions with the horizontally flipped image. Default false. */
+  validationTta?: boolean;
+  /** Stop after this many epochs without a better validation accuracy. Default: no early stopping. */
+  earlyStoppingPatience?: number;
+  /** Put the best weights (by validation accuracy) back into the model at the end. Default true. */
+  restoreBest?: boolean;
+  /** Seed of shuffling and augmentation. Default 42. */
+  seed?: number;
+  /**
+   * Gradient workers (Node `worker_threads`, each with its own wasm backend). 0 computes in this
+   * thread on the active backend. Default: the number of CPU cores in Node, 0 elsewhere.
+   */
+  workers?: number;
+  /** Backend of the workers. Default `'wasm'`. */
+  workerBackend?: string;
+  /** Use the fused batch-norm gradient. Default true. */
+  fastBatchNorm?: boolean;
+  /** Folder for checkpoints (Node). Every epoch is saved there, and `best/` holds the best model. */
+  checkpointDir?: string;
+  /** Continue from the checkpoint in `checkpointDir`. Default false. */
+  resume?: boolean;
+  /** Free-form configuration recorded in the checkpoint. */
+  config?: Record<string, unknown>;
+  /** Called after each batch. */
+  onBatchEnd?: (p: BatchProgress) => void | Promise<void>;
+  /** Called after each epoch (after its checkpoint is written). */
+  onEpochEnd?: (log: EpochLog) => void | Promise<void>;
+  /** Stops training at the next batch boundary (the last finished epoch's checkpoint is kept). */
+  signal?: AbortSignal;
+}
+
+/** What {@link train} returns. */
+export interface TrainResult {
+  history: EpochLog[];
+  /** Epoch (1-based) with the best validation accuracy, 0 without validation. */
+  bestEpoch: number;
+  bestValAccuracy: number;
+  /** Why training ended. */
+  stopReason: 'completed' | 'early-stopping' | 'aborted';
+}
+
+/** Training failed: NaN loss, or a worker error. The last good checkpoint stays on disk. */
+export class TrainingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainingError';
+  }
+}
+
+async function defaultWorkers(): Promise<number> {
+  const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
+  if (!isNode) return 0;
+  const os = await import('node:os');
+  return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+}
+
+function balancedWeights(ds: FerDataset): number[] {
+  const counts = new Array<number>(ds.classes.length).fill(0);
+  for (const l of ds.labels) counts[l]++;
+  const k = counts.filter((c) => c > 0).length;
+  return counts.map((c) => (c > 0 ? ds.length / (k * c) : 0));
+}
+
+/** Seed of an epoch's shuffle and augmentation (so that a resumed run draws the same numbers). */
+function epochRandom(seed: number, epoch: number): Random {
+  return new Random((seed * 1000003 + epoch * 7919) >>> 0);
+}
+
+/**
+ * Trains `model` on `dataset` and returns the history. Keeps the best weights by validation
+ * accuracy; with `checkpointDir`, saves every epoch and can `resume`.
+ *
+ * @example
+ * ```ts
+ * const data = await FerDataset.fromDirectory('fer2013');
+ * const model = buildCnnLstm();
+ * const { history } = await train(model, data, { epochs: 30, checkpointDir: 'runs/a' });
+ * ```
+ */
+export async function train(model: tfl.LayersModel, dataset: FerDataset, options: TrainOptions = {}): Promise<TrainResult> {
+  const epochs = options.epochs ?? 50;
+  const batchSize = options.batchSize ?? 64;
+  const baseLr = options.learningRate ?? 1e-3;
+  const schedule = options.schedule ?? { type: 'constant' };
+  const seed = options.seed ?? 42;
+  const labelSmoothing = options.labelSmoothing ?? 0;
+  const augment = options.augment === false ? undefined : options.augment ?? DEFAULT_AUGMENTATION;
+  if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`epochs must be a positive integer, got ${epochs}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  if (!(labelSmoothing >= 0 && labelSmoothing < 1)) throw new RangeError(`labelSmoothing must be in [0, 1), got ${labelSmoothing}`);
+  const numClasses = (model.outputs[0].shape as number[])[1];
+  if (numClasses !== dataset.classes.length) {
+    throw new RangeError(`the model has ${numClasses} outputs but the dataset has ${dataset.classes.length} classes (${dataset.classes.join(', ')})`);
+  }
+  const [, h, w, c] = model.inputs[0].shape as number[];
+  if (h !== dataset.size || w !== dataset.size || c !== 1) {
+    throw new RangeError(`the model takes ${h}×${w}×${c} images but the dataset holds ${dataset.size}×${dataset.size}×1`);
+  }
+
+  // data
+  const splits = dataset.splitCounts();
+  const multiSplit = Object.keys(splits).length > 1;
+  const trainSet = multiSplit ? dataset.filter(options.trainSplit ?? 'train') : dataset;
+  let valSet: FerDataset | undefined;
+  if (options.validation === undefined) valSet = splits.PublicTest ? dataset.filter('PublicTest') : undefined;
+  else if (typeof options.validation === 'string') valSet = dataset.filter(options.validation);
+  else if (options.validation) valSet = options.validation;
+  if (valSet && valSet.length === 0) valSet = undefined;
+  if (trainSet.length === 0) throw new RangeError('no training images in the dataset');
+  const classWeights = options.classWeights === 'balanced' ? balancedWeights(trainSet) : options.classWeights;
+  if (classWeights && classWeights.length !== numClasses) throw new RangeError(`classWeights has ${classWeights.length} entries for ${numClasses} classes`);
+
+  // engine
+  const optimizer = tf.train.adam(baseLr);
+  const setLr = (lr: number) => { (optimizer as unknown as { learningRate: number }).learningRate = lr; };
+  if (options.fastBatchNorm !== false) useFastBatchNorm(model);
+  const workers = options.workers ?? (await defaultWorkers());
+  const executor: GradientExecutor = workers > 0
+    ? await WorkerExecutor.start(model, workers, options.workerBackend ?? 'wasm', options.fastBatchNorm !== false)
+    : new LocalExecutor(model);
+  const parallel = workers > 0;
+  const vars = trainableVariables(model);
+
+  // state
+  let history: EpochLog[] = [];
+  let startEpoch = 0;
+  let bestEpoch = 0;
+  let bestValAccuracy = -1;
+  let sinceBest = 0;
+  const plateau = new PlateauState(baseLr);
+  let bestWeights: Float32Array[] | undefined;
+  if (options.resume) {
+    if (!options.checkpointDir) throw new RangeError('resume needs checkpointDir');
+    const state = await readCheckpointState(options.checkpointDir);
+    if (state) {
+      // the optimizer's slots are created lazily: one zero step creates them, then they are overwritten
+      tf.tidy(() => optimizer.applyGradients(Object.fromEntries(vars.map((v) => [v.name, tf.zerosLike(v)])) as never));
+      await restoreCheckpoint(options.checkpointDir, state, model, optimizer);
+      history = state.history;
+      startEpoch = state.epoch;
+      bestEpoch = state.bestEpoch;
+      bestValAccuracy = state.bestValAccuracy;
+      sinceBest = state.sinceBest;
+      plateau.lr = state.lr.value;
+      plateau.best = state.lr.plateauBest;
+      plateau.wait = state.lr.plateauWait;
+    }
+  }
+
+  const stepsPerEpoch = Math.ceil(trainSet.length / batchSize);
+  const totalSteps = stepsPerEpoch * epochs;
+  const px = dataset.size * dataset.size;
+  let stopReason: TrainResult['stopReason'] = 'completed';
+
+  try {
+    for (let epoch = startEpoch; epoch < epochs; epoch++) {
+      const t0 = performance.now();
+      const random = epochRandom(seed, epoch);
+      const order = trainSet.order(true, random);
+      let lossSum = 0, correct = 0, seen = 0, lr = plateau.lr;
+      for (let b = 0; b < stepsPerEpoch; b++) {
+        if (options.signal?.aborted) { stopReason = 'aborted'; break; }
+        const idx = order.subarray(b * batchSize, Math.min(order.length, (b + 1) * batchSize));
+        const n = idx.length;
+        lr = schedule.type === 'plateau' ? plateau.lr : scheduledRate(schedule, baseLr, epoch * stepsPerEpoch + b, totalSteps, stepsPerEpoch);
+        setLr(lr);
+        // shards: contiguous slices of the batch, one per worker
+        const parts = Math.min(executor.parallelism, n);
+        const shards: ShardRequest[] = [];
+        for (let p = 0; p < parts; p++) {
+          const s = Math.floor((p * n) / parts), e = Math.floor(((p + 1) * n) / parts);
+          const pixels = new Uint8Array((e - s) * px);
+          const labels = new Uint8Array(e - s);
+          for (let k = s; k < e; k++) {
+            pixels.set(trainSet.image(idx[k]), (k - s) * px);
+            labels[k - s] = trainSet.labels[idx[k]];
+          }
+          shards.push({
+            pixels, labels, size: dataset.size, numClasses, labelSmoothing, classWeights, batchSize: n,
+            augment: augment ? { ...augment, seed: random.int(2 ** 31) } : undefined,
+          });
+        }
+        const results = await executor.step(parallel ? readWeights(model.weights) : undefined, shards);
+        const stepLoss = results.reduce((a, r) => a + r.lossSum, 0);
+        if (!Number.isFinite(stepLoss)) {
+          throw new TrainingError(`loss is ${stepLoss} at epoch ${epoch + 1}, batch ${b + 1}: training stopped` +
+            (options.checkpointDir && epoch > startEpoch - 1 ? `; the last good checkpoint (epoch ${epoch}) is in ${options.checkpointDir}` : '') +
+            '. Try a lower learning rate.');
+        }
+        // average the summed gradients over the whole batch and apply them
+        tf.tidy(() => {
+          const named: Record<string, tf.Tensor> = {};
+          vars.forEach((v, j) => {
+            const acc = new Float32Array(results[0].grads[j].length);
+            for (const r of results) { const g = r.grads[j]; for (let i = 0; i < acc.length; i++) acc[i] += g[i]; }
+            for (let i = 0; i < acc.length; i++) acc[i] /= n;
+            named[v.name] = tf.tensor(acc, v.shape);
+          });
+          optimizer.applyGradients(named as never);
+        });
+        if (parallel && model.nonTrainableWeights.length > 0) {
+          const avg = results[0].nonTrainable.map((a) => new Float32Array(a.length));
+          for (const r of results) r.nonTrainable.forEach((a, j) => { for (let i = 0; i < a.length; i++) avg[j][i] += a[i] * r.count / n; });
+          writeWeights(model.nonTrainableWeights, avg);
+        }
+        lossSum += stepLoss;
+        correct += results.reduce((a, r) => a + r.correct, 0);
+        seen += n;
+        if (options.onBatchEnd) {
+          const secs = (performance.now() - t0) / 1000;
+          await options.onBatchEnd({
+            epoch: epoch + 1, batch: b + 1, batches: stepsPerEpoch, loss: lossSum / seen, accuracy: correct / seen,
+            learningRate: lr, imagesPerSecond: seen / secs, etaSeconds: (secs / (b + 1)) * (stepsPerEpoch - b - 1),
+          });
+        }
+      }
+      if (stopReason === 'aborted') break;
+      const trainSeconds = (performance.now() - t0) / 1000;
+
+      const log: EpochLog = {
+        epoch: epoch + 1, loss: lossSum / seen, accuracy: correct / seen, learningRate: lr,
+        seconds: 0, imagesPerSecond: seen / trainSeconds,
+      };
+      if (valSet) {
+        const probs = await executor.predict(parallel ? readWeights(model.weights) : undefined, valSet.images, valSet.size, options.validationTta ?? false);
+        const predicted = argmaxRows(probs, numClasses);
+        const m = metricsFromConfusion(confusionMatrix(valSet.labels, predicted, numClasses), valSet.classes);
+        let vl = 0;
+        for (let i = 0; i < valSet.length; i++) vl -= Math.log(Math.max(1e-7, probs[i * numClasses + valSet.labels[i]]));
+        log.valLoss = vl / valSet.length;
+        log.valAccuracy = m.accuracy;
+        log.valMacroF1 = m.macroF1;
+        if (m.accuracy > bestValAccuracy) {
+          bestValAccuracy = m.accuracy;
+          bestEpoch = epoch + 1;
+          sinceBest = 0;
+          bestWeights = readWeights(model.weights);
+          if (options.checkpointDir) {
+            const { join } = await import('node:path');
+            const { saveModel } = await import('../model/io.js');
+            await saveModel(model, join(options.checkpointDir, 'best'), { epoch: epoch + 1, valAccuracy: m.accuracy, valMacroF1: m.macroF1 });
+          }
+        } else {
+          sinceBest++;
+        }
+        if (schedule.type === 'plateau') plateau.update(m.accuracy, schedule);
+      }
+      log.seconds = (performance.now() - t0) / 1000;
+      history.push(log);
+      if (options.checkpointDir) {
+        await saveCheckpoint(options.checkpointDir, model, optimizer, {
+          epoch: epoch + 1, history, bestEpoch, bestValAccuracy, sinceBest,
+          lr: { value: plateau.lr, plateauBest: plateau.best, plateauWait: plateau.wait },
+          config: { ...options.config, epochs, batchSize, learningRate: baseLr, schedule, labelSmoothing, augment, seed, workers },
+        });
+      }
+      await options.onEpochEnd?.(log);
+      if (options.earlyStoppingPatience !== undefined && valSet && sinceBest >= options.earlyStoppingPatience) {
+        stopReason = 'early-stopping';
+        break;
+      }
+    }
+  } finally {
+    await executor.close();
+    optimizer.dispose();
+  }
+  if ((options.restoreBest ?? true) && bestWeights) writeWeights(model.weights, bestWeights);
+  return { history, bestEpoch, bestValAccuracy: Math.max(0, bestValAccuracy), stopReason };
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: { index: 'src/index.ts', cli: 'src/cli/main.ts', worker: 'src/training/worker.ts' },
+  format: ['esm', 'cjs'],
+  dts: { entry: { index: 'src/index.ts' } },
+  sourcemap: true,
+  clean: true,
+  splitting: true,
+  shims: true,
+  target: 'node18',
+  platform: 'neutral',
+  external: [/^@tensorflow\//, 'jpeg-js', 'pngjs', /^node:/],
+});
