@@ -10,5 +10,7 @@ export default defineConfig({
   shims: true,
   target: 'node18',
   platform: 'neutral',
-  external: [/^@tensorflow\//, 'jpeg-js', 'pngjs', /^node:/],
+  external: [/^@tensorflow\//, 'jpeg-js', /^node:/],
+  // ESM-only and small: bundled so that the CJS build works on Node 18 too
+  noExternal: ['fast-png', 'fflate', 'iobuffer'],
 });

@@ -27,3 +27,16 @@ export type { LearningRateSchedule } from './training/schedule.js';
 export { useFastBatchNorm } from './training/fast-batchnorm.js';
 
 export { confusionMatrix, metricsFromConfusion, type ClassMetrics, type EvaluationResult } from './evaluation/metrics.js';
+export { evaluate, type EvaluateOptions } from './evaluation/evaluate.js';
+
+export { confusionMatrixSvg, type ConfusionMatrixSvgOptions } from './viz/confusion.js';
+export { trainingCurvesSvg, type TrainingCurvesSvgOptions, type CurvePoint } from './viz/curves.js';
+export { predictionGridSvg, type PredictionGridSvgOptions, type PredictionSample } from './viz/samples.js';
+export { encodePng, pngDataUri, type PngChannels } from './viz/png.js';
+
+export { predictEmotion, classifyEmotion, type PredictOptions, type Classification, type SingleImageInput, type BatchInput } from './inference/predict.js';
+export { loadEmotionModel, shippedModelInfo, shippedWeightsLocation, clearModelCache, type ModelSource, type ShippedModelInfo } from './inference/weights.js';
+export {
+  toModelInput, toGrayImages, grayToTensor, ImageInputError,
+  type ImageInput, type ModelInput, type ImageDataLike, type BrowserImageSource, type InputOptions, type GrayImages,
+} from './inference/input.js';

@@ -59,6 +59,19 @@ export function augmentTransforms(n: number, width: number, height: number, opti
 }
 
 /**
+ * `tf.image.transform` (bilinear), one image at a time on the cpu backend: its `Transform` kernel
+ * (tfjs-backend-cpu 4.x) returns after the first image of a batch and leaves the others at the
+ * fill value.
+ */
+function warp(input: tf.Tensor4D, transforms: tf.Tensor2D, fillMode: NonNullable<AugmentOptions['fillMode']>): tf.Tensor4D {
+  const n = input.shape[0];
+  if (n <= 1 || tf.getBackend() !== 'cpu') return tf.image.transform(input, transforms, 'bilinear', fillMode);
+  const images = tf.split(input, n, 0);
+  const rows = tf.split(transforms, n, 0);
+  return tf.concat(images.map((img, i) => tf.image.transform(img as tf.Tensor4D, rows[i] as tf.Tensor2D, 'bilinear', fillMode)), 0);
+}
+
+/**
  * Augments a batch `[n, h, w, c]` (any dtype is kept): each image gets its own random rotation,
  * zoom, shift and flip drawn from `options.seed`. With no transform enabled it returns an exact
  * copy.
@@ -80,7 +93,7 @@ export function augment<T extends tf.Tensor4D>(batch: T, options: AugmentOptions
   return tf.tidy(() => {
     const transforms = tf.tensor2d(augmentTransforms(n, w, h, options), [n, 8]);
     const input = batch.dtype === 'float32' ? batch : tf.cast(batch, 'float32');
-    const warped = tf.image.transform(input as tf.Tensor4D, transforms, 'bilinear', options.fillMode ?? 'nearest');
+    const warped = warp(input as tf.Tensor4D, transforms, options.fillMode ?? 'nearest');
     return (batch.dtype === 'float32' ? warped : tf.cast(tf.round(warped), batch.dtype)) as T;
   });
 }

@@ -14,6 +14,12 @@ export interface CsvData {
   rows: number[];
 }
 
+/** A cell without surrounding double quotes (as some CSV writers add). */
+function unquote(cell: string): string {
+  const t = cell.trim();
+  return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1) : cell;
+}
+
 /**
  * Parses `fer2013.csv` text. The header must name `emotion` and `pixels`; `Usage` is optional
  * (rows without it are Training). Each row needs `size²` pixel values 0–255 and a label below
@@ -28,7 +34,7 @@ export function parseFerCsv(text: string, options: { source?: string; size?: num
   const numClasses = options.numClasses ?? 7;
   const px = size * size;
   const lines = text.split(/\r?\n/);
-  const header = (lines[0] ?? '').replace(/^\uFEFF/, '').split(',').map((h) => h.trim().toLowerCase());
+  const header = (lines[0] ?? '').replace(/^\uFEFF/, '').split(',').map((h) => unquote(h).trim().toLowerCase());
   const iEmotion = header.indexOf('emotion');
   const iPixels = header.indexOf('pixels');
   const iUsage = header.indexOf('usage');
@@ -45,9 +51,10 @@ export function parseFerCsv(text: string, options: { source?: string; size?: num
     const line = lines[li];
     if (line.trim() === '') continue;
     const row = li + 1;
-    const cells = line.split(',');
+    const cells = line.split(',').map(unquote);
     if (cells.length < header.length) throw new FerDataError(`expected ${header.length} columns, got ${cells.length}`, { source, row });
-    const label = Number(cells[iEmotion]);
+    const labelText = cells[iEmotion].trim();
+    const label = /^\d+$/.test(labelText) ? Number(labelText) : NaN;
     if (!Number.isInteger(label) || label < 0 || label >= numClasses) {
       throw new FerDataError(`bad label "${cells[iEmotion]}" (expected an integer 0–${numClasses - 1})`, { source, row });
     }

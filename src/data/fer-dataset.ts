@@ -90,6 +90,13 @@ export class FerDataset {
     for (let i = 0; i < n; i++) {
       if (data.labels[i] >= this.classes.length) throw new FerDataError(`label ${data.labels[i]} of image ${i} is not below ${this.classes.length} classes`);
     }
+    if (data.splits && data.splits.length !== n) throw new FerDataError(`${data.splits.length} split codes for ${n} images`);
+    if (data.splits) {
+      for (let i = 0; i < n; i++) {
+        if (data.splits[i] >= SPLITS.length) throw new FerDataError(`split code ${data.splits[i]} of image ${i} is not below ${SPLITS.length} (${SPLITS.join(', ')})`);
+      }
+    }
+    if (data.sources && data.sources.length !== n) throw new FerDataError(`${data.sources.length} sources for ${n} images`);
     this.images = data.images;
     this.labels = data.labels;
     this.splitCodes = data.splits ?? new Uint8Array(n);
@@ -99,6 +106,17 @@ export class FerDataset {
 
   /** Builds a dataset from arrays you already have. */
   static fromArrays(images: Uint8Array, labels: ArrayLike<number>, options: { classes?: readonly string[]; size?: number; splits?: ArrayLike<number> } = {}): FerDataset {
+    const k = (options.classes ?? EMOTIONS).length;
+    for (let i = 0; i < labels.length; i++) {
+      const l = labels[i];
+      if (!Number.isInteger(l) || l < 0 || l >= k) throw new FerDataError(`label ${l} of image ${i} is not an integer in 0–${k - 1}`);
+    }
+    if (options.splits) {
+      for (let i = 0; i < options.splits.length; i++) {
+        const c = options.splits[i];
+        if (!Number.isInteger(c) || c < 0 || c >= SPLITS.length) throw new FerDataError(`split code ${c} of image ${i} is not an integer in 0–${SPLITS.length - 1} (${SPLITS.join(', ')})`);
+      }
+    }
     return new FerDataset({
       images, labels: Uint8Array.from(labels), splits: options.splits ? Uint8Array.from(options.splits) : undefined,
       classes: options.classes, size: options.size,
@@ -151,6 +169,10 @@ export class FerDataset {
     const key = cache.cacheKey(entries, size, classes);
     let decoded = useCache ? cache.readCache(cacheDir, key) : undefined;
     const cached = decoded !== undefined;
+    if (decoded && decoded.skipped.length > 0 && (options.onError ?? 'throw') === 'throw') {
+      // the cache was written by a load with onError: 'skip'; this one asked to stop at bad files
+      throw new FerDataError(decoded.skipped[0].reason, { source: decoded.skipped[0].source });
+    }
     if (!decoded) {
       decoded = decodeEntries(entries, size, options.onError ?? 'throw');
       if (useCache) cache.writeCache(cacheDir, key, decoded, size * size);
@@ -159,6 +181,11 @@ export class FerDataset {
       images: decoded.images, labels: decoded.labels, splits: decoded.splits, sources: decoded.sources, classes, size,
       summary: { resized: decoded.resized, colour: decoded.colour, skipped: decoded.skipped, cached, seconds: (Date.now() - t0) / 1000 },
     });
+  }
+
+  /** Throws a RangeError unless `i` is an image index. */
+  private checkIndex(i: number): void {
+    if (!Number.isInteger(i) || i < 0 || i >= this.length) throw new RangeError(`image index ${i} is out of range (dataset of ${this.length} images)`);
   }
 
   /** Number of images. */
@@ -189,6 +216,7 @@ export class FerDataset {
     const sources: string[] = [];
     for (let k = 0; k < n; k++) {
       const i = indices[k];
+      this.checkIndex(i);
       images.set(this.images.subarray(i * px, (i + 1) * px), k * px);
       labels[k] = this.labels[i];
       splits[k] = this.splitCodes[i];
@@ -225,6 +253,7 @@ export class FerDataset {
     const x = new Float32Array(n * px);
     const y = new Int32Array(n);
     for (let k = 0; k < n; k++) {
+      this.checkIndex(idx[k]);
       const img = this.image(idx[k]);
       for (let j = 0; j < px; j++) x[k * px + j] = img[j] / 255;
       y[k] = this.labels[idx[k]];

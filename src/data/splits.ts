@@ -29,7 +29,11 @@ export function splitCodes(filter: SplitFilter): number[] {
     case 'train': return [0];
     case 'test': return [1, 2];
     case 'all': return [0, 1, 2];
-    default: return [SPLITS.indexOf(filter)];
+    default: {
+      const code = SPLITS.indexOf(filter);
+      if (code < 0) throw new RangeError(`unknown split "${String(filter)}" (expected Training, PublicTest, PrivateTest, train, test or all)`);
+      return [code];
+    }
   }
 }
 

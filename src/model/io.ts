@@ -5,11 +5,16 @@
  * @packageDocumentation
  */
 import { tf, tfl } from '../backends/tf.js';
+import { quantizeArtifacts, type WeightPrecision } from './quantize.js';
 
-/** A `tf.io.IOHandler` that reads and writes `<dir>/model.json` and `<dir>/weights.bin` (Node). */
-export function fileSystemHandler(dir: string): tf.io.IOHandler {
+/**
+ * A `tf.io.IOHandler` that reads and writes `<dir>/model.json` and `<dir>/weights.bin` (Node).
+ * With `precision` `'float16'` or `'uint8'`, saved weights are quantized.
+ */
+export function fileSystemHandler(dir: string, precision: WeightPrecision = 'float32'): tf.io.IOHandler {
   return {
-    async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
+    async save(original: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
+      const artifacts = quantizeArtifacts(original, precision);
       const { mkdir, writeFile, rename } = await import('node:fs/promises');
       const { join } = await import('node:path');
       await mkdir(dir, { recursive: true });
@@ -75,8 +80,11 @@ export async function loadModel(location: string | tf.io.IOHandler): Promise<tfl
   return tfl.loadLayersModel(fileSystemHandler(location));
 }
 
-/** Saves a layers model to a folder as `model.json` + `weights.bin` (Node). */
-export async function saveModel(model: tfl.LayersModel, dir: string, metadata?: Record<string, unknown>): Promise<void> {
+/**
+ * Saves a layers model to a folder as `model.json` + `weights.bin` (Node), optionally with
+ * quantized weights (`'float16'` halves the size).
+ */
+export async function saveModel(model: tfl.LayersModel, dir: string, metadata?: Record<string, unknown>, precision: WeightPrecision = 'float32'): Promise<void> {
   if (metadata) (model as unknown as { setUserDefinedMetadata(m: object): void }).setUserDefinedMetadata(metadata);
-  await model.save(fileSystemHandler(dir));
+  await model.save(fileSystemHandler(dir, precision));
 }

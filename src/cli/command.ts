@@ -1,0 +1,106 @@
+/**
+ * What every CLI command provides, and the steps they share: starting the backend, loading and
+ * checking a model, loading a dataset.
+ *
+ * @packageDocumentation
+ */
+import { tfl } from '../backends/tf.js';
+import { selectBackend, setBackend } from '../backends/select.js';
+import { FerDataset } from '../data/fer-dataset.js';
+import { EMOTIONS } from '../emotions.js';
+import { loadEmotionModel, shippedWeightsLocation } from '../inference/weights.js';
+import { stringOption, UsageError, type OptionSpecs, type ParsedArgs } from './args.js';
+import { attachSource, oneLine, SourceError, withSource } from './errors.js';
+
+/** A CLI command. */
+export interface Command {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** The full `--help` text. */
+  help: string;
+  /** Its options (the global ones are added). */
+  options: OptionSpecs;
+  /** Whether it takes positional arguments. */
+  positionals: boolean;
+  /** Runs it; resolves to the exit code. */
+  run(args: ParsedArgs): Promise<number>;
+}
+
+/** The help lines of the global options, appended to every command's help. */
+export const GLOBAL_HELP = `Global options:
+  --backend <name>   TensorFlow.js backend: wasm (default in Node), cpu, tensorflow (needs @tensorflow/tfjs-node)
+  --verbose          show stack traces and TensorFlow.js warnings
+  -h, --help         show this help`;
+
+/** Backend names `--backend` accepts. */
+const BACKENDS = ['wasm', 'cpu', 'tensorflow', 'webgl', 'webgpu'];
+
+/** Activates the backend named by `--backend` (or the best available). */
+export async function startBackend(args: ParsedArgs): Promise<string> {
+  const name = stringOption(args.values, 'backend');
+  if (name === undefined) return selectBackend();
+  if (!BACKENDS.includes(name)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got "${name}"`);
+  try {
+    return await setBackend(name);
+  } catch (e) {
+    let msg = oneLine(e);
+    if (!msg.includes(`"${name}"`)) msg = `backend "${name}": ${msg}`;
+    if (name === 'tensorflow') msg = msg.replace('(is its package installed?)', '(npm install @tensorflow/tfjs-node)');
+    throw new SourceError(msg, { cause: e });
+  }
+}
+
+/** Model input side and classes the CLI expects. */
+const SIZE = 48;
+
+/**
+ * Checks that a model takes `[null, 48, 48, 1]` gray faces and outputs the 7 emotions.
+ * @throws SourceError naming `source` and the shapes found.
+ */
+export function checkEmotionModel(model: tfl.LayersModel, source: string): void {
+  const ins = model.inputs.map((i) => i.shape);
+  const outs = model.outputs.map((o) => o.shape);
+  const show = (s: (number | null)[][]) => (s.length === 1 ? `[${s[0].map((d) => d ?? 'null').join(', ')}]` : `${s.length} tensors`);
+  const [, h, w, c] = ins[0] ?? [];
+  if (ins.length !== 1 || ins[0].length !== 4 || h !== SIZE || w !== SIZE || c !== 1) {
+    throw new SourceError(`${source}: the model takes input ${show(ins)}, expected [null, ${SIZE}, ${SIZE}, 1] (48×48 gray faces)`);
+  }
+  if (outs.length !== 1 || outs[0].length !== 2 || outs[0][1] !== EMOTIONS.length) {
+    throw new SourceError(`${source}: the model outputs ${show(outs)}, expected [null, ${EMOTIONS.length}] (the ${EMOTIONS.length} emotions)`);
+  }
+}
+
+/**
+ * Loads the model of `--weights` (a folder or `model.json`), or the shipped one, and checks its
+ * shapes. Errors name the weights location.
+ */
+export async function loadCliModel(weights: string | undefined): Promise<{ model: tfl.LayersModel; location: string }> {
+  const location = weights ?? (await shippedWeightsLocation());
+  if (location === undefined) {
+    throw new SourceError('weights/model.json: the shipped weights are not installed with this copy of fer-cnn-lstm; pass --weights <folder or model.json>');
+  }
+  const model = await loadModelFrom(location, () => loadEmotionModel({ weights }));
+  checkEmotionModel(model, location);
+  return { model, location };
+}
+
+/**
+ * Runs a model load; failures become one {@link SourceError} naming `location`. TensorFlow.js's
+ * own messages for a malformed model (`Cannot read properties of undefined …`, a weight of the
+ * wrong size) are labelled as such.
+ */
+export async function loadModelFrom(location: string, load: () => Promise<tfl.LayersModel>): Promise<tfl.LayersModel> {
+  try {
+    return await load();
+  } catch (e) {
+    const msg = oneLine(e);
+    if (msg.includes(location) || /no such file|not a tfjs model\.json/.test(msg)) throw attachSource(location, e);
+    throw new SourceError(`${location}: not a usable tfjs layers model (${msg})`, { cause: e });
+  }
+}
+
+/** Loads `--data`: a `.csv` file with {@link FerDataset.fromCsv}, else a folder with {@link FerDataset.fromDirectory}. */
+export async function loadDataset(data: string): Promise<FerDataset> {
+  return withSource(data, () => (/\.csv$/i.test(data) ? FerDataset.fromCsv(data) : FerDataset.fromDirectory(data)));
+}

@@ -1,0 +1,221 @@
+/**
+ * `fer-cnn-lstm train --data <dir|csv> --out <dir>`: trains the CNN-LSTM (or fine-tunes a saved
+ * model) with live progress, a checkpoint and `history.json` after every epoch, the best model in
+ * `<out>/best`, `--resume`, and a clean stop on Ctrl-C.
+ *
+ * @packageDocumentation
+ */
+import { writeFile, rename, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { tfl } from '../../backends/tf.js';
+import { parseSplitFilter, type SplitFilter } from '../../data/splits.js';
+import { buildCnnLstm } from '../../model/cnn-lstm.js';
+import { loadModel } from '../../model/io.js';
+import { readCheckpointState } from '../../training/checkpoint.js';
+import { train, type BatchProgress, type EpochLog, type TrainResult } from '../../training/train.js';
+import { flag, intOption, numberOption, requiredString, stringOption, UsageError, type ParsedArgs } from '../args.js';
+import { checkEmotionModel, GLOBAL_HELP, loadDataset, loadModelFrom, startBackend, type Command } from '../command.js';
+import { EXIT, PROGRAM, SourceError, withSource } from '../errors.js';
+import { epochLine, progressLine } from '../output.js';
+import { out } from '../quiet.js';
+
+const HELP = `Usage: fer-cnn-lstm train --data <dir|csv> --out <dir> [options]
+
+Trains the CNN-LSTM on labelled faces (Adam, cross-entropy, rotation/zoom/flip augmentation).
+After every epoch a checkpoint and <out>/history.json are written, and the best model by
+validation accuracy is saved to <out>/best (use it with --weights). Ctrl-C stops after the
+current batch; finished epochs are kept and --resume continues.
+
+Options:
+  --data <dir|csv>        training data: a folder (train/<emotion>/, test/<emotion>/ or <emotion>/)
+                          or the Kaggle fer2013.csv
+  --out <dir>             checkpoint folder
+  --epochs <n>            epochs in total, counting resumed ones (default 50)
+  --batch-size <n>        images per step (default 64)
+  --workers <n>           gradient worker threads; 0 trains in this thread (default: CPU cores)
+  --resume                continue from the checkpoint in --out
+  --val-split <name>      validation split: PublicTest (default when present), PrivateTest, test, or none
+  --lr <x>                Adam learning rate (default 0.001)
+  --label-smoothing <x>   label smoothing in [0, 1) (default 0)
+  --patience <n>          stop after n epochs without a better validation accuracy
+  --seed <n>              seed of shuffling and augmentation (default 42)
+  --from <weights>        start from a saved model (fine-tuning): a folder or model.json
+  --freeze-conv           with --from: keep the convolution and batch-norm layers fixed
+  --json                  progress on stderr; the last stdout line is
+                          {"history","bestEpoch","bestValAccuracy","stopReason"}
+
+${GLOBAL_HELP}`;
+
+/** Layer classes frozen by `--freeze-conv`. */
+const CONV_LAYERS = new Set(['Conv1D', 'Conv2D', 'SeparableConv2D', 'DepthwiseConv2D', 'BatchNormalization']);
+
+/** Sets `trainable = false` on the convolution and batch-norm layers; returns how many. */
+function freezeConv(model: tfl.LayersModel): number {
+  let n = 0;
+  for (const layer of model.layers) {
+    if (CONV_LAYERS.has(layer.getClassName())) { layer.trainable = false; n++; }
+  }
+  return n;
+}
+
+/** Writes JSON atomically (write, then rename). */
+async function writeJson(file: string, value: unknown): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(value, null, 1) + '\n');
+  await rename(tmp, file);
+}
+
+/** Loads the starting model: the checkpoint's (resume), `--from`, or a new CNN-LSTM. */
+async function startingModel(outDir: string, resume: boolean, from: string | undefined, log: (s: string) => void): Promise<{ model: tfl.LayersModel; bestValAccuracy: number }> {
+  if (resume) {
+    const state = await withSource(join(outDir, 'checkpoint.json'), () => readCheckpointState(outDir));
+    if (state) {
+      const where = join(outDir, state.folder);
+      const model = await loadModelFrom(where, () => loadModel(where));
+      checkEmotionModel(model, where);
+      log(`resuming from ${where} (${state.epoch} epoch${state.epoch === 1 ? '' : 's'} done)${from ? '; --from is ignored' : ''}`);
+      return { model, bestValAccuracy: state.bestValAccuracy };
+    }
+    log(`no checkpoint in ${outDir}: starting a new run`);
+  }
+  if (from) {
+    const model = await loadModelFrom(from, () => loadModel(from));
+    checkEmotionModel(model, from);
+    return { model, bestValAccuracy: -1 };
+  }
+  return { model: buildCnnLstm(), bestValAccuracy: -1 };
+}
+
+/** Reports batch progress: `\r` updates on a terminal, a plain line every 20 batches otherwise. */
+function progressReporter(stream: NodeJS.WriteStream, epochs: number): { batch(p: BatchProgress): void; clear(): void } {
+  const tty = stream.isTTY === true;
+  let shown = false;
+  return {
+    batch(p) {
+      const line = progressLine(p, epochs);
+      if (tty) { stream.write(`\r${line}\x1b[K`); shown = true; }
+      else if (p.batch % 20 === 0 || p.batch === p.batches) stream.write(line + '\n');
+    },
+    clear() {
+      if (shown) { stream.write('\r\x1b[K'); shown = false; }
+    },
+  };
+}
+
+/** The command that resumes this run. */
+function resumeHint(argv: readonly string[]): string {
+  const args = argv.filter((a) => a !== '--resume');
+  return [PROGRAM, 'train', ...args.map((a) => (/^[\w./:=@+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)), '--resume'].join(' ');
+}
+
+async function run(args: ParsedArgs, rawArgs: readonly string[]): Promise<number> {
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+  const v = args.values;
+  const data = requiredString(v, 'data');
+  const outDir = requiredString(v, 'out');
+  const json = flag(v, 'json');
+  const resume = flag(v, 'resume');
+  const from = stringOption(v, 'from');
+  const epochs = intOption(v, 'epochs', 1) ?? 50;
+  const batchSize = intOption(v, 'batch-size', 1);
+  const workers = intOption(v, 'workers', 0);
+  const patience = intOption(v, 'patience', 1);
+  const seed = intOption(v, 'seed', 0);
+  const learningRate = numberOption(v, 'lr', Number.MIN_VALUE);
+  const labelSmoothing = numberOption(v, 'label-smoothing', 0, 1);
+  const valName = stringOption(v, 'val-split');
+  let validation: SplitFilter | false | undefined;
+  if (valName !== undefined) {
+    validation = valName.toLowerCase() === 'none' ? false : parseSplitFilter(valName);
+    if (validation === undefined) throw new UsageError(`--val-split must be PublicTest, PrivateTest, test, Training, train, all or none, got "${valName}"`);
+  }
+  if (flag(v, 'freeze-conv') && !from && !resume) throw new UsageError('--freeze-conv needs --from <weights> (a trained model to fine-tune)');
+
+  // with --json, stdout carries only the result: progress and notes go to stderr
+  const info = json ? process.stderr : process.stdout;
+  const say = (s: string) => info.write(s + '\n');
+  await startBackend(args);
+  const dataset = await loadDataset(data);
+  const { model, bestValAccuracy: previousBest } = await startingModel(outDir, resume, from, say);
+  if (flag(v, 'freeze-conv')) {
+    const n = freezeConv(model);
+    if (n === 0) throw new SourceError(`${from ?? outDir}: --freeze-conv: the model has no convolution or batch-norm layers`);
+    say(`froze ${n} convolution/batch-norm layers`);
+  }
+  await mkdir(outDir, { recursive: true });
+
+  const progress = progressReporter(info, epochs);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    controller.abort();
+    progress.clear();
+    process.stderr.write(`${PROGRAM}: stopping after this batch (Ctrl-C again to quit at once)\n`);
+  };
+  process.on('SIGINT', onSigint);
+
+  const historyFile = join(outDir, 'history.json');
+  let bestSoFar = previousBest;
+  let result: TrainResult;
+  try {
+    result = await train(model, dataset, {
+      epochs, batchSize, workers, learningRate, labelSmoothing, validation, seed,
+      earlyStoppingPatience: patience,
+      checkpointDir: outDir,
+      resume,
+      signal: controller.signal,
+      config: { command: resumeHint(rawArgs).replace(/ --resume$/, '') },
+      onBatchEnd: (p) => progress.batch(p),
+      onEpochEnd: async (log: EpochLog) => {
+        progress.clear();
+        const best = log.valAccuracy !== undefined && log.valAccuracy > bestSoFar;
+        if (best) bestSoFar = log.valAccuracy!;
+        say(epochLine(log, epochs, best));
+        // the checkpoint (written just before) holds the whole history, resumed epochs included
+        const state = await readCheckpointState(outDir);
+        await writeJson(historyFile, state?.history ?? [log]);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    progress.clear();
+  }
+
+  if (json) out(JSON.stringify({ history: result.history, bestEpoch: result.bestEpoch, bestValAccuracy: result.bestValAccuracy, stopReason: result.stopReason }));
+  else if (result.bestEpoch > 0) say(`best validation accuracy ${(result.bestValAccuracy * 100).toFixed(2)}% at epoch ${result.bestEpoch}; model in ${join(outDir, 'best')}`);
+  else say(`done (no validation split); checkpoint in ${outDir}`);
+  if (result.stopReason === 'aborted') {
+    const done = result.history.length;
+    process.stderr.write(`${PROGRAM}: interrupted after ${done} finished epoch${done === 1 ? '' : 's'}; resume with: ${resumeHint(rawArgs)}\n`);
+    return EXIT.interrupted;
+  }
+  if (result.stopReason === 'early-stopping') say(`stopped early: no better validation accuracy for ${patience} epochs`);
+  return EXIT.ok;
+}
+
+/** The `train` command. */
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train (or fine-tune) the CNN-LSTM with checkpoints and resume',
+  help: HELP,
+  options: {
+    data: { type: 'string' },
+    out: { type: 'string' },
+    epochs: { type: 'string' },
+    'batch-size': { type: 'string' },
+    workers: { type: 'string' },
+    resume: { type: 'boolean' },
+    'val-split': { type: 'string' },
+    lr: { type: 'string' },
+    'label-smoothing': { type: 'string' },
+    patience: { type: 'string' },
+    seed: { type: 'string' },
+    from: { type: 'string' },
+    'freeze-conv': { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  positionals: false,
+  run: (args) => run(args, args.raw),
+};

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+/**
+ * The `fer-cnn-lstm` command-line tool: `predict`, `evaluate`, `info`, `train`. Dispatches to the
+ * command, turns any failure into one `fer-cnn-lstm: …` line on stderr and an exit code (0 ok,
+ * 1 failure, 2 usage error, 130 interrupted).
+ *
+ * @packageDocumentation
+ */
+import { parseCommandArgs, splitCommand, UsageError } from './args.js';
+import type { Command } from './command.js';
+import { evaluateCommand } from './commands/evaluate.js';
+import { infoCommand } from './commands/info.js';
+import { predictCommand } from './commands/predict.js';
+import { trainCommand } from './commands/train.js';
+import { EXIT, exitCodeFor, reportError } from './errors.js';
+import { packageInfo } from './package-info.js';
+import { out, quietTfjs } from './quiet.js';
+
+/** The commands, by name. */
+export const COMMANDS: Record<string, Command> = Object.fromEntries(
+  [predictCommand, evaluateCommand, infoCommand, trainCommand].map((c) => [c.name, c]),
+);
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  return [
+    `Usage: fer-cnn-lstm <command> [options]`,
+    '',
+    'Facial emotion recognition (the 7 FER-2013 emotions) with a CNN-LSTM on TensorFlow.js.',
+    '',
+    'Commands:',
+    ...Object.values(COMMANDS).map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options:',
+    '  -h, --help         show help (also "fer-cnn-lstm <command> --help")',
+    '  -v, --version      show the version',
+    '  --backend <name>   TensorFlow.js backend: wasm (default in Node), cpu, tensorflow',
+    '  --verbose          show stack traces and TensorFlow.js warnings',
+  ].join('\n');
+}
+
+/** Runs the CLI with `argv` (without `node` and the script); resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const { command, rest } = splitCommand(argv);
+  if (command === undefined || command === 'help') {
+    if (rest.includes('--version') || rest.includes('-v')) { out(packageInfo().version); return EXIT.ok; }
+    const topic = command === 'help' ? splitCommand(rest).command : undefined;
+    if (topic && COMMANDS[topic]) { out(COMMANDS[topic].help); return EXIT.ok; }
+    if (topic) throw new UsageError(`unknown command "${topic}" (expected ${Object.keys(COMMANDS).join(', ')})`);
+    if (command === undefined && !rest.some((a) => a === '--help' || a === '-h')) {
+      process.stderr.write(mainHelp() + '\n');
+      return EXIT.usage;
+    }
+    out(mainHelp());
+    return EXIT.ok;
+  }
+  const cmd = COMMANDS[command];
+  if (!cmd) throw new UsageError(`unknown command "${command}" (expected ${Object.keys(COMMANDS).join(', ')})`);
+  const args = parseCommandArgs(rest, cmd.options, cmd.positionals);
+  if (args.values.help === true) { out(cmd.help); return EXIT.ok; }
+  quietTfjs(args.values.verbose === true);
+  return cmd.run(args);
+}
+
+/** Runs {@link main} for this process and exits with its code. */
+async function runProcess(): Promise<void> {
+  const argv = process.argv.slice(2);
+  let code: number;
+  try {
+    code = await main(argv);
+  } catch (e) {
+    reportError(e, argv.includes('--verbose'));
+    code = exitCodeFor(e);
+  }
+  // let stdout drain, then exit (worker threads or wasm handles must not keep the process alive)
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  process.exit(code);
+}
+
+void runProcess();

@@ -1,0 +1,72 @@
+/**
+ * Evaluates a trained model on a {@link FerDataset}: accuracy, macro-F1, per-class metrics and the
+ * confusion matrix, optionally with horizontal-flip test-time augmentation.
+ *
+ * @packageDocumentation
+ */
+import { tfl } from '../backends/tf.js';
+import { activeBackend, selectBackend } from '../backends/select.js';
+import type { FerDataset } from '../data/fer-dataset.js';
+import type { SplitFilter } from '../data/splits.js';
+import { predictPixels } from '../training/loss.js';
+import { argmaxRows, confusionMatrix, metricsFromConfusion, type EvaluationResult } from './metrics.js';
+
+/** Options of {@link evaluate}. */
+export interface EvaluateOptions {
+  /** Evaluate only this split (`'PublicTest'`, `'test'`, …). Default: every image of the dataset. */
+  split?: SplitFilter;
+  /** Horizontal-flip test-time augmentation: average the probabilities of each image and its mirror. Default false. */
+  tta?: boolean;
+  /** Images per forward pass. Default 256. */
+  batchSize?: number;
+}
+
+/** The `[size, classes]` a model expects and produces, checked against a dataset. */
+function checkCompatible(model: tfl.LayersModel, dataset: FerDataset): void {
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+    throw new RangeError(`evaluate: expected a model with one input and one output, got ${model.inputs.length} inputs and ${model.outputs.length} outputs`);
+  }
+  const inShape = model.inputs[0].shape;
+  const outShape = model.outputs[0].shape;
+  const [, h, w, c] = inShape;
+  if (inShape.length !== 4 || h !== dataset.size || w !== dataset.size || (c !== null && c !== 1)) {
+    throw new RangeError(
+      `evaluate: the model takes input of shape [${inShape.map((d) => d ?? 'null').join(', ')}] but the dataset holds `
+      + `${dataset.size}×${dataset.size} gray images (expected [null, ${dataset.size}, ${dataset.size}, 1])`,
+    );
+  }
+  const k = dataset.classes.length;
+  if (outShape.length !== 2 || outShape[1] !== k) {
+    throw new RangeError(
+      `evaluate: the model outputs shape [${outShape.map((d) => d ?? 'null').join(', ')}] but the dataset has ${k} classes `
+      + `(${dataset.classes.join(', ')}); expected [null, ${k}]`,
+    );
+  }
+}
+
+/**
+ * Runs `model` on the dataset's images (or one split of them) and scores its top-1 predictions.
+ * The confusion matrix has rows = true class and columns = predicted class, both in
+ * `dataset.classes` order.
+ *
+ * @throws RangeError when the model's output classes or input size do not match the dataset, or
+ *   `batchSize` is not a positive integer.
+ *
+ * @example
+ * ```ts
+ * const data = await FerDataset.fromDirectory('fer2013');
+ * const result = await evaluate(model, data, { split: 'PublicTest', tta: true });
+ * console.log(result.accuracy, result.perClass.Happy.f1);
+ * ```
+ */
+export async function evaluate(model: tfl.LayersModel, dataset: FerDataset, options: EvaluateOptions = {}): Promise<EvaluationResult> {
+  const batchSize = options.batchSize ?? 256;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`evaluate: batchSize must be a positive integer, got ${batchSize}`);
+  checkCompatible(model, dataset);
+  if (activeBackend() === undefined) await selectBackend();
+  const data = options.split ? dataset.filter(options.split) : dataset;
+  const k = data.classes.length;
+  const probs = data.length > 0 ? predictPixels(model, data.images, data.size, batchSize, options.tta ?? false) : new Float32Array(0);
+  const predicted = argmaxRows(probs, k);
+  return metricsFromConfusion(confusionMatrix(data.labels, predicted, k), data.classes);
+}

@@ -1,0 +1,198 @@
+/**
+ * The pretrained model shipped with the package (`weights/model.json` + `weights/weights.bin`,
+ * described by `weights/metadata.json`), and user models, each loaded once and cached.
+ *
+ * @packageDocumentation
+ */
+import { tf, tfl } from '../backends/tf.js';
+import { loadModel } from '../model/io.js';
+import type { ClassMetrics } from '../evaluation/metrics.js';
+import { ensureBackend } from './backend.js';
+
+/** How the shipped model was trained and how well it does, from `weights/metadata.json`. */
+export interface ShippedModelInfo {
+  /** Accuracy on FER-2013's PublicTest split (3,589 images), 0–1. */
+  publicTestAccuracy: number;
+  /** Unweighted mean of the per-class F1 scores on PublicTest. */
+  macroF1: number;
+  /** Precision, recall, F1 and support per emotion on PublicTest. */
+  perClass: Record<string, ClassMetrics>;
+  /** Epochs trained. */
+  epochs: number;
+  /** The command that trained it. */
+  command: string;
+  /** When it was trained (ISO 8601). */
+  date: string;
+  /** Other configurations that were tried, with their results. */
+  variants?: Record<string, unknown>;
+  /** Any further fields the metadata holds. */
+  [key: string]: unknown;
+}
+
+/** Where to get a model: a loaded one, or weights to load (and cache). */
+export interface ModelSource {
+  /** A loaded model to use as is (not cached, not disposed). */
+  model?: tfl.LayersModel;
+  /**
+   * Weights to load instead of the shipped ones: a folder or `model.json` path (Node), a URL, or
+   * a `tf.io.IOHandler`. Loaded once per location (per handler object) and cached.
+   */
+  weights?: string | URL | tf.io.IOHandler;
+  /** Backend to activate first (`'wasm'`, `'cpu'`, `'tensorflow'`, `'webgl'`, …). Default: the best available. */
+  backend?: string;
+}
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
+
+/** Candidate weight folders relative to this module: from the sources (`src/inference/`) and from the bundle (`dist/`). */
+function candidateDirs(): string[] {
+  const here = import.meta.url;
+  const fromSource = '../../weights/';
+  const fromDist = '../weights/';
+  return /\/src\/inference\//.test(here) ? [fromSource, fromDist] : [fromDist, fromSource];
+}
+
+let shippedLocation: Promise<string | undefined> | undefined;
+
+/**
+ * Where the shipped weights are: the folder holding `model.json` (Node), or the URL of
+ * `model.json` (browsers, resolved against this module's URL — bundlers that move modules break
+ * this, so bundled browser apps should copy the package's `weights/` folder to their assets and
+ * pass its URL as `weights`). `undefined` when not found (Node).
+ */
+export function shippedWeightsLocation(): Promise<string | undefined> {
+  shippedLocation ??= (async () => {
+    const rels = candidateDirs();
+    if (!isNode) return new URL(`${rels[0]}model.json`, import.meta.url).href;
+    const { fileURLToPath } = await import('node:url');
+    const { existsSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    for (const rel of rels) {
+      let dir: string;
+      try {
+        dir = fileURLToPath(new URL(rel, import.meta.url));
+      } catch {
+        continue; // not a file: URL (bundled into something else)
+      }
+      if (existsSync(join(dir, 'model.json'))) return dir;
+    }
+    return undefined;
+  })();
+  return shippedLocation;
+}
+
+let shippedModel: Promise<tfl.LayersModel> | undefined;
+const byLocation = new Map<string, Promise<tfl.LayersModel>>();
+const byHandler = new WeakMap<tf.io.IOHandler, Promise<tfl.LayersModel>>();
+
+/** Caches a loading promise, forgetting it when loading fails so that a retry can succeed. */
+function remember<K>(set: (p: Promise<tfl.LayersModel> | undefined) => void, load: () => Promise<tfl.LayersModel>): Promise<tfl.LayersModel> {
+  const p = load();
+  set(p);
+  p.catch(() => set(undefined));
+  return p;
+}
+
+async function loadShipped(): Promise<tfl.LayersModel> {
+  const location = await shippedWeightsLocation();
+  if (location === undefined) {
+    const tried = candidateDirs().map((r) => { try { return new URL(r, import.meta.url).pathname; } catch { return r; } });
+    throw new Error(`the shipped weights (weights/model.json) were not found (looked in ${tried.join(' and ')}); pass \`weights\` or \`model\``);
+  }
+  try {
+    return await loadModel(location);
+  } catch (e) {
+    throw new Error(`cannot load the shipped weights from ${location}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The emotion model, loaded lazily and only once: `source.model` when given, else the model at
+ * `source.weights` (cached per location), else the pretrained model shipped in the package's
+ * `weights/` folder. Activates a backend first (`source.backend`, or the best available unless
+ * one is active).
+ *
+ * @example
+ * ```ts
+ * const model = await loadEmotionModel();              // shipped weights
+ * const mine = await loadEmotionModel({ weights: 'runs/best' });
+ * ```
+ * @throws Error when the weights are missing or unreadable, naming where it looked.
+ */
+export async function loadEmotionModel(source: ModelSource = {}): Promise<tfl.LayersModel> {
+  await ensureBackend(source.backend);
+  if (source.model) return source.model;
+  const w = source.weights;
+  if (w === undefined) {
+    return shippedModel ?? remember((p) => { shippedModel = p; }, loadShipped);
+  }
+  if (typeof w === 'string' || w instanceof URL) {
+    const key = typeof w === 'string' ? w : w.href;
+    return byLocation.get(key) ?? remember((p) => { if (p) byLocation.set(key, p); else byLocation.delete(key); }, async () => {
+      // without tfjs-node, tfjs cannot load file:// URLs: read them as paths
+      const location = isNode && /^file:/i.test(key) ? (await import('node:url')).fileURLToPath(key) : key;
+      return loadModel(location);
+    });
+  }
+  if (typeof w !== 'object' || w === null || typeof (w as tf.io.IOHandler).load !== 'function') {
+    throw new TypeError(`weights must be a path, a URL or a tf.io.IOHandler with a load() method, got ${w === null ? 'null' : typeof w}`);
+  }
+  return byHandler.get(w) ?? remember((p) => { if (p) byHandler.set(w, p); else byHandler.delete(w); }, () => loadModel(w));
+}
+
+/**
+ * Disposes every cached model (shipped and user weights) and forgets it; the next prediction
+ * loads it again. Models passed as `model` are not touched.
+ */
+export async function clearModelCache(): Promise<void> {
+  const pending = [shippedModel, ...byLocation.values()];
+  shippedModel = undefined;
+  byLocation.clear();
+  for (const p of pending) {
+    if (!p) continue;
+    try { (await p).dispose(); } catch { /* failed loads hold nothing */ }
+  }
+  // models loaded from IOHandlers live in a WeakMap and are garbage-collected with their handler
+}
+
+let shippedInfo: Promise<ShippedModelInfo | undefined> | undefined;
+
+/**
+ * How the shipped model was trained and evaluated (`weights/metadata.json`): PublicTest
+ * accuracy, macro-F1, per-class metrics, epochs, the training command and date. `undefined` when
+ * the package has no metadata (or no weights).
+ *
+ * @throws Error when `metadata.json` exists but is not valid JSON.
+ */
+export function shippedModelInfo(): Promise<ShippedModelInfo | undefined> {
+  shippedInfo ??= (async () => {
+    const location = await shippedWeightsLocation();
+    if (location === undefined) return undefined;
+    let text: string;
+    let where: string;
+    if (isNode) {
+      const { readFile } = await import('node:fs/promises');
+      const { join } = await import('node:path');
+      where = join(location, 'metadata.json');
+      try {
+        text = await readFile(where, 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw e;
+      }
+    } else {
+      where = new URL('metadata.json', location).href;
+      const res = await fetch(where).catch(() => undefined);
+      if (!res || !res.ok) return undefined;
+      text = await res.text();
+    }
+    try {
+      return JSON.parse(text) as ShippedModelInfo;
+    } catch (e) {
+      throw new Error(`${where}: not valid JSON (${(e as Error).message})`);
+    }
+  })();
+  const p = shippedInfo;
+  p.catch(() => { if (shippedInfo === p) shippedInfo = undefined; });
+  return p;
+}

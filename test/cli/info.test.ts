@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lines, ROOT, runCli } from './run-cli.js';
+
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+
+describe('fer-cnn-lstm info, --help, --version', () => {
+  it('info --json reports version, backend, tfjs version and the weights', async () => {
+    const r = await runCli(['info', '--json']);
+    expect(r.code).toBe(0);
+    const info = JSON.parse(lines(r.stdout).at(-1)!);
+    expect(info.version).toBe(pkg.version);
+    expect(info.backend).toBe('wasm');
+    expect(info.tfjs.core).toMatch(/^\d+\.\d+\.\d+/);
+    expect(info.tfjs.layers).toMatch(/^\d+\.\d+\.\d+/);
+    expect(info.weights).toHaveProperty('location');
+    expect(info.weights).toHaveProperty('publicTestAccuracy');
+  });
+
+  it('info honours --backend', async () => {
+    const r = await runCli(['info', '--json', '--backend', 'cpu']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(''); // the cpu backend's banner is silenced
+    expect(JSON.parse(r.stdout).backend).toBe('cpu');
+  });
+
+  it('info prints readable lines', async () => {
+    const r = await runCli(['info']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(pkg.version);
+    expect(r.stdout).toMatch(/backend\s+wasm/);
+    expect(r.stdout).toMatch(/weights\s+\S/);
+  });
+
+  it('--version prints the version', async () => {
+    const r = await runCli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it('--help lists the commands; each command has --help', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['predict', 'evaluate', 'info', 'train']) expect(r.stdout).toContain(c);
+    for (const [c, opt] of [['predict', '--weights'], ['evaluate', '--split'], ['info', '--json'], ['train', '--resume']]) {
+      const h = await runCli([c, '--help']);
+      expect(h.code).toBe(0);
+      expect(h.stdout).toContain(`Usage: fer-cnn-lstm ${c}`);
+      expect(h.stdout).toContain(opt);
+    }
+  });
+
+  it('an unknown command or option is a usage error (exit 2, one line)', async () => {
+    let r = await runCli(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(lines(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(/unknown command "frobnicate"/);
+    r = await runCli(['info', '--bogus']);
+    expect(r.code).toBe(2);
+    expect(lines(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(/--bogus/);
+  });
+});

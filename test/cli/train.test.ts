@@ -1,0 +1,106 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadModel } from '../../src/model/io.js';
+import { gray, png, put, saveTinyModel, tempDir } from './fixtures.js';
+import { collect, lines, runCli, spawnCli } from './run-cli.js';
+
+let dir: string;
+let model: string;
+let data: string;
+
+const LIGHT = ['--workers', '0', '--batch-size', '4'];
+
+function history(out: string): { epoch: number; loss: number; valAccuracy?: number }[] {
+  return JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
+}
+
+beforeAll(async () => {
+  dir = tempDir();
+  model = await saveTinyModel(join(dir, 'model'));
+  data = join(dir, 'faces');
+  for (let i = 0; i < 8; i++) put(data, `train/${['happy', 'sad'][i % 2]}/Training_${i}.png`, png(gray(i)));
+  for (let i = 0; i < 4; i++) put(data, `test/${['happy', 'sad'][i % 2]}/PublicTest_${i}.png`, png(gray(10 + i)));
+});
+
+describe('fer-cnn-lstm train', () => {
+  it('trains an epoch into --out (history.json, checkpoint, best/), then --resume continues to --epochs 2', async () => {
+    const out = join(dir, 'run');
+    let r = await runCli(['train', '--data', data, '--out', out, '--from', model, '--epochs', '1', ...LIGHT]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/epoch 1\/1 .*loss \d+\.\d{4}.*acc \d+\.\d%.*img\/s/);
+    expect(history(out)).toHaveLength(1);
+    expect(existsSync(join(out, 'checkpoint.json'))).toBe(true);
+    expect(existsSync(join(out, 'best', 'model.json'))).toBe(true);
+    const first = history(out)[0];
+
+    r = await runCli(['train', '--data', data, '--out', out, '--epochs', '2', '--resume', '--json', ...LIGHT]);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(lines(r.stdout).at(-1)!);
+    expect(Object.keys(result).sort()).toEqual(['bestEpoch', 'bestValAccuracy', 'history', 'stopReason']);
+    expect(result.stopReason).toBe('completed');
+    expect(result.history.map((h: { epoch: number }) => h.epoch)).toEqual([1, 2]);
+    expect(result.history[0]).toEqual(first);
+    expect(history(out).map((h) => h.epoch)).toEqual([1, 2]);
+    expect(r.stderr).toMatch(/resuming from/); // notes go to stderr with --json
+    // the best model is a usable model for predict
+    const p = await runCli(['predict', join(data, 'test/happy/PublicTest_0.png'), '--weights', join(out, 'best'), '--json']);
+    expect(p.code).toBe(0);
+    expect(JSON.parse(p.stdout).file).toContain('PublicTest_0.png');
+  });
+
+  it('--freeze-conv keeps the convolution kernels of the --from model fixed', async () => {
+    const out = join(dir, 'frozen');
+    const r = await runCli(['train', '--data', data, '--out', out, '--from', model, '--freeze-conv', '--epochs', '1', '--lr', '0.05', ...LIGHT]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/froze \d+ convolution\/batch-norm layers/);
+    const before = await loadModel(model);
+    const after = await loadModel(join(out, 'epoch-1'));
+    const weights = (m: typeof before, cls: string) => m.layers.filter((l) => l.getClassName() === cls).flatMap((l) => l.getWeights().map((w) => Array.from(w.dataSync())));
+    expect(weights(after, 'Conv2D')).toEqual(weights(before, 'Conv2D'));
+    expect(weights(after, 'LSTM')).not.toEqual(weights(before, 'LSTM'));
+  });
+
+  it('stops on SIGINT after finished epochs (exit 130, history kept, resume hint)', async () => {
+    const out = join(dir, 'interrupted');
+    const child = spawnCli(['train', '--data', data, '--out', out, '--from', model, '--epochs', '10000', ...LIGHT]);
+    const done = collect(child);
+    let seen = '';
+    await new Promise<void>((resolve) => {
+      child.stdout!.on('data', (d: Buffer | string) => {
+        seen += String(d);
+        if (/epoch 1\/10000 .*val_acc/.test(seen)) resolve();
+      });
+      child.on('close', () => resolve());
+    });
+    child.kill('SIGINT');
+    const r = await done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/interrupted after \d+ finished epochs?; resume with: fer-cnn-lstm train .*--resume/);
+    expect(history(out).length).toBeGreaterThanOrEqual(1);
+    expect(r.stderr).not.toMatch(/^\s+at .*:\d+:\d+\)?$/m);
+  });
+
+  it('rejects bad options and bad data with one line', async () => {
+    let r = await runCli(['train', '--data', data, '--epochs', '1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--out is required/);
+    r = await runCli(['train', '--data', data, '--out', join(dir, 'x'), '--epochs', 'many']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--epochs must be an integer/);
+    r = await runCli(['train', '--data', data, '--out', join(dir, 'x'), '--freeze-conv']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--freeze-conv needs --from/);
+    put(dir, 'bad/train/happy/a.png', png(gray(1)));
+    put(dir, 'bad/train/confused/b.png', png(gray(2)));
+    r = await runCli(['train', '--data', join(dir, 'bad'), '--out', join(dir, 'x'), ...LIGHT]);
+    expect(r.code).toBe(1);
+    expect(lines(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^fer-cnn-lstm: .*confused: unknown emotion folder/);
+    const wrong = await saveTinyModel(join(dir, 'model5'), { numClasses: 5 });
+    r = await runCli(['train', '--data', data, '--out', join(dir, 'x'), '--from', wrong, ...LIGHT]);
+    expect(r.code).toBe(1);
+    expect(lines(r.stderr)).toEqual([`fer-cnn-lstm: ${wrong}: the model outputs [null, 5], expected [null, 7] (the 7 emotions)`]);
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * Shared fixtures of the training tests: tiny models and patterned datasets that train in seconds.
+ */
+import { FerDataset } from '../../src/data/fer-dataset.js';
+import { buildCnnLstm, type CnnLstmOptions } from '../../src/model/cnn-lstm.js';
+import { Random } from '../../src/util/random.js';
+
+/** Side of the test images. */
+export const SIZE = 16;
+
+/** A tiny CNN-LSTM on {@link SIZE}px images (a few hundred weights). */
+export function tinyModel(options: CnnLstmOptions = {}) {
+  return buildCnnLstm({
+    inputSize: SIZE, filters: [4, 8], convsPerBlock: 1, lstmUnits: 8, denseUnits: 8,
+    dropout: 0, convDropout: 0, seed: 1, ...options,
+  });
+}
+
+/**
+ * `n` images whose class is visible (a bright band at a class-dependent row) plus noise, so a
+ * model can learn something; labels cycle through the classes.
+ */
+export function patternedDataset(n: number, options: { classes?: string[]; seed?: number; size?: number } = {}): FerDataset {
+  const size = options.size ?? SIZE;
+  const k = options.classes?.length ?? 7;
+  const rng = new Random(options.seed ?? 5);
+  const images = new Uint8Array(n * size * size);
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const label = i % k;
+    labels[i] = label;
+    const row = Math.floor(((label + 0.5) * size) / k);
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const band = Math.abs(y - row) <= 1 ? 160 : 0;
+        images[(i * size + y) * size + x] = Math.min(255, band + rng.int(90));
+      }
+    }
+  }
+  return FerDataset.fromArrays(images, labels, { classes: options.classes, size });
+}
