@@ -40,3 +40,4 @@ export {
   toModelInput, toGrayImages, grayToTensor, ImageInputError,
   type ImageInput, type ModelInput, type ImageDataLike, type BrowserImageSource, type InputOptions, type GrayImages,
 } from './inference/input.js';
+export { quantizeArtifacts, toFloat16Bits, type WeightPrecision } from './model/quantize.js';

@@ -1,14 +1,13 @@
 /**
  * What every CLI command provides, and the steps they share: starting the backend, loading and
- * checking a model, loading a dataset.
+ * checking a model, loading a dataset. TensorFlow.js and the library modules are imported when a
+ * command runs, not when the CLI starts, so that `--help` and usage errors are quick.
  *
  * @packageDocumentation
  */
-import { tfl } from '../backends/tf.js';
-import { selectBackend, setBackend } from '../backends/select.js';
-import { FerDataset } from '../data/fer-dataset.js';
+import type { tfl } from '../backends/tf.js';
+import type { FerDataset } from '../data/fer-dataset.js';
 import { EMOTIONS } from '../emotions.js';
-import { loadEmotionModel, shippedWeightsLocation } from '../inference/weights.js';
 import { stringOption, UsageError, type OptionSpecs, type ParsedArgs } from './args.js';
 import { attachSource, oneLine, SourceError, withSource } from './errors.js';
 
@@ -39,6 +38,7 @@ const BACKENDS = ['wasm', 'cpu', 'tensorflow', 'webgl', 'webgpu'];
 /** Activates the backend named by `--backend` (or the best available). */
 export async function startBackend(args: ParsedArgs): Promise<string> {
   const name = stringOption(args.values, 'backend');
+  const { selectBackend, setBackend } = await import('../backends/select.js');
   if (name === undefined) return selectBackend();
   if (!BACKENDS.includes(name)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got "${name}"`);
   try {
@@ -76,6 +76,7 @@ export function checkEmotionModel(model: tfl.LayersModel, source: string): void 
  * shapes. Errors name the weights location.
  */
 export async function loadCliModel(weights: string | undefined): Promise<{ model: tfl.LayersModel; location: string }> {
+  const { loadEmotionModel, shippedWeightsLocation } = await import('../inference/weights.js');
   const location = weights ?? (await shippedWeightsLocation());
   if (location === undefined) {
     throw new SourceError('weights/model.json: the shipped weights are not installed with this copy of fer-cnn-lstm; pass --weights <folder or model.json>');
@@ -102,5 +103,6 @@ export async function loadModelFrom(location: string, load: () => Promise<tfl.La
 
 /** Loads `--data`: a `.csv` file with {@link FerDataset.fromCsv}, else a folder with {@link FerDataset.fromDirectory}. */
 export async function loadDataset(data: string): Promise<FerDataset> {
+  const { FerDataset } = await import('../data/fer-dataset.js');
   return withSource(data, () => (/\.csv$/i.test(data) ? FerDataset.fromCsv(data) : FerDataset.fromDirectory(data)));
 }

@@ -8,18 +8,23 @@
  */
 import { parseCommandArgs, splitCommand, UsageError } from './args.js';
 import type { Command } from './command.js';
-import { evaluateCommand } from './commands/evaluate.js';
-import { infoCommand } from './commands/info.js';
-import { predictCommand } from './commands/predict.js';
-import { trainCommand } from './commands/train.js';
 import { EXIT, exitCodeFor, reportError } from './errors.js';
 import { packageInfo } from './package-info.js';
 import { out, quietTfjs } from './quiet.js';
 
-/** The commands, by name. */
-export const COMMANDS: Record<string, Command> = Object.fromEntries(
-  [predictCommand, evaluateCommand, infoCommand, trainCommand].map((c) => [c.name, c]),
-);
+/** A command in the registry: its one-line summary, and its module, loaded only when it runs. */
+interface CommandEntry {
+  summary: string;
+  load: () => Promise<Command>;
+}
+
+/** The commands, by name, in help order. */
+export const COMMANDS: Record<string, CommandEntry> = {
+  predict: { summary: 'predict the emotion of face images', load: async () => (await import('./commands/predict.js')).predictCommand },
+  evaluate: { summary: 'score a model on a labelled dataset (folder or CSV)', load: async () => (await import('./commands/evaluate.js')).evaluateCommand },
+  info: { summary: 'show version, backend and shipped-weights details', load: async () => (await import('./commands/info.js')).infoCommand },
+  train: { summary: 'train (or fine-tune) the CNN-LSTM with checkpoints and resume', load: async () => (await import('./commands/train.js')).trainCommand },
+};
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
@@ -29,7 +34,7 @@ function mainHelp(): string {
     'Facial emotion recognition (the 7 FER-2013 emotions) with a CNN-LSTM on TensorFlow.js.',
     '',
     'Commands:',
-    ...Object.values(COMMANDS).map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
     'Options:',
     '  -h, --help         show help (also "fer-cnn-lstm <command> --help")',
@@ -45,7 +50,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (command === undefined || command === 'help') {
     if (rest.includes('--version') || rest.includes('-v')) { out(packageInfo().version); return EXIT.ok; }
     const topic = command === 'help' ? splitCommand(rest).command : undefined;
-    if (topic && COMMANDS[topic]) { out(COMMANDS[topic].help); return EXIT.ok; }
+    if (topic && Object.hasOwn(COMMANDS, topic)) { out((await COMMANDS[topic].load()).help); return EXIT.ok; }
     if (topic) throw new UsageError(`unknown command "${topic}" (expected ${Object.keys(COMMANDS).join(', ')})`);
     if (command === undefined && !rest.some((a) => a === '--help' || a === '-h')) {
       process.stderr.write(mainHelp() + '\n');
@@ -54,8 +59,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     out(mainHelp());
     return EXIT.ok;
   }
-  const cmd = COMMANDS[command];
-  if (!cmd) throw new UsageError(`unknown command "${command}" (expected ${Object.keys(COMMANDS).join(', ')})`);
+  const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!entry) throw new UsageError(`unknown command "${command}" (expected ${Object.keys(COMMANDS).join(', ')})`);
+  const cmd = await entry.load();
   const args = parseCommandArgs(rest, cmd.options, cmd.positionals);
   if (args.values.help === true) { out(cmd.help); return EXIT.ok; }
   quietTfjs(args.values.verbose === true);

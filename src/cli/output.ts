@@ -66,10 +66,16 @@ export function formatEvaluation(r: EvaluationResult, title?: string): string[] 
   return lines;
 }
 
-/** The live progress line of a training batch. */
+/** The live progress line of a training batch: ETA of the epoch, and of the whole run when more epochs follow. */
 export function progressLine(p: BatchProgress, epochs: number): string {
+  let eta = formatDuration(p.etaSeconds);
+  const left = epochs - p.epoch;
+  if (left > 0 && p.batch < p.batches) {
+    const perEpoch = (p.etaSeconds / (p.batches - p.batch)) * p.batches;
+    eta += ` (run ${formatDuration(p.etaSeconds + left * perEpoch)})`;
+  }
   return `epoch ${p.epoch}/${epochs}  batch ${p.batch}/${p.batches}  loss ${p.loss.toFixed(4)}  acc ${pct(p.accuracy)}  `
-    + `${Math.round(p.imagesPerSecond)} img/s  ETA ${formatDuration(p.etaSeconds)}`;
+    + `${Math.round(p.imagesPerSecond)} img/s  ETA ${eta}`;
 }
 
 /** The summary line of a finished epoch. */

@@ -2,12 +2,10 @@
  * Keeps the CLI's stdout machine-readable: TensorFlow.js's console chatter (the "looks like you
  * are running TensorFlow.js in Node.js" banner, "Orthogonal initializer …" warnings) is dropped,
  * and any other `console.log` from libraries goes to stderr. The CLI writes its own output with
- * {@link out}, straight to stdout.
+ * {@link out}, straight to stdout. (No TensorFlow.js import here: `--help` stays fast.)
  *
  * @packageDocumentation
  */
-import { tf } from '../backends/tf.js';
-
 /** Warnings from TensorFlow.js that say nothing useful to a CLI user. */
 const NOISE: RegExp[] = [
   /looks like you are running TensorFlow\.js in Node\.js/i,
@@ -28,8 +26,6 @@ let installed = false;
 export function quietTfjs(verbose = false): void {
   if (installed) return;
   installed = true;
-  // tfjs-core's own log.warn/log.log (the cpu backend's banner) are off in PROD mode
-  if (!verbose) tf.env().set('PROD', true);
   const warn = console.warn.bind(console);
   const error = console.error.bind(console);
   console.warn = (...args: unknown[]) => { if (verbose || !isNoise(args)) warn(...args); };

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { tf, tfl } from '../backends/tf.js';
+import type { WeightPrecision } from '../model/quantize.js';
 import { loadModel } from '../model/io.js';
 import type { ClassMetrics } from '../evaluation/metrics.js';
 import { ensureBackend } from './backend.js';
@@ -40,6 +41,12 @@ export interface ModelSource {
   weights?: string | URL | tf.io.IOHandler;
   /** Backend to activate first (`'wasm'`, `'cpu'`, `'tensorflow'`, `'webgl'`, …). Default: the best available. */
   backend?: string;
+  /**
+   * Which stored precision of the shipped weights to load: `'float32'` (default), `'float16'`
+   * (half the download; accuracy change recorded in `weights/metadata.json`) or `'uint8'`.
+   * Ignored when `model` or `weights` is given.
+   */
+  precision?: WeightPrecision;
 }
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
@@ -81,7 +88,7 @@ export function shippedWeightsLocation(): Promise<string | undefined> {
   return shippedLocation;
 }
 
-let shippedModel: Promise<tfl.LayersModel> | undefined;
+const shippedModels = new Map<WeightPrecision, Promise<tfl.LayersModel>>();
 const byLocation = new Map<string, Promise<tfl.LayersModel>>();
 const byHandler = new WeakMap<tf.io.IOHandler, Promise<tfl.LayersModel>>();
 
@@ -93,8 +100,10 @@ function remember<K>(set: (p: Promise<tfl.LayersModel> | undefined) => void, loa
   return p;
 }
 
-async function loadShipped(): Promise<tfl.LayersModel> {
-  const location = await shippedWeightsLocation();
+async function loadShipped(precision: WeightPrecision): Promise<tfl.LayersModel> {
+  const root = await shippedWeightsLocation();
+  const location = root === undefined || precision === 'float32' ? root
+    : isNode ? `${root.replace(/\/$/, '')}/${precision}` : root.replace(/model\.json$/, `${precision}/model.json`);
   if (location === undefined) {
     const tried = candidateDirs().map((r) => { try { return new URL(r, import.meta.url).pathname; } catch { return r; } });
     throw new Error(`the shipped weights (weights/model.json) were not found (looked in ${tried.join(' and ')}); pass \`weights\` or \`model\``);
@@ -124,7 +133,9 @@ export async function loadEmotionModel(source: ModelSource = {}): Promise<tfl.La
   if (source.model) return source.model;
   const w = source.weights;
   if (w === undefined) {
-    return shippedModel ?? remember((p) => { shippedModel = p; }, loadShipped);
+    const precision = source.precision ?? 'float32';
+    if (!['float32', 'float16', 'uint8'].includes(precision)) throw new RangeError(`precision must be float32, float16 or uint8, got ${String(precision)}`);
+    return shippedModels.get(precision) ?? remember((p) => { if (p) shippedModels.set(precision, p); else shippedModels.delete(precision); }, () => loadShipped(precision));
   }
   if (typeof w === 'string' || w instanceof URL) {
     const key = typeof w === 'string' ? w : w.href;
@@ -145,8 +156,8 @@ export async function loadEmotionModel(source: ModelSource = {}): Promise<tfl.La
  * loads it again. Models passed as `model` are not touched.
  */
 export async function clearModelCache(): Promise<void> {
-  const pending = [shippedModel, ...byLocation.values()];
-  shippedModel = undefined;
+  const pending = [...shippedModels.values(), ...byLocation.values()];
+  shippedModels.clear();
   byLocation.clear();
   for (const p of pending) {
     if (!p) continue;

@@ -52,6 +52,8 @@ export function crossEntropySum(probs: tf.Tensor, labels: tf.Tensor1D, numClasse
     const logp = tf.log(tf.clipByValue(probs, 1e-7, 1));
     let perImage = tf.neg(tf.sum(tf.mul(y, logp), 1));
     if (classWeights) perImage = tf.mul(perImage, tf.gather(tf.tensor1d(classWeights), labels));
+    // clipByValue maps NaN to its lower bound on wasm: let a NaN/Inf output poison the loss
+    perImage = tf.add(perImage, tf.mul(tf.sum(probs, 1), 0));
     return tf.sum(perImage) as tf.Scalar;
   });
 }

@@ -238,11 +238,17 @@ export async function train(model: tfl.LayersModel, dataset: FerDataset, options
             augment: augment ? { ...augment, seed: random.int(2 ** 31) } : undefined,
           });
         }
-        const results = await executor.step(parallel ? readWeights(model.weights) : undefined, shards);
+        let results;
+        try {
+          results = await executor.step(parallel ? readWeights(model.weights) : undefined, shards);
+        } catch (e) {
+          throw new TrainingError(`epoch ${epoch + 1}, batch ${b + 1}: ${(e as Error).message}` +
+            (options.checkpointDir && epoch > 0 ? `; the last good checkpoint (epoch ${epoch}) is in ${options.checkpointDir}` : ''));
+        }
         const stepLoss = results.reduce((a, r) => a + r.lossSum, 0);
         if (!Number.isFinite(stepLoss)) {
           throw new TrainingError(`loss is ${stepLoss} at epoch ${epoch + 1}, batch ${b + 1}: training stopped` +
-            (options.checkpointDir && epoch > startEpoch - 1 ? `; the last good checkpoint (epoch ${epoch}) is in ${options.checkpointDir}` : '') +
+            (options.checkpointDir && epoch > 0 ? `; the last good checkpoint (epoch ${epoch}) is in ${options.checkpointDir}` : '') +
             '. Try a lower learning rate.');
         }
         // average the summed gradients over the whole batch and apply them

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { intOption, numberOption, parseCommandArgs, splitCommand, UsageError } from '../../src/cli/args.js';
 import { attachSource, errorLine, exitCodeFor, SourceError } from '../../src/cli/errors.js';
-import { formatDuration, formatEvaluation, formatPrediction, table } from '../../src/cli/output.js';
+import { formatDuration, formatEvaluation, formatPrediction, progressLine, table } from '../../src/cli/output.js';
 import { FerDataError } from '../../src/data/errors.js';
 import { metricsFromConfusion } from '../../src/evaluation/metrics.js';
 
@@ -44,6 +44,9 @@ describe('cli output', () => {
     expect(table([['a', '1'], ['bbb', '22']])).toEqual(['a     1', 'bbb  22']);
     expect(formatPrediction('f.png', { emotion: 'Happy', confidence: 0.8, scores: { Happy: 0.8, Sad: 0.15, Angry: 0.05 } }))
       .toBe('f.png: Happy 80.0% (Sad 15.0%, Angry 5.0%)');
+    const p = { epoch: 1, batch: 10, batches: 20, loss: 1.23456, accuracy: 0.5, learningRate: 1e-3, imagesPerSecond: 99.6, etaSeconds: 30 };
+    expect(progressLine(p, 3)).toBe('epoch 1/3  batch 10/20  loss 1.2346  acc 50.0%  100 img/s  ETA 30s (run 2m30s)');
+    expect(progressLine({ ...p, epoch: 3 }, 3)).toBe('epoch 3/3  batch 10/20  loss 1.2346  acc 50.0%  100 img/s  ETA 30s');
     const r = metricsFromConfusion([[3, 1], [0, 4]], ['Happy', 'Sad']);
     const text = formatEvaluation(r).join('\n');
     expect(text).toMatch(/accuracy\s+87\.50%/);

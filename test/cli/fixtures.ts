@@ -1,7 +1,7 @@
 /**
  * Fixtures for the CLI tests: face-sized PNG/JPEG files, a small CSV, tiny saved models.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import jpeg from 'jpeg-js';
@@ -11,9 +11,18 @@ import { saveModel } from '../../src/model/io.js';
 import { setBackend } from '../../src/backends/select.js';
 import { tf } from '../../src/backends/tf.js';
 
-/** A fresh temp folder. */
+const made: string[] = [];
+
+/** A fresh temp folder (removed by {@link removeTempDirs}). */
 export function tempDir(prefix = 'fer-cli-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes the temp folders made by {@link tempDir}. */
+export function removeTempDirs(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
 /** A deterministic 48×48 gray face-sized image; different seeds give different images. */

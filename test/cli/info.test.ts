@@ -11,7 +11,7 @@ describe('fer-cnn-lstm info, --help, --version', () => {
     expect(r.code).toBe(0);
     const info = JSON.parse(lines(r.stdout).at(-1)!);
     expect(info.version).toBe(pkg.version);
-    expect(info.backend).toBe('wasm');
+    expect(['wasm', 'tensorflow', 'cpu']).toContain(info.backend); // wasm unless tfjs-node or FER_CNN_LSTM_BACKEND says otherwise
     expect(info.tfjs.core).toMatch(/^\d+\.\d+\.\d+/);
     expect(info.tfjs.layers).toMatch(/^\d+\.\d+\.\d+/);
     expect(info.weights).toHaveProperty('location');
@@ -21,7 +21,7 @@ describe('fer-cnn-lstm info, --help, --version', () => {
   it('info honours --backend', async () => {
     const r = await runCli(['info', '--json', '--backend', 'cpu']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe(''); // the cpu backend's banner is silenced
+    expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout).backend).toBe('cpu');
   });
 
@@ -29,7 +29,7 @@ describe('fer-cnn-lstm info, --help, --version', () => {
     const r = await runCli(['info']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(pkg.version);
-    expect(r.stdout).toMatch(/backend\s+wasm/);
+    expect(r.stdout).toMatch(/backend\s+(wasm|tensorflow|cpu)\n/);
     expect(r.stdout).toMatch(/weights\s+\S/);
   });
 
@@ -60,5 +60,17 @@ describe('fer-cnn-lstm info, --help, --version', () => {
     expect(r.code).toBe(2);
     expect(lines(r.stderr)).toHaveLength(1);
     expect(r.stderr).toMatch(/--bogus/);
+  });
+
+  it('an unknown --backend is a usage error; --verbose adds the stack trace to a failure', async () => {
+    let r = await runCli(['info', '--backend', 'nonsense']);
+    expect(r.code).toBe(2);
+    expect(lines(r.stderr)).toEqual(['fer-cnn-lstm: --backend must be one of wasm, cpu, tensorflow, webgl, webgpu, got "nonsense" (see --help)']);
+    r = await runCli(['evaluate', '--data', join(ROOT, 'no-such-folder'), '--verbose']);
+    expect(r.code).toBe(1);
+    const errs = lines(r.stderr);
+    expect(errs[0]).toBe(`fer-cnn-lstm: ${join(ROOT, 'no-such-folder')}: no such folder`);
+    expect(errs.length).toBeGreaterThan(1);
+    expect(r.stderr).toMatch(/^\s+at .*:\d+:\d+\)?$/m);
   });
 });

@@ -1,7 +1,7 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { EMOTIONS } from '../../src/emotions.js';
-import { gray, jpg, png, put, saveTinyModel, tempDir } from './fixtures.js';
+import { gray, jpg, png, put, saveTinyModel, removeTempDirs, tempDir } from './fixtures.js';
 import { lines, runCli } from './run-cli.js';
 
 let dir: string;
@@ -15,6 +15,8 @@ beforeAll(async () => {
   b = put(dir, 'faces/b.jpg', jpg(gray(2)));
   bad = put(dir, 'faces/broken.png', 'this is not an image');
 });
+
+afterAll(removeTempDirs);
 
 describe('fer-cnn-lstm predict', () => {
   it('--json prints one object per image with file, emotion, confidence and scores summing to 1', async () => {
@@ -32,6 +34,14 @@ describe('fer-cnn-lstm predict', () => {
       expect(o.confidence).toBe(Math.max(...Object.values(o.scores as Record<string, number>)));
       expect(o.scores[o.emotion]).toBe(o.confidence);
     }
+  });
+
+  it('keeps stdout and stderr free of the tfjs banner on the cpu backend', async () => {
+    const r = await runCli(['predict', a, '--weights', model, '--json', '--backend', 'cpu']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(lines(r.stdout)).toHaveLength(1);
+    expect(JSON.parse(r.stdout).file).toBe(a);
   });
 
   it('prints a readable line per image without --json, and --tta works', async () => {

@@ -1,9 +1,10 @@
 /**
  * Runs the `fer-cnn-lstm` CLI as a child process: the built `dist/cli.js` when it exists and is
  * newer than every file under `src/`, else the sources through tsx (`node --import tsx`).
+ * `FER_CLI_FROM_SOURCE=1` forces the sources.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +27,7 @@ let chosen: string[] | undefined;
 export function cliEntry(): string[] {
   if (chosen) return chosen;
   const dist = join(ROOT, 'dist', 'cli.js');
-  const fresh = existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(join(ROOT, 'src'));
+  const fresh = process.env.FER_CLI_FROM_SOURCE !== '1' && existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(join(ROOT, 'src'));
   chosen = fresh ? [dist] : ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')];
   return chosen;
 }
@@ -49,7 +50,11 @@ let cacheDir: string | undefined;
 
 /** Starts the CLI without waiting for it (decoded-folder cache in a temp folder, not the user's). */
 export function spawnCli(args: string[], options: CliOptions = {}): ChildProcess {
-  cacheDir ??= mkdtempSync(join(tmpdir(), 'fer-cli-cache-'));
+  if (!cacheDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'fer-cli-cache-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    cacheDir = dir;
+  }
   return spawn(process.execPath, [...cliEntry(), ...args], {
     cwd: ROOT,
     env: { ...process.env, NODE_OPTIONS: '', FORCE_COLOR: '0', FER_CNN_LSTM_CACHE: cacheDir, ...options.env },

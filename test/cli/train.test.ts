@@ -1,8 +1,8 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModel } from '../../src/model/io.js';
-import { gray, png, put, saveTinyModel, tempDir } from './fixtures.js';
+import { gray, png, put, saveTinyModel, removeTempDirs, tempDir } from './fixtures.js';
 import { collect, lines, runCli, spawnCli } from './run-cli.js';
 
 let dir: string;
@@ -23,6 +23,8 @@ beforeAll(async () => {
   for (let i = 0; i < 4; i++) put(data, `test/${['happy', 'sad'][i % 2]}/PublicTest_${i}.png`, png(gray(10 + i)));
 });
 
+afterAll(removeTempDirs);
+
 describe('fer-cnn-lstm train', () => {
   it('trains an epoch into --out (history.json, checkpoint, best/), then --resume continues to --epochs 2', async () => {
     const out = join(dir, 'run');
@@ -37,6 +39,7 @@ describe('fer-cnn-lstm train', () => {
 
     r = await runCli(['train', '--data', data, '--out', out, '--epochs', '2', '--resume', '--json', ...LIGHT]);
     expect(r.code).toBe(0);
+    expect(lines(r.stdout)).toHaveLength(1); // with --json, stdout holds only the result
     const result = JSON.parse(lines(r.stdout).at(-1)!);
     expect(Object.keys(result).sort()).toEqual(['bestEpoch', 'bestValAccuracy', 'history', 'stopReason']);
     expect(result.stopReason).toBe('completed');
@@ -48,6 +51,19 @@ describe('fer-cnn-lstm train', () => {
     const p = await runCli(['predict', join(data, 'test/happy/PublicTest_0.png'), '--weights', join(out, 'best'), '--json']);
     expect(p.code).toBe(0);
     expect(JSON.parse(p.stdout).file).toContain('PublicTest_0.png');
+  });
+
+  it('without validation data, saves the last epoch as best/', async () => {
+    const flat = join(dir, 'flat');
+    put(flat, 'happy/a.png', png(gray(1)));
+    put(flat, 'sad/b.png', png(gray(2)));
+    const out = join(dir, 'noval');
+    const r = await runCli(['train', '--data', flat, '--out', out, '--from', model, '--epochs', '1', '--json', ...LIGHT]);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.bestEpoch).toBe(0);
+    expect(result.history[0].valAccuracy).toBeUndefined();
+    expect(existsSync(join(out, 'best', 'model.json'))).toBe(true);
   });
 
   it('--freeze-conv keeps the convolution kernels of the --from model fixed', async () => {

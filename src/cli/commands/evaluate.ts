@@ -6,7 +6,6 @@
  */
 import type { FerDataset } from '../../data/fer-dataset.js';
 import { parseSplitFilter, type SplitFilter } from '../../data/splits.js';
-import { evaluate } from '../../evaluation/evaluate.js';
 import { flag, intOption, requiredString, stringOption, UsageError, type ParsedArgs } from '../args.js';
 import { GLOBAL_HELP, loadCliModel, loadDataset, startBackend, type Command } from '../command.js';
 import { EXIT, SourceError, withSource } from '../errors.js';
@@ -62,6 +61,7 @@ async function run(args: ParsedArgs): Promise<number> {
   const { split, note } = chooseSplit(data, requested, source);
   if (note) process.stderr.write(`note: ${note}\n`);
   const { model, location } = await loadCliModel(weights);
+  const { evaluate } = await import('../../evaluation/evaluate.js');
   const result = await withSource(location, () => evaluate(model, data, { split, tta, batchSize }));
   if (json) {
     out(JSON.stringify(result));

@@ -4,8 +4,7 @@
  *
  * @packageDocumentation
  */
-import { tf, tfl } from '../../backends/tf.js';
-import { shippedModelInfo, shippedWeightsLocation } from '../../inference/weights.js';
+import type { ShippedModelInfo } from '../../inference/weights.js';
 import { flag, UsageError, type ParsedArgs } from '../args.js';
 import { GLOBAL_HELP, startBackend, type Command } from '../command.js';
 import { EXIT } from '../errors.js';
@@ -26,8 +25,10 @@ ${GLOBAL_HELP}`;
 async function run(args: ParsedArgs): Promise<number> {
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const backend = await startBackend(args);
+  const { tf, tfl } = await import('../../backends/tf.js');
+  const { shippedModelInfo, shippedWeightsLocation } = await import('../../inference/weights.js');
   const location = await shippedWeightsLocation();
-  let meta: Awaited<ReturnType<typeof shippedModelInfo>>;
+  let meta: ShippedModelInfo | undefined;
   let metaError: string | undefined;
   try {
     meta = await shippedModelInfo();

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { classifyEmotion, type Classification } from '../../inference/predict.js';
+import type { Classification } from '../../inference/predict.js';
 import { flag, intOption, stringOption, UsageError, type ParsedArgs } from '../args.js';
 import { GLOBAL_HELP, loadCliModel, startBackend, type Command } from '../command.js';
 import { attachSource, errorLine, EXIT } from '../errors.js';
@@ -38,6 +38,7 @@ async function run(args: ParsedArgs): Promise<number> {
   const tta = flag(args.values, 'tta');
   const batchSize = intOption(args.values, 'batch-size', 1) ?? 64;
   await startBackend(args);
+  const { classifyEmotion } = await import('../../inference/predict.js');
   const { model } = await loadCliModel(stringOption(args.values, 'weights'));
   let failed = 0;
   const answer = (file: string, c: Classification) => out(json ? jsonLine(file, c) : formatPrediction(file, c));

@@ -9,13 +9,10 @@ import { writeFile, rename, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { tfl } from '../../backends/tf.js';
 import { parseSplitFilter, type SplitFilter } from '../../data/splits.js';
-import { buildCnnLstm } from '../../model/cnn-lstm.js';
-import { loadModel } from '../../model/io.js';
-import { readCheckpointState } from '../../training/checkpoint.js';
-import { train, type BatchProgress, type EpochLog, type TrainResult } from '../../training/train.js';
+import type { BatchProgress, EpochLog, TrainResult } from '../../training/train.js';
 import { flag, intOption, numberOption, requiredString, stringOption, UsageError, type ParsedArgs } from '../args.js';
 import { checkEmotionModel, GLOBAL_HELP, loadDataset, loadModelFrom, startBackend, type Command } from '../command.js';
-import { EXIT, PROGRAM, SourceError, withSource } from '../errors.js';
+import { attachSource, EXIT, PROGRAM, SourceError, withSource } from '../errors.js';
 import { epochLine, progressLine } from '../output.js';
 import { out } from '../quiet.js';
 
@@ -67,6 +64,8 @@ async function writeJson(file: string, value: unknown): Promise<void> {
 
 /** Loads the starting model: the checkpoint's (resume), `--from`, or a new CNN-LSTM. */
 async function startingModel(outDir: string, resume: boolean, from: string | undefined, log: (s: string) => void): Promise<{ model: tfl.LayersModel; bestValAccuracy: number }> {
+  const { loadModel } = await import('../../model/io.js');
+  const { readCheckpointState } = await import('../../training/checkpoint.js');
   if (resume) {
     const state = await withSource(join(outDir, 'checkpoint.json'), () => readCheckpointState(outDir));
     if (state) {
@@ -83,6 +82,7 @@ async function startingModel(outDir: string, resume: boolean, from: string | und
     checkEmotionModel(model, from);
     return { model, bestValAccuracy: -1 };
   }
+  const { buildCnnLstm } = await import('../../model/cnn-lstm.js');
   return { model: buildCnnLstm(), bestValAccuracy: -1 };
 }
 
@@ -156,6 +156,8 @@ async function run(args: ParsedArgs, rawArgs: readonly string[]): Promise<number
   };
   process.on('SIGINT', onSigint);
 
+  const { train } = await import('../../training/train.js');
+  const { readCheckpointState } = await import('../../training/checkpoint.js');
   const historyFile = join(outDir, 'history.json');
   let bestSoFar = previousBest;
   let result: TrainResult;
@@ -178,14 +180,22 @@ async function run(args: ParsedArgs, rawArgs: readonly string[]): Promise<number
         await writeJson(historyFile, state?.history ?? [log]);
       },
     });
+  } catch (e) {
+    // a dataset that does not fit (no training images, other classes) names the data; others (NaN loss) speak for themselves
+    throw e instanceof RangeError ? attachSource(data, e) : e;
   } finally {
     process.off('SIGINT', onSigint);
     progress.clear();
   }
 
+  if (result.bestEpoch === 0 && result.stopReason !== 'aborted' && result.history.length > 0) {
+    // no validation data: the last epoch's model is the one to use
+    const { saveModel } = await import('../../model/io.js');
+    await saveModel(model, join(outDir, 'best'), { epoch: result.history.length, validation: 'none (last epoch)' });
+  }
   if (json) out(JSON.stringify({ history: result.history, bestEpoch: result.bestEpoch, bestValAccuracy: result.bestValAccuracy, stopReason: result.stopReason }));
   else if (result.bestEpoch > 0) say(`best validation accuracy ${(result.bestValAccuracy * 100).toFixed(2)}% at epoch ${result.bestEpoch}; model in ${join(outDir, 'best')}`);
-  else say(`done (no validation split); checkpoint in ${outDir}`);
+  else if (result.history.length > 0) say(`done (no validation split): last epoch's model in ${join(outDir, 'best')}`);
   if (result.stopReason === 'aborted') {
     const done = result.history.length;
     process.stderr.write(`${PROGRAM}: interrupted after ${done} finished epoch${done === 1 ? '' : 's'}; resume with: ${resumeHint(rawArgs)}\n`);
