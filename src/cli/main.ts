@@ -24,6 +24,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   evaluate: { summary: 'score a model on a labelled dataset (folder or CSV)', load: async () => (await import('./commands/evaluate.js')).evaluateCommand },
   info: { summary: 'show version, backend and shipped-weights details', load: async () => (await import('./commands/info.js')).infoCommand },
   train: { summary: 'train (or fine-tune) the CNN-LSTM with checkpoints and resume', load: async () => (await import('./commands/train.js')).trainCommand },
+  plot: { summary: 'draw an SVG: confusion matrix, training curves, or faces with predictions', load: async () => (await import('./commands/plot.js')).plot },
 };
 
 function mainHelp(): string {

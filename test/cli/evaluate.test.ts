@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { EMOTIONS } from '../../src/emotions.js';
-import { csvText, gray, jpg, png, put, saveTinyModel, removeTempDirs, tempDir } from './fixtures.js';
+import { csvText, gray, jpg, png, put, saveTinyModel, tempDir } from './fixtures.js';
 import { lines, runCli } from './run-cli.js';
 
 let dir: string;
@@ -32,8 +32,6 @@ beforeAll(async () => {
     { label: 0, pixels: gray(4), usage: 'PublicTest' },
   ]));
 });
-
-afterAll(removeTempDirs);
 
 describe('fer-cnn-lstm evaluate', () => {
   it('--json: the last line is the evaluate() object for a folder of emotion folders', async () => {

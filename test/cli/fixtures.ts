@@ -1,6 +1,7 @@
 /**
  * Fixtures for the CLI tests: face-sized PNG/JPEG files, a small CSV, tiny saved models.
  */
+import { afterAll } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,10 +21,12 @@ export function tempDir(prefix = 'fer-cli-test-'): string {
   return dir;
 }
 
-/** Removes the temp folders made by {@link tempDir}. */
+/** Removes the temp folders made by {@link tempDir} (done automatically after each test file). */
 export function removeTempDirs(): void {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
+
+afterAll(removeTempDirs);
 
 /** A deterministic 48×48 gray face-sized image; different seeds give different images. */
 export function gray(seed: number, size = 48): Uint8Array {

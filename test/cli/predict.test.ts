@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { EMOTIONS } from '../../src/emotions.js';
-import { gray, jpg, png, put, saveTinyModel, removeTempDirs, tempDir } from './fixtures.js';
+import { gray, jpg, png, put, saveTinyModel, tempDir } from './fixtures.js';
 import { lines, runCli } from './run-cli.js';
 
 let dir: string;
@@ -15,8 +15,6 @@ beforeAll(async () => {
   b = put(dir, 'faces/b.jpg', jpg(gray(2)));
   bad = put(dir, 'faces/broken.png', 'this is not an image');
 });
-
-afterAll(removeTempDirs);
 
 describe('fer-cnn-lstm predict', () => {
   it('--json prints one object per image with file, emotion, confidence and scores summing to 1', async () => {

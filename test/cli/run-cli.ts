@@ -3,6 +3,7 @@
  * newer than every file under `src/`, else the sources through tsx (`node --import tsx`).
  * `FER_CLI_FROM_SOURCE=1` forces the sources.
  */
+import { afterAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,13 +49,14 @@ export interface CliOptions {
 
 let cacheDir: string | undefined;
 
+afterAll(() => {
+  if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
+  cacheDir = undefined;
+});
+
 /** Starts the CLI without waiting for it (decoded-folder cache in a temp folder, not the user's). */
 export function spawnCli(args: string[], options: CliOptions = {}): ChildProcess {
-  if (!cacheDir) {
-    const dir = mkdtempSync(join(tmpdir(), 'fer-cli-cache-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    cacheDir = dir;
-  }
+  cacheDir ??= mkdtempSync(join(tmpdir(), 'fer-cli-cache-'));
   return spawn(process.execPath, [...cliEntry(), ...args], {
     cwd: ROOT,
     env: { ...process.env, NODE_OPTIONS: '', FORCE_COLOR: '0', FER_CNN_LSTM_CACHE: cacheDir, ...options.env },

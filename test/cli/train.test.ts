@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModel } from '../../src/model/io.js';
-import { gray, png, put, saveTinyModel, removeTempDirs, tempDir } from './fixtures.js';
+import { gray, png, put, saveTinyModel, tempDir } from './fixtures.js';
 import { collect, lines, runCli, spawnCli } from './run-cli.js';
 
 let dir: string;
@@ -22,8 +22,6 @@ beforeAll(async () => {
   for (let i = 0; i < 8; i++) put(data, `train/${['happy', 'sad'][i % 2]}/Training_${i}.png`, png(gray(i)));
   for (let i = 0; i < 4; i++) put(data, `test/${['happy', 'sad'][i % 2]}/PublicTest_${i}.png`, png(gray(10 + i)));
 });
-
-afterAll(removeTempDirs);
 
 describe('fer-cnn-lstm train', () => {
   it('trains an epoch into --out (history.json, checkpoint, best/), then --resume continues to --epochs 2', async () => {
@@ -51,6 +49,35 @@ describe('fer-cnn-lstm train', () => {
     const p = await runCli(['predict', join(data, 'test/happy/PublicTest_0.png'), '--weights', join(out, 'best'), '--json']);
     expect(p.code).toBe(0);
     expect(JSON.parse(p.stdout).file).toContain('PublicTest_0.png');
+  });
+
+  it('--config sets the recipe (model, schedule, label smoothing) and --resume reuses the recorded one', async () => {
+    const out = join(dir, 'recipe');
+    const cfg = join(dir, 'recipe.json');
+    writeFileSync(cfg, JSON.stringify({
+      model: { filters: [4], lstmUnits: 4, denseUnits: 0, seed: 3 },
+      schedule: { type: 'cosine', minLr: 0.0001 }, learningRate: 0.002, labelSmoothing: 0.05, epochs: 2,
+    }));
+    let r = await runCli(['train', '--data', data, '--out', out, '--config', cfg, '--epochs', '1', ...LIGHT]);
+    expect(r.code).toBe(0);
+    const state = () => JSON.parse(readFileSync(join(out, 'checkpoint.json'), 'utf8'));
+    expect(state().config).toMatchObject({ model: { filters: [4], lstmUnits: 4 }, learningRate: 0.002, labelSmoothing: 0.05, schedule: { type: 'cosine' } });
+    const saved = await loadModel(join(out, 'best'));
+    expect(saved.layers.filter((l) => l.getClassName() === 'Conv2D')).toHaveLength(2); // 1 block × 2 convs, as configured
+    r = await runCli(['train', '--data', data, '--out', out, '--epochs', '2', '--resume', ...LIGHT]);
+    expect(r.code).toBe(0);
+    expect(state().epoch).toBe(2);
+    expect(state().config).toMatchObject({ learningRate: 0.002, labelSmoothing: 0.05, schedule: { type: 'cosine', minLr: 0.0001 } });
+    // cosine over 2 epochs of 2 steps: the last epoch's rate is below the base rate
+    expect(state().history[1].learningRate).toBeLessThan(0.002);
+  });
+
+  it('rejects a --config with an unknown key, naming the file', async () => {
+    const cfg = join(dir, 'bad-recipe.json');
+    writeFileSync(cfg, JSON.stringify({ lr: 0.1 }));
+    const r = await runCli(['train', '--data', data, '--out', join(dir, 'bad'), '--config', cfg, ...LIGHT]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/bad-recipe\.json: unknown key "lr"/);
   });
 
   it('without validation data, saves the last epoch as best/', async () => {

@@ -36,6 +36,10 @@ Options:
   --label-smoothing <x>   label smoothing in [0, 1) (default 0)
   --patience <n>          stop after n epochs without a better validation accuracy
   --seed <n>              seed of shuffling and augmentation (default 42)
+  --config <file.json>    recipe: {"model": buildCnnLstm options, "learningRate", "schedule",
+                          "labelSmoothing", "classWeights", "augment", "batchSize", "seed", "epochs"};
+                          with --resume, the recipe recorded in the checkpoint is reused
+                          (flags override the file, the file overrides the checkpoint)
   --from <weights>        start from a saved model (fine-tuning): a folder or model.json
   --freeze-conv           with --from: keep the convolution and batch-norm layers fixed
   --json                  progress on stderr; the last stdout line is
@@ -63,7 +67,46 @@ async function writeJson(file: string, value: unknown): Promise<void> {
 }
 
 /** Loads the starting model: the checkpoint's (resume), `--from`, or a new CNN-LSTM. */
-async function startingModel(outDir: string, resume: boolean, from: string | undefined, log: (s: string) => void): Promise<{ model: tfl.LayersModel; bestValAccuracy: number }> {
+/** A training recipe, from `--config` or recorded in a checkpoint. */
+interface Recipe {
+  model?: Record<string, unknown>;
+  learningRate?: number;
+  schedule?: import('../../training/schedule.js').LearningRateSchedule;
+  labelSmoothing?: number;
+  classWeights?: number[] | 'balanced';
+  augment?: import('../../data/augment.js').AugmentOptions | false;
+  batchSize?: number;
+  seed?: number;
+  epochs?: number;
+}
+
+const RECIPE_KEYS = ['model', 'learningRate', 'schedule', 'labelSmoothing', 'classWeights', 'augment', 'batchSize', 'seed', 'epochs'] as const;
+
+/** Reads `--config`: a JSON recipe, checked for unknown keys. */
+async function readRecipe(file: string): Promise<Recipe> {
+  const { readFile } = await import('node:fs/promises');
+  const text = await withSource(file, () => readFile(file, 'utf8'));
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new SourceError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new SourceError(`${file}: expected a JSON object`);
+  const unknown = Object.keys(value).filter((k) => !(RECIPE_KEYS as readonly string[]).includes(k));
+  if (unknown.length > 0) throw new SourceError(`${file}: unknown key "${unknown[0]}" (expected ${RECIPE_KEYS.join(', ')})`);
+  return value as Recipe;
+}
+
+/** The recipe a checkpoint was trained with (recorded by train() in checkpoint.json). */
+async function recordedRecipe(outDir: string): Promise<Recipe> {
+  const { readCheckpointState } = await import('../../training/checkpoint.js');
+  const state = await readCheckpointState(outDir).catch(() => undefined);
+  const c = (state?.config ?? {}) as Recipe;
+  return Object.fromEntries(RECIPE_KEYS.filter((k) => c[k] !== undefined).map((k) => [k, c[k]])) as Recipe;
+}
+
+async function startingModel(outDir: string, resume: boolean, from: string | undefined, log: (s: string) => void, modelOptions?: Record<string, unknown>): Promise<{ model: tfl.LayersModel; bestValAccuracy: number }> {
   const { loadModel } = await import('../../model/io.js');
   const { readCheckpointState } = await import('../../training/checkpoint.js');
   if (resume) {
@@ -83,7 +126,7 @@ async function startingModel(outDir: string, resume: boolean, from: string | und
     return { model, bestValAccuracy: -1 };
   }
   const { buildCnnLstm } = await import('../../model/cnn-lstm.js');
-  return { model: buildCnnLstm(), bestValAccuracy: -1 };
+  return { model: buildCnnLstm(modelOptions), bestValAccuracy: -1 };
 }
 
 /** Reports batch progress: `\r` updates on a terminal, a plain line every 20 batches otherwise. */
@@ -116,13 +159,18 @@ async function run(args: ParsedArgs, rawArgs: readonly string[]): Promise<number
   const json = flag(v, 'json');
   const resume = flag(v, 'resume');
   const from = stringOption(v, 'from');
-  const epochs = intOption(v, 'epochs', 1) ?? 50;
-  const batchSize = intOption(v, 'batch-size', 1);
+  const configFile = stringOption(v, 'config');
+  const recipe: Recipe = {
+    ...(resume ? await recordedRecipe(outDir) : {}),
+    ...(configFile ? await readRecipe(configFile) : {}),
+  };
+  const epochs = intOption(v, 'epochs', 1) ?? recipe.epochs ?? 50;
+  const batchSize = intOption(v, 'batch-size', 1) ?? recipe.batchSize;
   const workers = intOption(v, 'workers', 0);
   const patience = intOption(v, 'patience', 1);
-  const seed = intOption(v, 'seed', 0);
-  const learningRate = numberOption(v, 'lr', Number.MIN_VALUE);
-  const labelSmoothing = numberOption(v, 'label-smoothing', 0, 1);
+  const seed = intOption(v, 'seed', 0) ?? recipe.seed;
+  const learningRate = numberOption(v, 'lr', Number.MIN_VALUE) ?? recipe.learningRate;
+  const labelSmoothing = numberOption(v, 'label-smoothing', 0, 1) ?? recipe.labelSmoothing;
   const valName = stringOption(v, 'val-split');
   let validation: SplitFilter | false | undefined;
   if (valName !== undefined) {
@@ -136,7 +184,7 @@ async function run(args: ParsedArgs, rawArgs: readonly string[]): Promise<number
   const say = (s: string) => info.write(s + '\n');
   await startBackend(args);
   const dataset = await loadDataset(data);
-  const { model, bestValAccuracy: previousBest } = await startingModel(outDir, resume, from, say);
+  const { model, bestValAccuracy: previousBest } = await startingModel(outDir, resume, from, say, recipe.model);
   if (flag(v, 'freeze-conv')) {
     const n = freezeConv(model);
     if (n === 0) throw new SourceError(`${from ?? outDir}: --freeze-conv: the model has no convolution or batch-norm layers`);
@@ -164,11 +212,12 @@ async function run(args: ParsedArgs, rawArgs: readonly string[]): Promise<number
   try {
     result = await train(model, dataset, {
       epochs, batchSize, workers, learningRate, labelSmoothing, validation, seed,
+      schedule: recipe.schedule, augment: recipe.augment, classWeights: recipe.classWeights,
       earlyStoppingPatience: patience,
       checkpointDir: outDir,
       resume,
       signal: controller.signal,
-      config: { command: resumeHint(rawArgs).replace(/ --resume$/, '') },
+      config: { ...(recipe.model ? { model: recipe.model } : {}), command: resumeHint(rawArgs).replace(/ --resume$/, '') },
       onBatchEnd: (p) => progress.batch(p),
       onEpochEnd: async (log: EpochLog) => {
         progress.clear();
@@ -223,6 +272,7 @@ export const trainCommand: Command = {
     patience: { type: 'string' },
     seed: { type: 'string' },
     from: { type: 'string' },
+    config: { type: 'string' },
     'freeze-conv': { type: 'boolean' },
     json: { type: 'boolean' },
   },
