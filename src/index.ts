@@ -41,3 +41,9 @@ export {
   type ImageInput, type ModelInput, type ImageDataLike, type BrowserImageSource, type InputOptions, type GrayImages,
 } from './inference/input.js';
 export { quantizeArtifacts, toFloat16Bits, type WeightPrecision } from './model/quantize.js';
+
+export {
+  EmotionSmoother, DEFAULT_SMOOTHING, resolveSmoothingOptions,
+  type SmoothingOptions, type SmoothingMethod, type ResolvedSmoothingOptions,
+} from './video/smoothing.js';
+export { classifyStream, watchVideo, type StreamOptions, type StreamResult, type WatchVideoOptions, type VideoWatch } from './video/stream.js';
