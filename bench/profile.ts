@@ -3,11 +3,13 @@
  * prints the kernels by total time (the list the wasm kernels in src/backends/wasm-kernels.ts
  * were written from).
  *
- *   npm run bench:profile -- [--batch-size 64] [--backend wasm] [--no-fast-bn] [--json]
+ *   npm run bench:profile -- [--batch-size 64] [--backend wasm] [--no-fast-bn] [--kernels Conv2DBackpropFilter,…] [--json]
  */
 import { parseArgs } from 'node:util';
 import { tf } from '../src/backends/tf.js';
+import '@tensorflow/tfjs-backend-wasm';
 import { setBackend } from '../src/backends/select.js';
+import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS, type WasmTrainingKernel } from '../src/backends/wasm-kernels.js';
 import { buildCnnLstm } from '../src/model/cnn-lstm.js';
 import { useFastBatchNorm } from '../src/training/fast-batchnorm.js';
 import { shardGradients } from '../src/training/loss.js';
@@ -18,7 +20,10 @@ const { values } = parseArgs({ options: {
   'no-fast-bn': { type: 'boolean', default: false },
   steps: { type: 'string', default: '3' },
   json: { type: 'boolean', default: false },
+  kernels: { type: 'string', default: WASM_TRAINING_KERNELS.join(',') },
 } });
+const kernels = values.kernels!.split(',').filter(Boolean) as WasmTrainingKernel[];
+registerWasmTrainingKernels(kernels);
 const n = Number(values['batch-size']);
 const backend = await setBackend(values.backend!);
 const model = buildCnnLstm({ seed: 1 });
@@ -39,6 +44,6 @@ for (const k of prof.kernels) {
 }
 const rows = [...byKernel.entries()].sort((a, b) => b[1] - a[1]);
 const total = rows.reduce((a, [, v]) => a + v, 0);
-console.log(`backend ${backend}, batch ${n}, fast batch norm ${!values['no-fast-bn']}: ${msPerStep.toFixed(0)} ms/step = ${(n / msPerStep * 1000).toFixed(1)} images/s on one thread`);
+console.log(`backend ${backend}, batch ${n}, fast batch norm ${!values['no-fast-bn']}, kernels ${kernels.join('+') || 'stock'}: ${msPerStep.toFixed(0)} ms/step = ${(n / msPerStep * 1000).toFixed(1)} images/s on one thread`);
 for (const [name, ms] of rows.slice(0, 15)) console.log(`${name.padEnd(24)} ${ms.toFixed(1).padStart(8)} ms  ${(100 * ms / total).toFixed(1).padStart(5)}%`);
-if (values.json) console.log(JSON.stringify({ backend, batchSize: n, msPerStep, imagesPerSecond: n / msPerStep * 1000, kernels: Object.fromEntries(rows.map(([k, v]) => [k, +v.toFixed(2)])) }));
+if (values.json) console.log(JSON.stringify({ backend, registered: kernels, fastBatchNorm: !values['no-fast-bn'], batchSize: n, msPerStep, imagesPerSecond: n / msPerStep * 1000, kernelMs: Object.fromEntries(rows.map(([k, v]) => [k, +v.toFixed(2)])) }));

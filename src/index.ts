@@ -8,7 +8,7 @@
 export { tf, tfl } from './backends/tf.js';
 export { registerChainedOps } from './backends/chained-ops.js';
 export { selectBackend, setBackend, activeBackend, preferredBackends, type BackendName } from './backends/select.js';
-export { registerWasmTrainingKernels } from './backends/wasm-kernels.js';
+export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS, type WasmTrainingKernel } from './backends/wasm-kernels.js';
 
 export { Emotion, EMOTIONS, NUM_EMOTIONS, isEmotion, emotionFromIndex, emotionToIndex, parseEmotion } from './emotions.js';
 

@@ -227,35 +227,34 @@ export function maxPoolGrad(args: Parameters<KernelFunc>[0]): TensorInfo {
 
 let installed = false;
 
+/** The kernels {@link registerWasmTrainingKernels} can install. */
+export type WasmTrainingKernel = 'Conv2DBackpropFilter' | 'Conv2DBackpropInput' | 'BatchMatMul' | 'MaxPoolGrad';
+
+/** All of them, in the order they were added while profiling a training step. */
+export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad'];
+
+function replace(name: WasmTrainingKernel, make: (stock: tf.KernelConfig | undefined) => KernelFunc): void {
+  const stock = tf.getKernel(name, BACKEND);
+  if (stock) tf.unregisterKernel(name, BACKEND);
+  // keep the stock kernel's wasm setup: wrappers fall back to it
+  tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc: make(stock), setupFunc: stock?.setupFunc });
+}
+
 /**
- * Registers the fast convolution-gradient kernels on the wasm backend (idempotent). Call it
- * after `@tensorflow/tfjs-backend-wasm` is imported; {@link selectBackend} and `train()` do.
+ * Registers the fast training kernels on the wasm backend (idempotent). Call it after
+ * `@tensorflow/tfjs-backend-wasm` is imported; {@link selectBackend} and `train()` do.
+ * `only` installs a subset (benchmarks use it to measure each kernel's share); without
+ * `Conv2DBackpropFilter` the wasm backend cannot train convolutions at all.
  *
  * @returns true when the kernels were registered by this call.
  */
-export function registerWasmTrainingKernels(): boolean {
+export function registerWasmTrainingKernels(only: readonly WasmTrainingKernel[] = WASM_TRAINING_KERNELS): boolean {
   if (installed) return false;
   if (!tf.getKernel('Conv2D', BACKEND)) return false; // wasm backend not loaded
   installed = true;
-  const stockInput = tf.getKernel('Conv2DBackpropInput', BACKEND);
-  if (stockInput) tf.unregisterKernel('Conv2DBackpropInput', BACKEND);
-  tf.registerKernel({
-    kernelName: 'Conv2DBackpropInput', backendName: BACKEND,
-    kernelFunc: makeConv2DBackpropInput(stockInput?.kernelFunc),
-    // The stock kernel is still used for strides > 1: keep its wasm setup.
-    setupFunc: stockInput?.setupFunc,
-  });
-  if (tf.getKernel('Conv2DBackpropFilter', BACKEND)) tf.unregisterKernel('Conv2DBackpropFilter', BACKEND);
-  tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: BACKEND, kernelFunc: conv2DBackpropFilter });
-  const stockMatMul = tf.getKernel('BatchMatMul', BACKEND);
-  if (stockMatMul) {
-    tf.unregisterKernel('BatchMatMul', BACKEND);
-    tf.registerKernel({
-      kernelName: 'BatchMatMul', backendName: BACKEND,
-      kernelFunc: makeBatchMatMul(stockMatMul.kernelFunc), setupFunc: stockMatMul.setupFunc,
-    });
-  }
-  if (tf.getKernel('MaxPoolGrad', BACKEND)) tf.unregisterKernel('MaxPoolGrad', BACKEND);
-  tf.registerKernel({ kernelName: 'MaxPoolGrad', backendName: BACKEND, kernelFunc: maxPoolGrad });
+  if (only.includes('Conv2DBackpropFilter')) replace('Conv2DBackpropFilter', () => conv2DBackpropFilter);
+  if (only.includes('Conv2DBackpropInput')) replace('Conv2DBackpropInput', (stock) => makeConv2DBackpropInput(stock?.kernelFunc));
+  if (only.includes('BatchMatMul')) replace('BatchMatMul', (stock) => makeBatchMatMul(stock!.kernelFunc));
+  if (only.includes('MaxPoolGrad')) replace('MaxPoolGrad', () => maxPoolGrad);
   return true;
 }
