@@ -13,4 +13,6 @@ export default defineConfig({
   external: [/^@tensorflow\//, 'jpeg-js', /^node:/],
   // ESM-only and small: bundled so that the CJS build works on Node 18 too
   noExternal: ['fast-png', 'fflate', 'iobuffer'],
+  // keep `node:` specifiers, so that browser bundlers can tell Node built-ins apart
+  removeNodeProtocol: false,
 });

@@ -24,7 +24,7 @@ export { toGraySquare, type Raster } from './data/image.js';
 
 export { train, TrainingError, type TrainOptions, type TrainResult, type BatchProgress, type EpochLog } from './training/train.js';
 export type { LearningRateSchedule } from './training/schedule.js';
-export { useFastBatchNorm } from './training/fast-batchnorm.js';
+export { useFastBatchNorm, batchNormTraining } from './training/fast-batchnorm.js';
 
 export { confusionMatrix, metricsFromConfusion, type ClassMetrics, type EvaluationResult } from './evaluation/metrics.js';
 export { evaluate, type EvaluateOptions } from './evaluation/evaluate.js';

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { tfl } from '../backends/tf.js';
+import { tf, tfl } from '../backends/tf.js';
 import { NUM_EMOTIONS } from '../emotions.js';
 
 /** How the last feature map (`H × W × C`) becomes the LSTM's input sequence. */
@@ -42,6 +42,18 @@ export interface CnnLstmOptions {
   dropout?: number;
   /** L2 weight decay on conv and dense kernels (0 = none). Default 0. */
   l2?: number;
+  /**
+   * Standardize each image (zero mean, unit variance over its pixels) inside the model, so that
+   * brightness and contrast do not matter. Default true.
+   */
+  standardize?: boolean;
+  /**
+   * Gaussian blur (σ in pixels, 0 = none) applied inside the model before the convolutions, as a
+   * fixed (non-trainable) separable filter. It makes sharp inputs look like the low-detail
+   * images the model was trained on: the FER-2013 training copy used for the shipped model has
+   * about 10× less fine detail than its test images (see docs/experiments.md). Default 3.
+   */
+  blurSigma?: number;
   /** Seed for weight initialisation (reproducible models). Default: unseeded. */
   seed?: number;
   /** Model name. Default `'fer_cnn_lstm'`. */
@@ -62,8 +74,20 @@ export const DEFAULT_CNN_LSTM_OPTIONS: Readonly<Required<Omit<CnnLstmOptions, 's
   convDropout: 0.1,
   dropout: 0.4,
   l2: 0,
+  standardize: true,
+  blurSigma: 3,
   name: 'fer_cnn_lstm',
 });
+
+/** Normalised 1-D Gaussian taps of standard deviation `sigma` (radius ⌈3σ⌉). */
+export function gaussianKernel(sigma: number): Float32Array {
+  const r = Math.ceil(3 * sigma);
+  const k = new Float32Array(2 * r + 1);
+  let sum = 0;
+  for (let i = -r; i <= r; i++) { k[i + r] = Math.exp(-(i * i) / (2 * sigma * sigma)); sum += k[i + r]; }
+  for (let i = 0; i < k.length; i++) k[i] /= sum;
+  return k;
+}
 
 function check(cond: boolean, msg: string): void {
   if (!cond) throw new RangeError(`buildCnnLstm: ${msg}`);
@@ -89,6 +113,7 @@ export function buildCnnLstm(options: CnnLstmOptions = {}): tfl.LayersModel {
   check(['rows', 'columns', 'cells'].includes(o.sequence), `sequence must be rows, columns or cells, got ${o.sequence}`);
   check(o.lstmUnits > 0, 'lstmUnits must be > 0');
   check(o.dropout >= 0 && o.dropout < 1 && o.convDropout >= 0 && o.convDropout < 1, 'dropout rates must be in [0, 1)');
+  check(Number.isFinite(o.blurSigma) && o.blurSigma >= 0 && o.blurSigma <= o.inputSize / 6, `blurSigma must be in [0, ${o.inputSize / 6}], got ${o.blurSigma}`);
 
   let seed = o.seed;
   const init = (kind: 'heNormal' | 'glorotUniform' | 'orthogonal') => {
@@ -101,6 +126,18 @@ export function buildCnnLstm(options: CnnLstmOptions = {}): tfl.LayersModel {
 
   const input = tfl.input({ shape: [o.inputSize, o.inputSize, 1], name: 'image' });
   let x: tfl.SymbolicTensor = input;
+  if (o.standardize) {
+    x = tfl.layers.layerNormalization({ axis: [1, 2, 3], epsilon: 1e-3, name: 'standardize', trainable: false }).apply(x) as tfl.SymbolicTensor;
+  }
+  const blurLayers: tfl.layers.Layer[] = [];
+  if (o.blurSigma > 0) {
+    const taps = gaussianKernel(o.blurSigma).length;
+    for (const [name, kernelSize] of [['blur_x', [1, taps]], ['blur_y', [taps, 1]]] as const) {
+      const layer = tfl.layers.conv2d({ filters: 1, kernelSize: [...kernelSize], padding: 'same', useBias: false, trainable: false, name });
+      x = layer.apply(x) as tfl.SymbolicTensor;
+      blurLayers.push(layer);
+    }
+  }
   o.filters.forEach((f, b) => {
     for (let c = 0; c < o.convsPerBlock; c++) {
       const id = `block${b + 1}_conv${c + 1}`;
@@ -142,5 +179,13 @@ export function buildCnnLstm(options: CnnLstmOptions = {}): tfl.LayersModel {
     kernelInitializer: init('glorotUniform'),
   }).apply(x) as tfl.SymbolicTensor;
 
-  return tfl.model({ inputs: input, outputs: output, name: o.name });
+  const model = tfl.model({ inputs: input, outputs: output, name: o.name });
+  if (blurLayers.length > 0) {
+    const k = gaussianKernel(o.blurSigma);
+    tf.tidy(() => {
+      blurLayers[0].setWeights([tf.tensor4d(k, [1, k.length, 1, 1])]);
+      blurLayers[1].setWeights([tf.tensor4d(k, [k.length, 1, 1, 1])]);
+    });
+  }
+  return model;
 }

@@ -76,7 +76,9 @@ function isUrl(location: string): boolean {
  */
 export async function loadModel(location: string | tf.io.IOHandler): Promise<tfl.LayersModel> {
   if (typeof location !== 'string') return tfl.loadLayersModel(location);
-  if (isUrl(location)) return tfl.loadLayersModel(location);
+  const inNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
+  // in browsers every string is a URL (relative ones included)
+  if (isUrl(location) || !inNode) return tfl.loadLayersModel(location);
   return tfl.loadLayersModel(fileSystemHandler(location));
 }
 

@@ -1,0 +1,109 @@
+/**
+ * Vite config of the browser example: `npm run example:browser` (dev server) or
+ * `npm run example:browser:build` (static site in `examples/browser/dist/`).
+ *
+ * - `fer-cnn-lstm` resolves to the library's sources (`src/index.ts`), so the example always runs
+ *   the code of this checkout without `npm run build` first. An application that installed the
+ *   package imports `fer-cnn-lstm` (its `dist/index.js`) without an alias.
+ * - The model is embedded: `model.json` and its weight files are copied to `weights/` in the
+ *   build (and served from there by the dev server) — nothing is fetched from a
+ *   CDN. Which weights: `$FER_EXAMPLE_WEIGHTS` (a folder with `model.json`) when set, else the
+ *   package's `weights/float16/` (half the download of float32), else `weights/`.
+ * - The wasm binaries are imported with `?url` in `main.ts`, so Vite emits them as assets.
+ *
+ * @packageDocumentation
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Plugin } from 'vite';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '../..');
+
+/** The weights folder the example embeds (see the file comment), or undefined when there is none. */
+export function exampleWeightsDir(): string | undefined {
+  const candidates = process.env.FER_EXAMPLE_WEIGHTS
+    ? [resolve(process.env.FER_EXAMPLE_WEIGHTS)]
+    : [join(repo, 'weights', 'float16'), join(repo, 'weights')];
+  return candidates.find((d) => existsSync(join(d, 'model.json')));
+}
+
+/** `model.json` and the weight files it lists. */
+function weightFiles(dir: string): { name: string; path: string }[] {
+  const jsonPath = join(dir, 'model.json');
+  let json: { weightsManifest?: { paths: string[] }[] };
+  try {
+    json = JSON.parse(readFileSync(jsonPath, 'utf8'));
+  } catch (e) {
+    throw new Error(`${jsonPath}: not a tfjs model.json (${(e as Error).message})`);
+  }
+  const files = [{ name: 'model.json', path: jsonPath }];
+  for (const group of json.weightsManifest ?? []) {
+    for (const p of group.paths) {
+      const path = join(dir, p);
+      if (!existsSync(path)) throw new Error(`${jsonPath} lists ${p}, which is missing`);
+      files.push({ name: p, path });
+    }
+  }
+  return files;
+}
+
+/** Copies the model into the build as `weights/…` and serves it from the dev server. */
+function embedWeights(): Plugin {
+  const dir = exampleWeightsDir();
+  const missing = () => new Error(
+    'fer-cnn-lstm browser example: no weights found (looked for weights/float16/model.json and weights/model.json); '
+    + 'set FER_EXAMPLE_WEIGHTS to a folder holding model.json');
+  return {
+    name: 'fer-cnn-lstm-embed-weights',
+    configureServer(server) {
+      server.middlewares.use('/weights', (req, res, next) => {
+        if (!dir) return next(missing());
+        const name = decodeURIComponent((req.url ?? '').split('?')[0]).replace(/^\/+/, '');
+        const file = weightFiles(dir).find((f) => f.name === name);
+        if (!file) return next();
+        res.setHeader('Content-Type', name.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+        res.end(readFileSync(file.path));
+      });
+    },
+    buildStart() {
+      if (!dir) throw missing();
+    },
+    generateBundle() {
+      for (const f of weightFiles(dir!)) {
+        this.emitFile({ type: 'asset', fileName: `weights/${f.name}`, source: readFileSync(f.path) });
+      }
+    },
+  };
+}
+
+export default defineConfig({
+  root: here,
+  // relative asset URLs: the built site works from any folder of any static server
+  base: './',
+  resolve: {
+    alias: { 'fer-cnn-lstm': join(repo, 'src', 'index.ts') },
+  },
+  define: {
+    __WEIGHTS_NAME__: JSON.stringify(exampleWeightsDir()?.replace(repo + '/', '') ?? 'none'),
+  },
+  plugins: [embedWeights()],
+  build: {
+    outDir: join(here, 'dist'),
+    emptyOutDir: true,
+    target: 'es2022',
+    // tfjs-core + layers + the wasm backend glue make one ~0.7 MB chunk: expected here
+    chunkSizeWarningLimit: 4096,
+    rollupOptions: {
+      // The library's Node-only modules (dataset folders, caches, checkpoints, training workers)
+      // import node:fs & co., which Vite replaces with an empty browser stub (the "has been
+      // externalized for browser compatibility" warnings). They run only on Node code paths, but
+      // Rollup still fails on their named imports from the stub ('"resolve" is not exported by
+      // "__vite-browser-external"'): shim those instead. Works with the library's sources and with
+      // its dist/ build (where `node:fs` is plain `fs`); `external: [/^node:/]` would work only for
+      // the sources.
+      shimMissingExports: true,
+    },
+  },
+});

@@ -1,0 +1,127 @@
+/**
+ * End-to-end test of the browser example (examples/browser): builds it with Vite, serves the
+ * build on 127.0.0.1, opens it in Debian's headless Chromium (playwright-core), uploads a face
+ * and checks that the page shows the emotion the library predicts in Node with the same weights;
+ * then classifies frames of Chromium's fake camera. Skipped when Chromium is not installed
+ * (`apt-get install -y chromium`).
+ *
+ * Weights: the shipped `weights/float16/` (what the example embeds by default), else
+ * `weights/`, else a tiny stand-in model saved here.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCnnLstm, classifyEmotion, saveModel, setBackend, type Classification } from '../../src/index.js';
+import { REPO, buildExample, bundleSizes, formatSizes, hasPlaywright, requestedSizes, serveStatic } from './helpers.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const IMAGE = join(REPO, 'examples', 'images', 'astronaut-face.png');
+const missing = !existsSync(CHROMIUM) ? `${CHROMIUM} not found (apt-get install -y chromium)`
+  : !hasPlaywright() ? 'playwright-core is not installed (npm ci)' : undefined;
+if (missing) console.warn(`[browser example] skipped: ${missing}`);
+const title = missing ? `browser example — SKIPPED: ${missing}` : 'browser example (Vite build in headless Chromium)';
+
+describe.skipIf(missing !== undefined)(title, () => {
+  let tmp: string;
+  let outDir: string;
+  let weightsDir: string;
+  let server: Server | undefined;
+  let baseUrl: string;
+  let requests: string[];
+  let context: BrowserContext | undefined;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'fer-browser-'));
+    const shipped = [join(REPO, 'weights', 'float16'), join(REPO, 'weights')].find((d) => existsSync(join(d, 'model.json')));
+    if (shipped) {
+      weightsDir = shipped;
+    } else {
+      weightsDir = join(tmp, 'standin');
+      await setBackend('wasm');
+      const model = buildCnnLstm({ filters: [4], lstmUnits: 4, denseUnits: 0, seed: 1 });
+      await saveModel(model, weightsDir, undefined, 'float16');
+      model.dispose();
+    }
+    outDir = join(tmp, 'dist');
+    const t0 = performance.now();
+    await buildExample(outDir, weightsDir);
+    const buildSeconds = (performance.now() - t0) / 1000;
+    console.log(`[browser example] weights: ${weightsDir}${shipped ? '' : ' (stand-in: no shipped weights yet)'}; `
+      + `vite build ${buildSeconds.toFixed(1)} s\n[browser example] bundle: ${formatSizes(bundleSizes(outDir))}`);
+
+    ({ server, url: baseUrl, requests } = await serveStatic(outDir));
+    const { chromium } = await import('playwright-core');
+    context = await chromium.launchPersistentContext(join(tmp, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync',
+        // a synthetic camera, allowed without a prompt
+        '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+      ],
+    });
+    context.setDefaultTimeout(60_000);
+    page = context.pages()[0] ?? await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+    // nothing but the local server: the build must embed everything (no CDN)
+    await context.route((url) => !url.href.startsWith(baseUrl), (route) => {
+      pageErrors.push(`request outside the build: ${route.request().url()}`);
+      return route.abort();
+    });
+    await page.goto(baseUrl);
+    await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('status')?.textContent ?? ''));
+    expect(await page.textContent('#error'), pageErrors.join('\n')).toBe('');
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await new Promise((r) => server ? server.close(r) : r(undefined));
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('runs on the wasm backend with the embedded weights', async () => {
+    expect(await page.textContent('#backend')).toBe('wasm');
+    expect(requests).toContain('/weights/model.json');
+    expect(requests.some((r) => /\/assets\/tfjs-backend-wasm[\w-]*\.wasm$/.test(r))).toBe(true);
+    expect(pageErrors).toEqual([]);
+    console.log(`[browser example] downloaded by the page: ${requestedSizes(outDir, requests)}`);
+  });
+
+  it('shows the emotion that the library predicts in Node for an uploaded image', async () => {
+    await setBackend('wasm');
+    const expected = await classifyEmotion(IMAGE, { weights: weightsDir, backend: 'wasm' });
+
+    await page.setInputFiles('#file', IMAGE);
+    await page.waitForFunction(() => (document.getElementById('result')?.dataset.source ?? '').startsWith('image')
+      || document.getElementById('status')?.textContent === 'error');
+    expect(await page.textContent('#error'), pageErrors.join('\n')).toBe('');
+
+    const emotion = (await page.textContent('#emotion'))?.trim();
+    console.log(`[browser example] Node: ${expected.emotion} (${(100 * expected.confidence).toFixed(1)} %); page: ${emotion}`);
+    expect(emotion).toBe(expected.emotion);
+    const scores = JSON.parse((await page.getAttribute('#result', 'data-scores')) ?? '{}') as Classification['scores'];
+    for (const [name, p] of Object.entries(expected.scores)) expect(scores[name as keyof typeof scores]).toBeCloseTo(p as number, 3);
+    expect(await page.locator('#scores tr').count()).toBe(7);
+    expect(await page.textContent('#scores tr.best td')).toBe(expected.emotion);
+  });
+
+  it('classifies webcam frames (Chromium\'s fake camera)', async () => {
+    await page.click('#webcam-start');
+    await page.waitForFunction(() => Number(document.getElementById('result')?.dataset.frames) >= 3
+      || document.getElementById('status')?.textContent === 'error');
+    expect(await page.textContent('#error'), pageErrors.join('\n')).toBe('');
+    expect(await page.getAttribute('#result', 'data-source')).toBe('webcam');
+    const scores = JSON.parse((await page.getAttribute('#result', 'data-scores')) ?? '{}') as Record<string, number>;
+    expect(Object.keys(scores)).toHaveLength(7);
+    expect(Object.values(scores).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    await page.click('#webcam-stop');
+    expect(await page.textContent('#status')).toBe('ready');
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * Helpers of the browser example's test: building it with Vite, serving the build, measuring it.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { extname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+/** The repository root. */
+export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+/**
+ * Builds `examples/browser` into `outDir` with the Vite CLI in a child process (a clean
+ * `NODE_ENV=production`, not vitest's), embedding the model in `weightsDir`.
+ * @throws Error with Vite's output when the build fails.
+ */
+export function buildExample(outDir: string, weightsDir: string): Promise<void> {
+  const vite = join(REPO, 'node_modules', 'vite', 'bin', 'vite.js');
+  const args = [vite, 'build', 'examples/browser', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'];
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, args, {
+      cwd: REPO,
+      env: { ...process.env, NODE_ENV: 'production', FER_EXAMPLE_WEIGHTS: weightsDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    child.stdout.on('data', (d) => { log += d; });
+    child.stderr.on('data', (d) => { log += d; });
+    child.on('error', fail);
+    child.on('close', (code) => code === 0 ? done() : fail(new Error(`vite build exited with ${code}:\n${log.slice(-4000)}`)));
+  });
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.bin': 'application/octet-stream',
+  '.png': 'image/png',
+};
+
+/** A static file server for `root` on 127.0.0.1 (random port); resolves to it and its base URL. */
+export async function serveStatic(root: string): Promise<{ server: Server; url: string; requests: string[] }> {
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    requests.push(path);
+    const file = resolve(root, '.' + (path.endsWith('/') ? path + 'index.html' : path));
+    if (file !== root && !file.startsWith(root + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    let body: Buffer;
+    try {
+      body = readFileSync(file);
+    } catch {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': body.length });
+    res.end(body);
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', ok);
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the static server has no port');
+  return { server, url: `http://127.0.0.1:${address.port}/`, requests };
+}
+
+/** Sizes of a build, in bytes. */
+export interface BundleSizes {
+  /** JavaScript, raw and gzipped (level 9), all chunks. */
+  js: { raw: number; gzip: number; files: number };
+  /** Each wasm binary (the browser downloads one of them). */
+  wasm: Record<string, number>;
+  /** The embedded model: `weights/` (model.json and its weight files). */
+  weights: number;
+  /** Everything else (index.html). */
+  other: number;
+  /** Every file of the build. */
+  total: number;
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]);
+}
+
+/** Measures a build folder. */
+export function bundleSizes(dir: string): BundleSizes {
+  const sizes: BundleSizes = { js: { raw: 0, gzip: 0, files: 0 }, wasm: {}, weights: 0, other: 0, total: 0 };
+  for (const file of walk(dir)) {
+    const size = statSync(file).size;
+    const rel = relative(dir, file).split(sep).join('/');
+    sizes.total += size;
+    if (rel.startsWith('weights/')) sizes.weights += size;
+    else if (rel.endsWith('.wasm')) sizes.wasm[rel.replace(/^.*\/|-[\w-]{8}\.wasm$/g, '') || rel] = size;
+    else if (rel.endsWith('.js')) {
+      sizes.js.raw += size;
+      sizes.js.gzip += gzipSync(readFileSync(file), { level: 9 }).length;
+      sizes.js.files++;
+    } else sizes.other += size;
+  }
+  return sizes;
+}
+
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+
+/** A one-paragraph summary of {@link bundleSizes}. */
+export function formatSizes(s: BundleSizes): string {
+  const wasm = Object.entries(s.wasm).map(([name, n]) => `${name} ${kb(n)}`).join(', ');
+  return [
+    `JS ${kb(s.js.raw)} raw / ${kb(s.js.gzip)} gzip (${s.js.files} files)`,
+    `wasm: ${wasm} (one is downloaded)`,
+    `weights ${kb(s.weights)}`,
+    `other ${kb(s.other)}`,
+    `total on disk ${kb(s.total)}`,
+  ].join('; ');
+}
+
+/** Total size of the distinct files of `dir` that were requested (paths as the server saw them), by kind. */
+export function requestedSizes(dir: string, requests: readonly string[]): string {
+  const sum = { js: 0, wasm: 0, weights: 0, other: 0 };
+  for (const path of new Set(requests)) {
+    const file = join(dir, path.endsWith('/') ? path + 'index.html' : path);
+    let size: number;
+    try { size = statSync(file).size; } catch { continue; }
+    const kind = path.startsWith('/weights/') ? 'weights' : path.endsWith('.wasm') ? 'wasm' : path.endsWith('.js') ? 'js' : 'other';
+    sum[kind] += size;
+  }
+  const total = sum.js + sum.wasm + sum.weights + sum.other;
+  return `${kb(total)} (JS ${kb(sum.js)}, wasm ${kb(sum.wasm)}, weights ${kb(sum.weights)}, html ${kb(sum.other)}), uncompressed`;
+}
+
+/** Whether `playwright-core` is installed (a devDependency). */
+export function hasPlaywright(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('playwright-core');
+    return true;
+  } catch {
+    return false;
+  }
+}
