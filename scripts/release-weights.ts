@@ -78,6 +78,12 @@ await mkdir(images, { recursive: true });
 await writeFile(join(images, 'confusion.svg'), confusionMatrixSvg(plain.confusion, EMOTIONS, { title: `Shipped model on FER-2013 PublicTest (${(plain.accuracy * 100).toFixed(1)}%)` }));
 await writeFile(join(images, 'curves.svg'), trainingCurvesSvg(state.history, { title: 'Training of the shipped model' }));
 
+function describeLayers(m: typeof model): string {
+  return m.layers.filter((l) => l.getClassName() !== 'InputLayer').map((l) => {
+    const shape = JSON.stringify((l.output as { shape: unknown }).shape).replace(/null/g, 'n');
+    return `- \`${l.name}\` (${l.getClassName()}${l.trainable ? '' : ', fixed'}) → ${shape}`;
+  }).join('\n');
+}
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const perClassRows = (r: EvaluationResult) => EMOTIONS.map((e) => {
   const c = r.perClass[e];
@@ -105,10 +111,14 @@ Any input is converted the same way as the training data: BT.601 luma, area-aver
 when enlarging), 8-bit rounding, scaled to [0, 1]. Training augmentation: ${JSON.stringify((config as { augment?: unknown }).augment ?? 'rotation ±10°, zoom ±10%, shift ±10%, horizontal flip')}.
 
 ## Architecture
-\`buildCnnLstm(${JSON.stringify((config as { model?: unknown }).model ?? {})})\`: three convolution blocks (3×3 conv → batch norm → ReLU, twice;
-2×2 max-pool; dropout) with 32/64/128 filters, the 6×6×128 map read as 6 row steps of 768 features, LSTM(128),
-dense(128, ReLU), dropout, softmax(7). ${(await loadModel(out)).countParams().toLocaleString('en')} parameters;
+\`buildCnnLstm(${JSON.stringify((config as { model?: unknown }).model ?? {})})\`, layer by layer:
+
+${describeLayers(model)}
+
+${model.countParams().toLocaleString('en')} parameters (${model.trainableWeights.reduce((a, w) => a + w.shape.reduce((x: number, y) => x * (y ?? 1), 1), 0).toLocaleString('en')} trainable);
 weights ${(variants.float32.weightsBytes / 1e6).toFixed(2)} MB float32, ${(variants.float16.weightsBytes / 1e6).toFixed(2)} MB float16.
+The first layers are fixed input canonicalization: per-image standardization and a Gaussian blur (σ = 3 px), because the
+training images of this FER-2013 copy carry about 10× less fine detail than its test images (docs/experiments.md).
 
 ## Training
 \`${metadata.command}\` (resumable: the same command continues from the last finished epoch).

@@ -24,7 +24,7 @@ export interface CnnLstmOptions {
   numClasses?: number;
   /** Filters of each convolution block; one max-pool (2×2) ends each block. Default `[32, 64, 128]`. */
   filters?: number[];
-  /** Convolutions (3×3, same padding) per block. Default 2. */
+  /** Convolutions (3×3, same padding) per block. Default 1. */
   convsPerBlock?: number;
   /** Batch normalization after each convolution. Default true. */
   batchNorm?: boolean;
@@ -65,7 +65,7 @@ export const DEFAULT_CNN_LSTM_OPTIONS: Readonly<Required<Omit<CnnLstmOptions, 's
   inputSize: 48,
   numClasses: NUM_EMOTIONS,
   filters: [32, 64, 128],
-  convsPerBlock: 2,
+  convsPerBlock: 1,
   batchNorm: true,
   sequence: 'rows',
   lstmUnits: 128,
