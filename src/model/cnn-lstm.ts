@@ -51,7 +51,8 @@ export interface CnnLstmOptions {
    * Gaussian blur (σ in pixels, 0 = none) applied inside the model before the convolutions, as a
    * fixed (non-trainable) separable filter. It makes sharp inputs look like the low-detail
    * images the model was trained on: the FER-2013 training copy used for the shipped model has
-   * about 10× less fine detail than its test images (see docs/experiments.md). Default 3.
+   * about 10× less fine detail than its test images (see docs/experiments.md). Default 3 for
+   * 48-pixel inputs, scaled with `inputSize` (σ = 3 · inputSize / 48).
    */
   blurSigma?: number;
   /** Seed for weight initialisation (reproducible models). Default: unseeded. */
@@ -105,6 +106,7 @@ function check(cond: boolean, msg: string): void {
  */
 export function buildCnnLstm(options: CnnLstmOptions = {}): tfl.LayersModel {
   const o = { ...DEFAULT_CNN_LSTM_OPTIONS, ...options };
+  if (options.blurSigma === undefined) o.blurSigma = (DEFAULT_CNN_LSTM_OPTIONS.blurSigma * o.inputSize) / 48;
   check(Number.isInteger(o.inputSize) && o.inputSize >= 4, `inputSize must be an integer ≥ 4, got ${o.inputSize}`);
   check(Number.isInteger(o.numClasses) && o.numClasses >= 2, `numClasses must be an integer ≥ 2, got ${o.numClasses}`);
   check(o.filters.length >= 1 && o.filters.every((f) => Number.isInteger(f) && f > 0), 'filters must be positive integers');
