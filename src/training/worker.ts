@@ -14,6 +14,14 @@ import type { WorkerRequest, WorkerResponse } from './protocol.js';
 
 let model: tfl.LayersModel | undefined;
 
+// The model is rebuilt from its topology, so its initializers run although the trainer's weights
+// replace theirs at once: their "Orthogonal initializer … Slowness may result" notice is noise here.
+const warn = console.warn.bind(console);
+console.warn = (...args: unknown[]) => {
+  if (typeof args[0] === 'string' && args[0].startsWith('Orthogonal initializer')) return;
+  warn(...args);
+};
+
 function reply(m: WorkerResponse, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(m, transfer);
 }
