@@ -122,7 +122,7 @@ describe('fine-tune.ts', () => {
   }, TIMEOUT);
 });
 
-describe.skipIf(!HAS_WEIGHTS)('examples with the shipped weights (skipped: weights/model.json is absent)', () => {
+describe.skipIf(!HAS_WEIGHTS)(HAS_WEIGHTS ? 'examples with the shipped weights' : 'examples with the shipped weights (skipped: weights/model.json is absent)', () => {
   it('predict.ts', async () => checkPredict(await runExample('predict')), TIMEOUT);
   it('evaluate-csv.ts', async () => checkEvaluate(await runExample('evaluate-csv')), TIMEOUT);
   it('stream.ts', async () => checkStream(await runExample('stream')), TIMEOUT);
