@@ -6,6 +6,7 @@
  */
 import { tf, tfl } from '../backends/tf.js';
 import { quantizeArtifacts, type WeightPrecision } from './quantize.js';
+import { registerCustomLayers } from './layers.js';
 
 /**
  * A `tf.io.IOHandler` that reads and writes `<dir>/model.json` and `<dir>/weights.bin` (Node).
@@ -75,6 +76,7 @@ function isUrl(location: string): boolean {
  * `fetch`), or any `tf.io.IOHandler`.
  */
 export async function loadModel(location: string | tf.io.IOHandler): Promise<tfl.LayersModel> {
+  registerCustomLayers();
   if (typeof location !== 'string') return tfl.loadLayersModel(location);
   const inNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
   // in browsers every string is a URL (relative ones included)

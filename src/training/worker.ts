@@ -8,6 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import { tf, tfl } from '../backends/tf.js';
 import { setBackend } from '../backends/select.js';
 import { useFastBatchNorm } from './fast-batchnorm.js';
+import { registerCustomLayers } from '../model/layers.js';
 import { predictPixels, shardGradients } from './loss.js';
 import { readWeights, writeWeights } from './executor.js';
 import type { WorkerRequest, WorkerResponse } from './protocol.js';
@@ -29,6 +30,7 @@ function reply(m: WorkerResponse, transfer: ArrayBuffer[] = []): void {
 async function handle(msg: WorkerRequest): Promise<void> {
   if (msg.type === 'init') {
     const backend = await setBackend(msg.backend);
+    registerCustomLayers();
     model = await tfl.models.modelFromJSON({ modelTopology: JSON.parse(msg.topology) } as never);
     if (msg.fastBatchNorm) useFastBatchNorm(model);
     reply({ type: 'ready', backend });

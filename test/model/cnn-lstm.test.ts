@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, tfl } from '../../src/backends/tf.js';
 import { setBackend } from '../../src/backends/select.js';
-import { buildCnnLstm, DEFAULT_CNN_LSTM_OPTIONS, gaussianKernel } from '../../src/model/cnn-lstm.js';
+import { buildCnnLstm, DEFAULT_CNN_LSTM_OPTIONS } from '../../src/model/cnn-lstm.js';
 import { loadModel, saveModel } from '../../src/model/io.js';
 
 beforeAll(async () => { await setBackend('wasm'); });
@@ -15,7 +15,7 @@ describe('buildCnnLstm', () => {
     expect(m.inputs[0].shape).toEqual([null, 48, 48, 1]);
     expect(m.outputs[0].shape).toEqual([null, 7]);
     const names = m.layers.map((l) => l.getClassName());
-    const convs = m.layers.filter((l) => l.getClassName() === 'Conv2D' && !l.name.startsWith('blur_'));
+    const convs = m.layers.filter((l) => l.getClassName() === 'Conv2D');
     expect(convs).toHaveLength(DEFAULT_CNN_LSTM_OPTIONS.filters.length * DEFAULT_CNN_LSTM_OPTIONS.convsPerBlock);
     expect(names.indexOf('MaxPooling2D')).toBeGreaterThan(names.indexOf('Conv2D'));
     expect(names.indexOf('LSTM')).toBeGreaterThan(names.lastIndexOf('MaxPooling2D'));
@@ -27,7 +27,7 @@ describe('buildCnnLstm', () => {
   });
 
   it.each(['rows', 'columns', 'cells'] as const)('reads the feature map as a sequence of %s', (sequence) => {
-    const m = buildCnnLstm({ filters: [4, 8], lstmUnits: 6, denseUnits: 0, sequence, seed: 1 });
+    const m = buildCnnLstm({ filters: [4, 8], lstmUnits: 6, denseUnits: 0, sequence, seed: 1, downsample: 1 });
     const lstmIn = m.getLayer('lstm').input as { shape: number[] };
     const [steps, features] = sequence === 'rows' ? [12, 12 * 8] : sequence === 'columns' ? [12, 12 * 8] : [144, 8];
     expect(lstmIn.shape).toEqual([null, steps, features]);
@@ -53,23 +53,29 @@ describe('buildCnnLstm', () => {
     expect(Math.max(...Array.from(c, (v, i) => Math.abs(v - d[i])))).toBeGreaterThan(1e-4);
   });
 
-  it('blurs with a fixed, normalised Gaussian that training does not change', () => {
-    const k = gaussianKernel(3);
-    expect(k.length).toBe(19);
-    expect(k.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 6);
-    expect(k[9]).toBeGreaterThan(k[8]);
-    const m = buildCnnLstm({ filters: [4], lstmUnits: 4, seed: 1, blurSigma: 3 });
-    const bx = m.getLayer('blur_x');
-    expect(bx.trainable).toBe(false);
-    expect(m.trainableWeights.some((w) => w.name.startsWith('blur_'))).toBe(false);
-    expect(Array.from(bx.getWeights()[0].dataSync())).toEqual(Array.from(k));
-    // a constant image stays constant away from the borders (the filter sums to 1)
-    const probe = tfl.model({ inputs: m.inputs, outputs: m.getLayer('blur_y').output as tfl.SymbolicTensor });
-    const img = tf.concat([tf.zeros([1, 48, 24, 1]), tf.ones([1, 48, 24, 1])], 2);
-    const out = (probe.predict(img) as tf.Tensor).arraySync() as number[][][][];
-    expect(out[0][24][24][0]).toBeGreaterThan(out[0][24][23][0]); // the edge is still there, softened
-    // 10+ pixels from the step and from the border, the plateau is flat again
-    expect(Math.abs(out[0][24][34][0] - out[0][24][37][0])).toBeLessThan(1e-3);
+  it('blurs only at inference by default, with a layer that has no weights', () => {
+    const m = buildCnnLstm({ filters: [4], lstmUnits: 4, seed: 1 });
+    const blur = m.getLayer('blur');
+    expect(blur.getClassName()).toBe('FerGaussianBlur');
+    expect(blur.getConfig()).toMatchObject({ sigma: DEFAULT_CNN_LSTM_OPTIONS.blurSigma, inferenceOnly: true });
+    expect(blur.getWeights()).toHaveLength(0);
+    const always = buildCnnLstm({ filters: [4], lstmUnits: 4, seed: 1, blurOnlyAtInference: false });
+    expect(always.getLayer('blur').getConfig()).toMatchObject({ inferenceOnly: false });
+    expect(() => buildCnnLstm({ blurSigma: 0 }).getLayer('blur')).toThrow();
+  });
+
+  it('scales the default blur with the input size', () => {
+    const m = buildCnnLstm({ filters: [4], lstmUnits: 4, inputSize: 96, seed: 1 });
+    expect(m.getLayer('blur').getConfig().sigma).toBeCloseTo(DEFAULT_CNN_LSTM_OPTIONS.blurSigma * 2, 6);
+  });
+
+  it('downsamples with fixed average pooling before the convolutions', () => {
+    const m = buildCnnLstm({ filters: [4], lstmUnits: 4, seed: 1, downsample: 2 });
+    expect((m.getLayer('block1_conv1').input as { shape: number[] }).shape).toEqual([null, 24, 24, 1]);
+    const full = buildCnnLstm({ filters: [4], lstmUnits: 4, seed: 1, downsample: 1 });
+    expect(full.layers.some((l) => l.name === 'downsample')).toBe(false);
+    expect(() => buildCnnLstm({ downsample: 5 })).toThrow(/downsample/);
+    expect(() => buildCnnLstm({ downsample: 0 })).toThrow(/downsample/);
   });
 
   it('is reproducible with a seed', () => {

@@ -1,0 +1,78 @@
+/**
+ * The library's own Keras-style layers, serialized with the model (`class_name` below) and
+ * registered with tfjs-layers by {@link registerCustomLayers} before any model is built or loaded.
+ *
+ * @packageDocumentation
+ */
+import { tf, tfl } from '../backends/tf.js';
+import { gaussianKernel } from '../data/blur.js';
+
+/** Configuration of {@link GaussianBlur}. */
+export interface GaussianBlurArgs {
+  /** Standard deviation in pixels (> 0). */
+  sigma: number;
+  /**
+   * Blur only at inference (`predict`, `evaluate`), pass images through unchanged while training.
+   * For training images that are already blurred (the FER-2013 copy the shipped model learned
+   * from, docs/experiments.md §1): test and user images are then blurred to match them. Default false.
+   */
+  inferenceOnly?: boolean;
+  /** Layer name. */
+  name?: string;
+}
+
+/**
+ * A fixed separable Gaussian blur of single- or multi-channel images (symmetric padding at the
+ * borders), with no weights: the kernel is rebuilt from `sigma` when the model is loaded.
+ */
+export class GaussianBlur extends tfl.layers.Layer {
+  /** Name under which the layer is serialized. */
+  static className = 'FerGaussianBlur';
+  /** Standard deviation in pixels. */
+  readonly sigma: number;
+  /** Whether the blur is skipped in training mode. */
+  readonly inferenceOnly: boolean;
+
+  constructor(args: GaussianBlurArgs) {
+    super({ name: args.name, trainable: false });
+    if (!(args.sigma > 0) || !Number.isFinite(args.sigma)) throw new RangeError(`GaussianBlur: sigma must be a positive number, got ${args.sigma}`);
+    this.sigma = args.sigma;
+    this.inferenceOnly = args.inferenceOnly ?? false;
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
+    return inputShape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
+    const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
+    if (this.inferenceOnly && kwargs?.training) return x;
+    return tf.tidy(() => {
+      const k = gaussianKernel(this.sigma);
+      const r = (k.length - 1) / 2;
+      const [, h, w, c] = x.shape;
+      if (r >= h || r >= w) throw new RangeError(`GaussianBlur: σ ${this.sigma} needs images larger than ${r}px, got ${h}×${w}`);
+      const kx = tf.tensor4d(Array.from(k).flatMap((v) => Array(c).fill(v)), [1, k.length, c, 1]);
+      const ky = tf.tensor4d(Array.from(k).flatMap((v) => Array(c).fill(v)), [k.length, 1, c, 1]);
+      const padded = tf.mirrorPad(x, [[0, 0], [r, r], [r, r], [0, 0]], 'symmetric') as tf.Tensor4D;
+      return tf.depthwiseConv2d(tf.depthwiseConv2d(padded, kx, 1, 'valid'), ky, 1, 'valid');
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), sigma: this.sigma, inferenceOnly: this.inferenceOnly };
+  }
+}
+
+let registered = false;
+
+/**
+ * Registers the library's layers with tfjs-layers' serialization (idempotent). Called by
+ * `buildCnnLstm`, `loadModel` and the training workers, so saved models load in every entry point
+ * and bundle (no reliance on module side effects that bundlers may drop).
+ */
+export function registerCustomLayers(): void {
+  if (registered) return;
+  tf.serialization.registerClass(GaussianBlur);
+  registered = true;
+}
