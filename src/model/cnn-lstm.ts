@@ -7,7 +7,7 @@
 import { tf, tfl } from '../backends/tf.js';
 import { NUM_EMOTIONS } from '../emotions.js';
 import { gaussianKernel } from '../data/blur.js';
-import { GaussianBlur, registerCustomLayers } from './layers.js';
+import { GaussianBlur, registerCustomLayers, Standardize } from './layers.js';
 
 export { gaussianKernel };
 
@@ -28,7 +28,7 @@ export interface CnnLstmOptions {
   numClasses?: number;
   /** Filters of each convolution block; one max-pool (2×2) ends each block. Default `[32, 64, 128]`. */
   filters?: number[];
-  /** Convolutions (3×3, same padding) per block. Default 1. */
+  /** Convolutions (3×3, same padding) per block. Default 2. */
   convsPerBlock?: number;
   /** Batch normalization after each convolution. Default true. */
   batchNorm?: boolean;
@@ -83,7 +83,7 @@ export const DEFAULT_CNN_LSTM_OPTIONS: Readonly<Required<Omit<CnnLstmOptions, 's
   inputSize: 48,
   numClasses: NUM_EMOTIONS,
   filters: [32, 64, 128],
-  convsPerBlock: 1,
+  convsPerBlock: 2,
   batchNorm: true,
   sequence: 'rows',
   lstmUnits: 128,
@@ -142,7 +142,7 @@ export function buildCnnLstm(options: CnnLstmOptions = {}): tfl.LayersModel {
   const input = tfl.input({ shape: [o.inputSize, o.inputSize, 1], name: 'image' });
   let x: tfl.SymbolicTensor = input;
   if (o.standardize) {
-    x = tfl.layers.layerNormalization({ axis: [1, 2, 3], epsilon: 1e-3, name: 'standardize', trainable: false }).apply(x) as tfl.SymbolicTensor;
+    x = new Standardize({ name: 'standardize' }).apply(x) as tfl.SymbolicTensor;
   }
   if (o.blurSigma > 0) {
     x = new GaussianBlur({ sigma: o.blurSigma, inferenceOnly: o.blurOnlyAtInference, name: 'blur' }).apply(x) as tfl.SymbolicTensor;
@@ -169,6 +169,8 @@ export function buildCnnLstm(options: CnnLstmOptions = {}): tfl.LayersModel {
     x = tfl.layers.permute({ dims: [2, 1, 3], name: 'to_columns' }).apply(x) as tfl.SymbolicTensor;
   }
   const [steps, features] = o.sequence === 'rows' ? [h, w * c] : o.sequence === 'columns' ? [w, h * c] : [h * w, c];
+  check(steps >= 2, `the LSTM needs a sequence of at least 2 steps, but ${o.filters.length} pooling blocks leave a ${h}×${w} feature map `
+    + `(${steps} ${o.sequence === 'cells' ? 'cell' : o.sequence === 'rows' ? 'row' : 'column'}): use fewer blocks, a smaller downsample or a larger input`);
   x = tfl.layers.reshape({ targetShape: [steps, features], name: `to_sequence_${o.sequence}` }).apply(x) as tfl.SymbolicTensor;
 
   const lstm = tfl.layers.lstm({

@@ -64,6 +64,51 @@ export class GaussianBlur extends tfl.layers.Layer {
   }
 }
 
+/** Configuration of {@link Standardize}. */
+export interface StandardizeArgs {
+  /** Added to the variance before the square root. Default 1e-3. */
+  epsilon?: number;
+  /** Layer name. */
+  name?: string;
+}
+
+/**
+ * Per-image standardization: each image (all pixels and channels) is shifted to zero mean and
+ * scaled to unit variance, so brightness and contrast do not matter. No weights. Unlike
+ * tfjs-layers' `LayerNormalization` it broadcasts its statistics instead of tiling them to the
+ * image size (about 5% of a training step on wasm).
+ */
+export class Standardize extends tfl.layers.Layer {
+  /** Name under which the layer is serialized. */
+  static className = 'FerStandardize';
+  /** Added to the variance before the square root. */
+  readonly epsilon: number;
+
+  constructor(args: StandardizeArgs = {}) {
+    super({ name: args.name, trainable: false });
+    const epsilon = args.epsilon ?? 1e-3;
+    if (!(epsilon > 0) || !Number.isFinite(epsilon)) throw new RangeError(`Standardize: epsilon must be a positive number, got ${epsilon}`);
+    this.epsilon = epsilon;
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
+    return inputShape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    return tf.tidy(() => {
+      const axes = Array.from({ length: x.rank - 1 }, (_, i) => i + 1);
+      const { mean, variance } = tf.moments(x, axes, true);
+      return tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.epsilon)));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), epsilon: this.epsilon };
+  }
+}
+
 let registered = false;
 
 /**
@@ -74,5 +119,6 @@ let registered = false;
 export function registerCustomLayers(): void {
   if (registered) return;
   tf.serialization.registerClass(GaussianBlur);
+  tf.serialization.registerClass(Standardize);
   registered = true;
 }

@@ -90,6 +90,7 @@ describe('buildCnnLstm', () => {
     expect(() => buildCnnLstm({ sequence: 'diagonal' as never })).toThrow(/sequence/);
     expect(() => buildCnnLstm({ dropout: 1 })).toThrow(/dropout/);
     expect(() => buildCnnLstm({ numClasses: 1 })).toThrow(/numClasses/);
+    expect(() => buildCnnLstm({ filters: [4, 4, 4, 4], downsample: 2 })).toThrow(/at least 2 steps.*1×1 feature map/);
   });
 
   it('saves and loads in the tfjs layers format with identical predictions', async () => {
