@@ -47,3 +47,12 @@ export {
   type SmoothingOptions, type SmoothingMethod, type ResolvedSmoothingOptions,
 } from './video/smoothing.js';
 export { classifyStream, watchVideo, type StreamOptions, type StreamResult, type WatchVideoOptions, type VideoWatch } from './video/stream.js';
+
+export { detectEmotions, type DetectEmotionsOptions, type FaceEmotion } from './detection/detect-emotions.js';
+export { FaceDetector, loadFaceDetector, type DetectOptions } from './detection/detector.js';
+export {
+  resolveDetectorModel, FaceDetectorMissingError, DETECTOR_PACKAGE, type DetectorSource, type ModuleResolver,
+} from './detection/model-files.js';
+export { scanWindows, MIN_FACE_FRACTION } from './detection/scan.js';
+export type { Box, DetectedFace } from './detection/boxes.js';
+export { FER_FRAMING, ferCropBox, cropRaster, type Framing } from './detection/crop.js';

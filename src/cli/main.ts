@@ -20,7 +20,7 @@ interface CommandEntry {
 
 /** The commands, by name, in help order. */
 export const COMMANDS: Record<string, CommandEntry> = {
-  predict: { summary: 'predict the emotion of face images', load: async () => (await import('./commands/predict.js')).predictCommand },
+  predict: { summary: 'predict the emotion of face images (or of every face in photos, --faces)', load: async () => (await import('./commands/predict.js')).predictCommand },
   evaluate: { summary: 'score a model on a labelled dataset (folder or CSV)', load: async () => (await import('./commands/evaluate.js')).evaluateCommand },
   info: { summary: 'show version, backend and shipped-weights details', load: async () => (await import('./commands/info.js')).infoCommand },
   train: { summary: 'train (or fine-tune) the CNN-LSTM with checkpoints and resume', load: async () => (await import('./commands/train.js')).trainCommand },

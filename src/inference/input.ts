@@ -246,7 +246,13 @@ async function rasterFromBrowserSource(src: BrowserImageSource, name: string): P
   }
 }
 
-async function toRasters(input: ImageInput, options: InputOptions): Promise<Raster[]> {
+/**
+ * Reads one {@link ImageInput} into full-size rasters (one per image; a 4-D tensor gives several),
+ * without the gray conversion and resizing of {@link toGrayImages}.
+ *
+ * @throws ImageInputError naming the input when it is not an image.
+ */
+export async function toRasters(input: ImageInput, options: InputOptions = {}): Promise<Raster[]> {
   if (typeof input === 'string') return [await readLocation(input)];
   if (input instanceof URL) return [await readLocation(input.href)];
   if (isTensor(input)) return rastersFromTensor(input, options.tensorRange ?? '0-255');

@@ -1,0 +1,184 @@
+/**
+ * The face detector: BlazeFace (the 256×256 "back camera" / full-photo variant), whose weights ship
+ * in the npm package `@vladmandic/human` (see `model-files.ts`), run with our own TensorFlow.js
+ * (`@tensorflow/tfjs-converter` executes the graph model). This module runs the model over the
+ * windows of a photo (`scan.ts`), decodes its outputs (`blazeface.ts`), merges overlapping
+ * candidates (`boxes.ts`) and refines each face with a second look; {@link loadFaceDetector}
+ * caches loaded detectors.
+ *
+ * `@vladmandic/human` is an optional peer dependency: it is only needed when detecting faces, and
+ * a `FaceDetectorMissingError` says how to install it when it is absent.
+ *
+ * @packageDocumentation
+ */
+import { tf } from '../backends/tf.js';
+import type { Raster } from '../data/image.js';
+import { blazeFaceAnchors, decodeBlazeFace, readBlazeFaceOutputs } from './blazeface.js';
+import { iou, weightedNms, type DetectedFace } from './boxes.js';
+import { detectorModelHandler, resolveDetectorModel, type DetectorSource, type ModuleResolver } from './model-files.js';
+import { letterbox, scanWindows, type ScanWindow } from './scan.js';
+
+/** Options of {@link FaceDetector.detect}. */
+export interface DetectOptions {
+  /** Minimum face score (0–1) to report a face. Default 0.5. */
+  minFaceScore?: number;
+  /** At most this many faces, the highest scores first. Default 20. */
+  maxFaces?: number;
+  /** Boxes overlapping a better one by more than this intersection-over-union are merged into it. Default 0.3. */
+  iouThreshold?: number;
+  /**
+   * Second look: run the detector again on a window around each face found, sized so that the
+   * face fills a fifth of it (as in a portrait). Boxes then come out the same size relative to
+   * the face whatever the photo's size (which the FER framing relies on), and small faces get a
+   * fair score. Default true (one more detector run per face).
+   */
+  refine?: boolean;
+  /**
+   * Smallest face side (pixels of the photo) to look for. The whole photo is seen at 256×256, which
+   * finds faces down to about 1/22 of its longer side; with a smaller `minFaceSize` the photo is
+   * also scanned in overlapping tiles (halving their side per level: 3×3 tiles of a square photo,
+   * then 7×7, …) until faces of that size are covered. Default: no tiling.
+   */
+  minFaceSize?: number;
+}
+
+/** Side of the refinement window in face-box sides (the astronaut portrait's face box is about a fifth of the photo). */
+export const REFINE_WINDOW = 5;
+
+/** First-pass score threshold when refining: small faces score low at the first, coarse look. */
+const CANDIDATE_SCORE = 0.25;
+
+/** The loaded graph model, as far as it is used here. */
+interface GraphModelLike {
+  inputs: { shape?: number[] }[];
+  execute(x: tf.Tensor): tf.Tensor | tf.Tensor[];
+  dispose(): void;
+}
+
+/**
+ * BlazeFace: finds faces in a full photo. Load it once with {@link FaceDetector.load} and call
+ * {@link FaceDetector.detect} per image. Faces smaller than about 1/22 of the photo's longer side
+ * are missed (the whole photo is seen at 256×256) unless {@link DetectOptions.minFaceSize} asks
+ * for a tiled scan.
+ */
+export class FaceDetector {
+  private readonly anchors: Float32Array;
+
+  private constructor(private readonly model: GraphModelLike, readonly inputSize: number) {
+    this.anchors = blazeFaceAnchors(inputSize);
+  }
+
+  /**
+   * Loads the detector from `source`, or from the installed `@vladmandic/human` package.
+   *
+   * @throws FaceDetectorMissingError when no source is given and the package is not installed.
+   */
+  static async load(source?: DetectorSource, resolve?: ModuleResolver): Promise<FaceDetector> {
+    const given = source ?? await resolveDetectorModel(resolve);
+    const location = given instanceof URL ? given.href : given;
+    const handler = await detectorModelHandler(location);
+    const { loadGraphModel } = await import('@tensorflow/tfjs-converter');
+    let model: GraphModelLike;
+    try {
+      model = await loadGraphModel(handler) as unknown as GraphModelLike;
+    } catch (e) {
+      const where = typeof location === 'string' ? location : 'the given IOHandler';
+      throw new Error(`cannot load the face detector from ${where}: ${(e as Error).message}`);
+    }
+    const shape = model.inputs[0]?.shape;
+    const size = shape?.[1];
+    if (!shape || shape.length !== 4 || typeof size !== 'number' || size !== shape[2] || shape[3] !== 3 || size % 16 !== 0) {
+      model.dispose();
+      throw new Error(`the face detector's input is ${JSON.stringify(shape)}: expected a BlazeFace model with input [1, size, size, 3]`);
+    }
+    return new FaceDetector(model, size);
+  }
+
+  /** Finds the faces in an image, best first. */
+  async detect(img: Raster, options: DetectOptions = {}): Promise<DetectedFace[]> {
+    const minScore = options.minFaceScore ?? 0.5;
+    const maxFaces = options.maxFaces ?? 20;
+    const iouThreshold = options.iouThreshold ?? 0.3;
+    if (!(minScore >= 0 && minScore <= 1)) throw new RangeError(`minFaceScore must be in [0, 1], got ${minScore}`);
+    if (!Number.isInteger(maxFaces) || maxFaces < 0) throw new RangeError(`maxFaces must be a non-negative integer, got ${maxFaces}`);
+    if (!(iouThreshold >= 0 && iouThreshold <= 1)) throw new RangeError(`iouThreshold must be in [0, 1], got ${iouThreshold}`);
+    if (maxFaces === 0) return [];
+    if (options.refine === false && options.minFaceSize === undefined) return weightedNms(await this.run(img, minScore), iouThreshold, maxFaces);
+    const first: DetectedFace[] = [];
+    for (const [x, y, side] of scanWindows(img.width, img.height, options.minFaceSize)) {
+      first.push(...await this.run(img, Math.min(minScore, CANDIDATE_SCORE), { x, y, side }));
+    }
+    const candidates = weightedNms(first, iouThreshold, Math.max(2 * maxFaces, 10));
+    if (options.refine === false) return candidates.filter((c) => c.score >= minScore).slice(0, maxFaces);
+    const refined: DetectedFace[] = [];
+    for (const c of candidates) {
+      const r = await this.refineFace(img, c);
+      if (r && r.score >= minScore) refined.push(r);
+    }
+    return weightedNms(refined, iouThreshold, maxFaces);
+  }
+
+  /** Looks again at a window around a candidate face; returns the face found there that overlaps the candidate most, in image pixels. */
+  private async refineFace(img: Raster, candidate: DetectedFace): Promise<DetectedFace | undefined> {
+    const { box } = candidate;
+    const side = Math.max(box.width, box.height) * REFINE_WINDOW;
+    const window = { x: box.x + box.width / 2 - side / 2, y: box.y + box.height / 2 - side / 2, side };
+    const found = weightedNms(await this.run(img, CANDIDATE_SCORE, window), 0.3, 5).filter((f) => iou(f.box, box) > 0.3);
+    if (found.length === 0) return undefined;
+    return found.reduce((a, b) => (iou(b.box, box) > iou(a.box, box) ? b : a));
+  }
+
+  /** One detector pass over a window of the image (default: all of it): the candidates above `minScore` in image pixels, before NMS. */
+  private async run(img: Raster, minScore: number, window?: ScanWindow): Promise<DetectedFace[]> {
+    const size = this.inputSize;
+    const win = window ?? { x: 0, y: 0, side: Math.max(img.width, img.height) };
+    const data = letterbox(img, size, win);
+    const x = tf.tensor4d(data, [1, size, size, 3]);
+    let outputs: tf.Tensor[];
+    try {
+      const y = this.model.execute(x);
+      outputs = Array.isArray(y) ? y : [y];
+    } finally {
+      x.dispose();
+    }
+    let scores: Float32Array, regressors: Float32Array;
+    try {
+      ({ scores, regressors } = await readBlazeFaceOutputs(outputs, this.anchors, size));
+    } finally {
+      tf.dispose(outputs);
+    }
+    return decodeBlazeFace(scores, regressors, this.anchors, size, minScore, win);
+  }
+
+  /** Frees the model's weights. */
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+const detectors = new Map<string, Promise<FaceDetector>>();
+const detectorsByHandler = new WeakMap<tf.io.IOHandler, Promise<FaceDetector>>();
+
+/**
+ * The face detector, loaded once per location (or handler) and cached; a failed load is not
+ * cached, so installing the package and retrying works.
+ *
+ * @throws FaceDetectorMissingError when no source is given and `@vladmandic/human` is not installed.
+ */
+export function loadFaceDetector(source?: DetectorSource): Promise<FaceDetector> {
+  if (source !== undefined && typeof source !== 'string' && !(source instanceof URL)) {
+    const cached = detectorsByHandler.get(source);
+    if (cached) return cached;
+    const p = FaceDetector.load(source);
+    detectorsByHandler.set(source, p);
+    p.catch(() => detectorsByHandler.delete(source));
+    return p;
+  }
+  const key = source === undefined ? '' : String(source);
+  const cached = detectors.get(key);
+  if (cached) return cached;
+  const p = FaceDetector.load(source);
+  detectors.set(key, p);
+  p.catch(() => detectors.delete(key));
+  return p;
+}
