@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 import { tf } from '../backends/tf.js';
+import { readModelArtifacts } from '../model/io.js';
 
 /** The npm package whose `models/` folder holds the detector's weights. */
 export const DETECTOR_PACKAGE = '@vladmandic/human';
@@ -82,38 +83,7 @@ function readName(file: string, read: (f: string, enc: 'utf8') => string): strin
 
 /** A `tf.io.IOHandler` reading a graph model's `model.json` and its weight files (Node). */
 export function graphModelFileHandler(jsonPath: string): tf.io.IOHandler {
-  return {
-    async load(): Promise<tf.io.ModelArtifacts> {
-      const { readFile } = await import('node:fs/promises');
-      const { join, dirname } = await import('node:path');
-      let json: { modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[]; format?: string; generatedBy?: string; convertedBy?: string; userDefinedMetadata?: Record<string, {}> };
-      try {
-        json = JSON.parse(await readFile(jsonPath, 'utf8'));
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        throw new Error(`${jsonPath}: ${code === 'ENOENT' ? 'no such file' : `not a tfjs model.json (${(e as Error).message})`}`);
-      }
-      const specs: tf.io.WeightsManifestEntry[] = [];
-      const buffers: ArrayBuffer[] = [];
-      for (const group of json.weightsManifest ?? []) {
-        specs.push(...group.weights);
-        for (const p of group.paths) {
-          const file = join(dirname(jsonPath), p);
-          let b: Buffer;
-          try {
-            b = await readFile(file);
-          } catch (e) {
-            throw new Error(`${file}: cannot read the model's weights (${(e as Error).message})`);
-          }
-          buffers.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
-        }
-      }
-      return {
-        modelTopology: json.modelTopology, weightSpecs: specs, weightData: tf.io.concatenateArrayBuffers(buffers),
-        format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy, userDefinedMetadata: json.userDefinedMetadata,
-      };
-    },
-  };
+  return { load: () => readModelArtifacts(jsonPath) };
 }
 
 /**

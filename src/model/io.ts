@@ -38,31 +38,42 @@ export function fileSystemHandler(dir: string, precision: WeightPrecision = 'flo
       await rename(join(dir, 'model.json' + suffix), join(dir, 'model.json'));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
-    async load(): Promise<tf.io.ModelArtifacts> {
-      const { readFile } = await import('node:fs/promises');
-      const { join, dirname } = await import('node:path');
-      const jsonPath = dir.endsWith('.json') ? dir : join(dir, 'model.json');
-      let json: { modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[]; format?: string; generatedBy?: string; convertedBy?: string; userDefinedMetadata?: Record<string, {}> };
+    load: async () => readModelArtifacts(dir.endsWith('.json') ? dir : (await import('node:path')).join(dir, 'model.json')),
+  };
+}
+
+/**
+ * Reads a tfjs `model.json` (layers or graph format) and the weight files its manifest names, from
+ * disk (Node), with errors that name the file.
+ */
+export async function readModelArtifacts(jsonPath: string): Promise<tf.io.ModelArtifacts> {
+  const { readFile } = await import('node:fs/promises');
+  const { join, dirname } = await import('node:path');
+  let json: { modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[]; format?: string; generatedBy?: string; convertedBy?: string; userDefinedMetadata?: Record<string, {}> };
+  try {
+    json = JSON.parse(await readFile(jsonPath, 'utf8'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(`${jsonPath}: ${code === 'ENOENT' ? 'no such file' : `not a tfjs model.json (${(e as Error).message})`}`);
+  }
+  const specs: tf.io.WeightsManifestEntry[] = [];
+  const buffers: ArrayBuffer[] = [];
+  for (const group of json.weightsManifest ?? []) {
+    specs.push(...group.weights);
+    for (const p of group.paths) {
+      const file = join(dirname(jsonPath), p);
+      let b: Buffer;
       try {
-        json = JSON.parse(await readFile(jsonPath, 'utf8'));
+        b = await readFile(file);
       } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        throw new Error(`${jsonPath}: ${code === 'ENOENT' ? 'no such file' : `not a tfjs model.json (${(e as Error).message})`}`);
+        throw new Error(`${file}: cannot read the model's weights (${(e as Error).message})`);
       }
-      const specs: tf.io.WeightsManifestEntry[] = [];
-      const buffers: ArrayBuffer[] = [];
-      for (const group of json.weightsManifest ?? []) {
-        specs.push(...group.weights);
-        for (const p of group.paths) {
-          const b = await readFile(join(dirname(jsonPath), p));
-          buffers.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
-        }
-      }
-      return {
-        modelTopology: json.modelTopology, weightSpecs: specs, weightData: tf.io.concatenateArrayBuffers(buffers),
-        format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy, userDefinedMetadata: json.userDefinedMetadata,
-      };
-    },
+      buffers.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+    }
+  }
+  return {
+    modelTopology: json.modelTopology, weightSpecs: specs, weightData: tf.io.concatenateArrayBuffers(buffers),
+    format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy, userDefinedMetadata: json.userDefinedMetadata,
   };
 }
 

@@ -4,43 +4,12 @@
  * them when `weights/model.json` exists; they also run with a small model of our own passed as
  * their `[model-folder]` argument, so that they are checked either way.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setBackend } from '../../src/backends/select.js';
-import { EMOTIONS } from '../../src/emotions.js';
+import { join, dirname } from 'node:path';
 import { buildCnnLstm } from '../../src/model/cnn-lstm.js';
 import { saveModel } from '../../src/model/io.js';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const HAS_WEIGHTS = existsSync(join(ROOT, 'weights', 'model.json'));
-const TIMEOUT = 180_000;
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-/** Runs `examples/<name>.ts` with tsx and collects its output. */
-function runExample(name: string, args: string[] = []): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'examples', `${name}.ts`), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_OPTIONS: '', FORCE_COLOR: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '', stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-  return new Promise((res, rej) => {
-    child.on('error', rej);
-    child.on('close', (code) => res({ code, stdout, stderr }));
-  });
-}
-
-/** Fails with the example's output (trimmed) when it did not exit with 0. */
-function expectSuccess(r: Run): void {
-  if (r.code !== 0) throw new Error(`exit code ${r.code}\n--- stdout\n${r.stdout.slice(-2000)}\n--- stderr\n${r.stderr.slice(-2000)}`);
-}
+import { describe, expect, it } from 'vitest';
+import { expectSuccess, HAS_WEIGHTS, runExample, TIMEOUT, useTinyModel, type Run } from './harness.js';
+import { EMOTIONS } from '../../src/emotions.js';
 
 const EMOTION_RE = `(${EMOTIONS.join('|')})`;
 
@@ -75,26 +44,12 @@ function checkFineTune(r: Run): void {
   expect(r.stdout).toMatch(/│ 1 +│ 2 +│ [\d.]+ +│/);
 }
 
-let dir: string;
-let tinyModel: string;
-
-beforeAll(async () => {
-  await setBackend('wasm');
-  dir = mkdtempSync(join(tmpdir(), 'fer-examples-'));
-  tinyModel = join(dir, 'tiny');
-  const model = buildCnnLstm({ filters: [4], lstmUnits: 4, denseUnits: 0, seed: 1 });
-  await saveModel(model, tinyModel);
-  model.dispose();
-});
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const tinyModel = useTinyModel();
 
 describe('examples with a model folder of our own', () => {
-  it('predict.ts prints the emotion, confidence and scores', async () => checkPredict(await runExample('predict', [tinyModel])), TIMEOUT);
-  it('evaluate-csv.ts prints the evaluate() result', async () => checkEvaluate(await runExample('evaluate-csv', [tinyModel])), TIMEOUT);
-  it('stream.ts prints raw and smoothed labels for every frame', async () => checkStream(await runExample('stream', [tinyModel])), TIMEOUT);
+  it('predict.ts prints the emotion, confidence and scores', async () => checkPredict(await runExample('predict', [tinyModel()])), TIMEOUT);
+  it('evaluate-csv.ts prints the evaluate() result', async () => checkEvaluate(await runExample('evaluate-csv', [tinyModel()])), TIMEOUT);
+  it('stream.ts prints raw and smoothed labels for every frame', async () => checkStream(await runExample('stream', [tinyModel()])), TIMEOUT);
 });
 
 describe('fine-tune.ts', () => {
@@ -109,7 +64,7 @@ describe('fine-tune.ts', () => {
   }, TIMEOUT);
 
   it.skipIf(HAS_WEIGHTS)('copies and freezes pretrained layers from a model folder (the shipped weights are absent)', async () => {
-    const full = join(dir, 'full');
+    const full = join(dirname(tinyModel()), 'full');
     const model = buildCnnLstm({ seed: 3 }); // the shipped architecture
     await saveModel(model, full);
     const r = await runExample('fine-tune', [full]);
