@@ -3,7 +3,7 @@
  * prints the kernels by total time (the list the wasm kernels in src/backends/wasm-kernels.ts
  * were written from).
  *
- *   npm run bench:profile -- [--batch-size 64] [--backend wasm] [--no-fast-bn] [--kernels Conv2DBackpropFilter,…] [--json]
+ *   npm run bench:profile -- [--batch-size 64] [--backend wasm] [--no-fast-bn] [--kernels Conv2DBackpropFilter,…] [--model '<json>'] [--json]
  */
 import { parseArgs } from 'node:util';
 import { tf } from '../src/backends/tf.js';
@@ -13,6 +13,7 @@ import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS, type WasmTrainingKe
 import { buildCnnLstm } from '../src/model/cnn-lstm.js';
 import { useFastBatchNorm } from '../src/training/fast-batchnorm.js';
 import { shardGradients } from '../src/training/loss.js';
+import { parseModelOption } from './util.js';
 
 const { values } = parseArgs({ options: {
   'batch-size': { type: 'string', default: '64' },
@@ -20,13 +21,14 @@ const { values } = parseArgs({ options: {
   'no-fast-bn': { type: 'boolean', default: false },
   steps: { type: 'string', default: '3' },
   json: { type: 'boolean', default: false },
+  model: { type: 'string' },
   kernels: { type: 'string', default: WASM_TRAINING_KERNELS.join(',') },
 } });
 const kernels = values.kernels!.split(',').filter(Boolean) as WasmTrainingKernel[];
 registerWasmTrainingKernels(kernels);
 const n = Number(values['batch-size']);
 const backend = await setBackend(values.backend!);
-const model = buildCnnLstm({ seed: 1 });
+const model = buildCnnLstm({ seed: 1, ...parseModelOption(values.model) });
 if (!values['no-fast-bn']) useFastBatchNorm(model);
 const pixels = new Uint8Array(n * 48 * 48).map((_, i) => (i * 2654435761) >>> 24);
 const labels = new Uint8Array(n).map((_, i) => i % 7);

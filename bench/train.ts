@@ -3,6 +3,7 @@
  *
  *   npm run bench:train -- [--json] [--steps 20] [--warmup 2] [--workers W] [--batch-size 64]
  *                          [--baseline-steps 2] [--baseline-warmup 1] [--baseline-batch-size B] [--no-baseline]
+ *                          [--model '{"convsPerBlock":1,"downsample":1}']   (another architecture)
  *
  * 1. This package's path: `train()` on the wasm backend with its kernels, fused batch norm and
  *    `--workers` gradient threads (default: one per core), default augmentation, on random
@@ -21,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { setBackend } from '../src/backends/select.js';
 import { buildCnnLstm } from '../src/model/cnn-lstm.js';
 import { train } from '../src/training/train.js';
-import { emitJson, modelCost, positiveInt, randomDataset, round } from './util.js';
+import { emitJson, modelCost, parseModelOption, positiveInt, randomDataset, round } from './util.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     'baseline-warmup': { type: 'string' },
     'baseline-batch-size': { type: 'string' },
     'no-baseline': { type: 'boolean', default: false },
+    model: { type: 'string' },
   },
 });
 
@@ -41,6 +43,8 @@ const steps = Math.max(1, positiveInt('steps', values.steps, 20));
 const warmup = positiveInt('warmup', values.warmup, 2);
 const workers = positiveInt('workers', values.workers, Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
 const batchSize = Math.max(1, positiveInt('batch-size', values['batch-size'], 64));
+/** `--model '<json>'`: buildCnnLstm options of another architecture (default: the default model). */
+const modelOptions = parseModelOption(values.model);
 const baselineSteps = Math.max(1, positiveInt('baseline-steps', values['baseline-steps'], 2));
 const baselineWarmup = positiveInt('baseline-warmup', values['baseline-warmup'], 1);
 const baselineBatch = Math.max(1, positiveInt('baseline-batch-size', values['baseline-batch-size'], batchSize));
@@ -50,7 +54,7 @@ const baselineBatch = Math.max(1, positiveInt('baseline-batch-size', values['bas
  * the timed steps (from the end of the last warm-up step to the end of the last step).
  */
 async function measure(label: string, timed: number, warm: number, batch: number, options: { workers: number; fastBatchNorm: boolean }): Promise<number> {
-  const model = buildCnnLstm({ seed: 1 });
+  const model = buildCnnLstm({ seed: 1, ...modelOptions });
   const data = randomDataset((warm + timed) * batch);
   let start = 0;
   let end = 0;
@@ -71,10 +75,10 @@ async function measure(label: string, timed: number, warm: number, batch: number
 }
 
 await setBackend('wasm');
-const probe = buildCnnLstm({ seed: 1 });
+const probe = buildCnnLstm({ seed: 1, ...modelOptions });
 const cost = modelCost(probe);
 probe.dispose();
-const model = `buildCnnLstm() default: ${(cost.params / 1e6).toFixed(3)}M params, ${cost.mflopsPerImage} MFLOPs/image forward`;
+const model = `buildCnnLstm(${values.model ?? ''}) ${values.model ? '' : 'default'}: ${(cost.params / 1e6).toFixed(3)}M params, ${cost.mflopsPerImage} MFLOPs/image forward`;
 console.log(`model: ${model}`);
 console.log(`fast path: wasm backend + fer-cnn-lstm kernels, ${workers} worker(s), batch ${batchSize}, ${warmup} warm-up + ${steps} timed steps, augmentation on`);
 

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import type { tfl } from '../src/backends/tf.js';
+import type { CnnLstmOptions } from '../src/model/cnn-lstm.js';
 import { FerDataset } from '../src/data/fer-dataset.js';
 import { Random } from '../src/util/random.js';
 
@@ -73,4 +74,16 @@ export function round(x: number, digits = 2): number {
 /** Prints the machine-readable result as the last line of stdout. */
 export function emitJson(result: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** Parses a `--model '<json>'` option (buildCnnLstm options); undefined gives `{}`. */
+export function parseModelOption(text: string | undefined): CnnLstmOptions {
+  if (text === undefined) return {};
+  try {
+    const o = JSON.parse(text) as unknown;
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Error('not an object');
+    return o as CnnLstmOptions;
+  } catch (e) {
+    throw new RangeError(`--model must be a JSON object of buildCnnLstm options, got ${text} (${(e as Error).message})`);
+  }
 }
