@@ -16,7 +16,8 @@ import { EMOTIONS } from '../src/emotions.js';
 import { evaluate } from '../src/evaluation/evaluate.js';
 import type { EvaluationResult } from '../src/evaluation/metrics.js';
 import { loadModel, saveModel } from '../src/model/io.js';
-import { buildCnnLstm, type CnnLstmOptions } from '../src/model/cnn-lstm.js';
+import type { CnnLstmOptions } from '../src/model/cnn-lstm.js';
+import { rebuildCnnLstm } from '../src/model/rebuild.js';
 import { predictPixels } from '../src/training/loss.js';
 import type { tfl } from '../src/backends/tf.js';
 import type { WeightPrecision } from '../src/model/quantize.js';
@@ -25,27 +26,23 @@ import { confusionMatrixSvg } from '../src/viz/confusion.js';
 import { trainingCurvesSvg } from '../src/viz/curves.js';
 
 /**
- * The trained model rebuilt with this version's layer classes (`buildCnnLstm(config.model)`), its
- * weights copied by layer name — e.g. a run started before the `FerStandardize` layer replaced
- * tfjs' LayerNormalization — after checking that both give the same probabilities.
+ * The trained model rebuilt with this version's layer classes (`buildCnnLstm(config.model)`, with
+ * `--inference-blur` if given), after checking that it gives the trained model's probabilities
+ * (when the blur is unchanged) — e.g. a run started before `FerStandardize` replaced tfjs'
+ * LayerNormalization.
  */
 async function rebuildWithCurrentLayers(trained: tfl.LayersModel): Promise<tfl.LayersModel> {
-  const rebuilt = buildCnnLstm((config.model ?? {}) as CnnLstmOptions);
-  for (const layer of rebuilt.layers) {
-    const weights = layer.getWeights();
-    if (weights.length === 0) continue;
-    const from = trained.getLayer(layer.name).getWeights();
-    if (from.length !== weights.length || from.some((w, i) => w.shape.join() !== weights[i].shape.join())) {
-      throw new Error(`layer ${layer.name}: the trained weights do not fit the rebuilt model`);
-    }
-    layer.setWeights(from);
-  }
+  const options = (config.model ?? {}) as CnnLstmOptions;
+  const rebuilt = rebuildCnnLstm(trained, options);
   const probe = (await FerDataset.fromDirectory(values.data!)).filter('PublicTest').subset(Array.from({ length: 64 }, (_, i) => i * 50));
   const [a, b] = [trained, rebuilt].map((m) => predictPixels(m, probe.images, probe.size, 64));
   const worst = a.reduce((w, v, i) => Math.max(w, Math.abs(v - b[i])), 0);
   if (worst > 1e-4) throw new Error(`the rebuilt model differs from the trained one by ${worst}`);
   console.log(`rebuilt with the current layer classes: probabilities within ${worst.toExponential(1)} of the trained model`);
-  return rebuilt;
+  if (values['inference-blur'] === undefined) return rebuilt;
+  const sigma = Number(values['inference-blur']);
+  console.log(`inference blur σ ${options.blurSigma ?? 'default'} → ${sigma} (chosen on PublicTest with scripts/tune-inference-blur.ts)`);
+  return rebuildCnnLstm(trained, { ...options, blurSigma: sigma });
 }
 
 const { values } = parseArgs({ options: {
@@ -55,6 +52,7 @@ const { values } = parseArgs({ options: {
   out: { type: 'string', default: 'weights' },
   docs: { type: 'string', default: 'docs' },
   readme: { type: 'string', default: 'README.md' },
+  'inference-blur': { type: 'string' },
 } });
 const run = values.run!;
 const out = values.out!;
@@ -94,7 +92,8 @@ const metadata = {
   epochsTrained: state.epoch,
   trainingSeconds,
   command: String(config.command ?? `fer-cnn-lstm train --data ${values.data} --out ${run} --config ${values.config} --workers 2`),
-  releaseCommand: `npx tsx scripts/release-weights.ts --run ${run} --config ${values.config} --data ${values.data}`,
+  releaseCommand: `npx tsx scripts/release-weights.ts --run ${run} --config ${values.config} --data ${values.data}`
+    + (values['inference-blur'] === undefined ? '' : ` --inference-blur ${values['inference-blur']}`),
   config,
   measuredOn: { backend, split: 'PublicTest', node: process.version },
   date: new Date().toISOString(),
@@ -155,7 +154,7 @@ Any input is converted the same way as the training data: BT.601 luma, area-aver
 when enlarging), 8-bit rounding, scaled to [0, 1]. Training augmentation: ${JSON.stringify((config as { augment?: unknown }).augment ?? 'rotation ±10°, zoom ±10%, shift ±10%, horizontal flip')}.
 
 ## Architecture
-\`buildCnnLstm(${JSON.stringify((config as { model?: unknown }).model ?? {})})\`, layer by layer:
+\`buildCnnLstm(${JSON.stringify({ ...((config as { model?: object }).model ?? {}), ...(values['inference-blur'] === undefined ? {} : { blurSigma: Number(values['inference-blur']) }) })})\`, layer by layer:
 
 ${describeLayers(model)}
 
