@@ -15,7 +15,7 @@ export { Emotion, EMOTIONS, NUM_EMOTIONS, isEmotion, emotionFromIndex, emotionTo
 export { buildCnnLstm, DEFAULT_CNN_LSTM_OPTIONS, type CnnLstmOptions, type SequenceMode } from './model/cnn-lstm.js';
 export { loadModel, saveModel, fileSystemHandler } from './model/io.js';
 export { rebuildCnnLstm } from './model/rebuild.js';
-export { GaussianBlur, Standardize, registerCustomLayers, type GaussianBlurArgs, type StandardizeArgs } from './model/layers.js';
+export { GaussianBlur, Standardize, registerCustomLayers, setBlurInTraining, type GaussianBlurArgs, type StandardizeArgs } from './model/layers.js';
 export { gaussianBlurPixels, gaussianKernel } from './data/blur.js';
 
 export { FerDataset, type LoadOptions, type LoadSummary, type BatchOptions, type TensorBatch } from './data/fer-dataset.js';

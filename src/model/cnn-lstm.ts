@@ -1,6 +1,7 @@
 /**
- * The CNN-LSTM architecture: convolution blocks → max pooling → the feature map read as a
- * sequence → LSTM → dense → softmax.
+ * The CNN-LSTM architecture: a weight-free input canonicalization (per-image standardization, a
+ * Gaussian blur applied only at inference, 2× average pooling) → convolution blocks, each ending in
+ * max pooling → the feature map read as a sequence → LSTM → dense → softmax.
  *
  * @packageDocumentation
  */

@@ -30,8 +30,8 @@ export class GaussianBlur extends tfl.layers.Layer {
   static className = 'FerGaussianBlur';
   /** Standard deviation in pixels. */
   readonly sigma: number;
-  /** Whether the blur is skipped in training mode. */
-  readonly inferenceOnly: boolean;
+  /** Whether the blur is skipped in training mode (see {@link setBlurInTraining}). */
+  inferenceOnly: boolean;
 
   constructor(args: GaussianBlurArgs) {
     super({ name: args.name, trainable: false });
@@ -107,6 +107,20 @@ export class Standardize extends tfl.layers.Layer {
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), epsilon: this.epsilon };
   }
+}
+
+/**
+ * Turns the training-mode blur of every {@link GaussianBlur} layer of `model` on or off (saved with
+ * the model). Fine-tuning the shipped model on sharp faces of your own wants it on: the training
+ * images are then blurred like the inputs the model sees at inference, and like the blurred FER-2013
+ * copy it was pretrained on.
+ *
+ * @returns the number of blur layers changed (0: the model has none).
+ */
+export function setBlurInTraining(model: tfl.LayersModel, enabled: boolean): number {
+  const layers = model.layers.filter((l): l is GaussianBlur => l instanceof GaussianBlur);
+  for (const layer of layers) layer.inferenceOnly = !enabled;
+  return layers.length;
 }
 
 let registered = false;

@@ -105,6 +105,15 @@ describe('fer-cnn-lstm train', () => {
     expect(weights(after, 'LSTM')).not.toEqual(weights(before, 'LSTM'));
   });
 
+  it('--blur-in-training saves the model with its blur on in training mode', async () => {
+    const out = join(dir, 'blurred');
+    const r = await runCli(['train', '--data', data, '--out', out, '--from', model, '--blur-in-training', '--epochs', '1', ...LIGHT]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/blurred like inference inputs/);
+    const after = await loadModel(join(out, 'epoch-1'));
+    expect(after.getLayer('blur').getConfig()).toMatchObject({ inferenceOnly: false });
+  });
+
   it('stops on SIGINT after finished epochs (exit 130, history kept, resume hint)', async () => {
     const out = join(dir, 'interrupted');
     const child = spawnCli(['train', '--data', data, '--out', out, '--from', model, '--epochs', '10000', ...LIGHT]);

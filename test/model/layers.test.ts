@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, tfl } from '../../src/backends/tf.js';
 import { setBackend } from '../../src/backends/select.js';
 import { gaussianBlurPixels } from '../../src/data/blur.js';
-import { GaussianBlur, registerCustomLayers, Standardize } from '../../src/model/layers.js';
+import { GaussianBlur, registerCustomLayers, setBlurInTraining, Standardize } from '../../src/model/layers.js';
 import { loadModel, saveModel } from '../../src/model/io.js';
 
 beforeAll(async () => { await setBackend('wasm'); registerCustomLayers(); });
@@ -45,6 +45,17 @@ describe('GaussianBlur layer', () => {
     // not inferenceOnly: blurred in training mode too
     const both = blurModel(2, false);
     expect(Array.from((both.apply(x, { training: true }) as tf.Tensor).dataSync())).toEqual(Array.from(inferred));
+  });
+
+  it('setBlurInTraining switches the training-mode blur on and off', () => {
+    const m = blurModel(2, true);
+    const x = tf.randomUniform([1, 24, 24, 1], 0, 1, 'float32', 5);
+    expect(setBlurInTraining(m, true)).toBe(1);
+    expect(Array.from((m.apply(x, { training: true }) as tf.Tensor).dataSync())).toEqual(Array.from((m.predict(x) as tf.Tensor).dataSync()));
+    setBlurInTraining(m, false);
+    expect(Array.from((m.apply(x, { training: true }) as tf.Tensor).dataSync())).toEqual(Array.from(x.dataSync()));
+    const input = tfl.input({ shape: [4, 4, 1] });
+    expect(setBlurInTraining(tfl.model({ inputs: input, outputs: input }), true)).toBe(0);
   });
 
   it('round-trips through save and load with its configuration', async () => {

@@ -42,6 +42,8 @@ Options:
                           (flags override the file, the file overrides the checkpoint)
   --from <weights>        start from a saved model (fine-tuning): a folder or model.json
   --freeze-conv           with --from: keep the convolution and batch-norm layers fixed
+  --blur-in-training      blur training images too (the model's inference blur): for sharp faces of
+                          your own, e.g. fine-tuning the shipped model, whose blur runs only at inference
   --json                  progress on stderr; the last stdout line is
                           {"history","bestEpoch","bestValAccuracy","stopReason"}
 
@@ -66,7 +68,6 @@ async function writeJson(file: string, value: unknown): Promise<void> {
   await rename(tmp, file);
 }
 
-/** Loads the starting model: the checkpoint's (resume), `--from`, or a new CNN-LSTM. */
 /** A training recipe, from `--config` or recorded in a checkpoint. */
 interface Recipe {
   model?: Record<string, unknown>;
@@ -106,6 +107,7 @@ async function recordedRecipe(outDir: string): Promise<Recipe> {
   return Object.fromEntries(RECIPE_KEYS.filter((k) => c[k] !== undefined).map((k) => [k, c[k]])) as Recipe;
 }
 
+/** Loads the starting model: the checkpoint's (resume), `--from`, or a new CNN-LSTM. */
 async function startingModel(outDir: string, resume: boolean, from: string | undefined, log: (s: string) => void, modelOptions?: Record<string, unknown>): Promise<{ model: tfl.LayersModel; bestValAccuracy: number }> {
   const { loadModel } = await import('../../model/io.js');
   const { readCheckpointState } = await import('../../training/checkpoint.js');
@@ -189,6 +191,11 @@ async function run(args: ParsedArgs, rawArgs: readonly string[]): Promise<number
     const n = freezeConv(model);
     if (n === 0) throw new SourceError(`${from ?? outDir}: --freeze-conv: the model has no convolution or batch-norm layers`);
     say(`froze ${n} convolution/batch-norm layers`);
+  }
+  if (flag(v, 'blur-in-training')) {
+    const { setBlurInTraining } = await import('../../model/layers.js');
+    if (setBlurInTraining(model, true) === 0) throw new SourceError(`${from ?? outDir}: --blur-in-training: the model has no blur layer`);
+    say('training images are blurred like inference inputs');
   }
   await mkdir(outDir, { recursive: true });
 
@@ -274,6 +281,7 @@ export const trainCommand: Command = {
     from: { type: 'string' },
     config: { type: 'string' },
     'freeze-conv': { type: 'boolean' },
+    'blur-in-training': { type: 'boolean' },
     json: { type: 'boolean' },
   },
   positionals: false,
