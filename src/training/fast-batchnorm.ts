@@ -4,8 +4,7 @@
  * tfjs-layers' `BatchNormalization` trains through `tf.moments` and the generic `FusedBatchNorm`
  * gradient, which tiles the inverse deviation to the full activation size and then backpropagates
  * through the mean and variance again: on wasm that costs more than the convolutions it follows.
- * The closed form used here needs two channel sums and three element-wise passes (the channel
- * sums, forward and backward, are matrix products with a row of ones):
+ * The closed form used here needs two channel sums and three element-wise passes:
  *
  *   x̂ = (x − μ)/σ,  y = γ·x̂ + β
  *   ∂β = Σ dy,  ∂γ = Σ dy·x̂,  ∂x = γ/(σ·n) · (n·dy − ∂β − x̂·∂γ)
@@ -29,15 +28,10 @@ interface BatchNormLayer {
   __ferFastBn?: boolean;
 }
 
-/**
- * Per-channel sum over every axis but the last, as a `[1, rows] × [rows, C]` matrix product:
- * on wasm a reduction over outer axes transposes the whole tensor first, while the product runs
- * in one fast pass (XNNPACK).
- */
+/** Per-channel sum over every axis but the last. */
 function channelSum(t: tf.Tensor): tf.Tensor1D {
   const c = t.shape[t.rank - 1];
-  const rows = t.size / c;
-  return tf.reshape(tf.matMul(tf.ones([1, rows]), tf.reshape(t, [rows, c])), [c]);
+  return tf.sum(tf.reshape(t, [-1, c]), 0) as tf.Tensor1D;
 }
 
 /**
@@ -47,15 +41,15 @@ function channelSum(t: tf.Tensor): tf.Tensor1D {
 export function batchNormTraining(
   x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number,
 ): [tf.Tensor, tf.Tensor1D, tf.Tensor1D] {
+  const axes = [...Array(x.rank - 1).keys()];
   let mean!: tf.Tensor1D;
   let variance!: tf.Tensor1D;
   const f = tf.customGrad(((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-    const n = xi.size / xi.shape[xi.rank - 1];
-    mean = tf.keep(tf.div(channelSum(xi), n));
-    const centered = tf.sub(xi, mean);
-    variance = tf.keep(tf.div(channelSum(tf.square(centered)), n));
+    const m = tf.moments(xi, axes);
+    mean = tf.keep(m.mean as tf.Tensor1D);
+    variance = tf.keep(m.variance as tf.Tensor1D);
     const invStd = tf.rsqrt(tf.add(variance, epsilon));
-    const xhat = tf.mul(centered, invStd);
+    const xhat = tf.mul(tf.sub(xi, mean), invStd);
     save([xhat, invStd, g]);
     return {
       value: tf.add(tf.mul(xhat, g), b),
