@@ -91,7 +91,8 @@ const metadata = {
   epochs: state.bestEpoch,
   epochsTrained: state.epoch,
   trainingSeconds,
-  command: String(config.command ?? `fer-cnn-lstm train --data ${values.data} --out ${run} --config ${values.config} --workers 2`),
+  command: `fer-cnn-lstm train --data ${values.data} --out ${run} --config ${values.config} --workers 2`,
+  recordedCommand: String(config.command ?? ''),
   releaseCommand: `npx tsx scripts/release-weights.ts --run ${run} --config ${values.config} --data ${values.data}`
     + (values['inference-blur'] === undefined ? '' : ` --inference-blur ${values['inference-blur']}`),
   config,
