@@ -8,20 +8,17 @@ import { parseArgs } from 'node:util';
 import { tf } from '../src/backends/tf.js';
 import { setBackend } from '../src/backends/select.js';
 import { FerDataset } from '../src/data/fer-dataset.js';
-import { gaussianKernel } from '../src/model/cnn-lstm.js';
+import { GaussianBlur, registerCustomLayers } from '../src/model/layers.js';
 
 const { values } = parseArgs({ options: { data: { type: 'string', default: '../shared/datasets/fer2013' } } });
 await setBackend('wasm');
+registerCustomLayers();
 const all = await FerDataset.fromDirectory(values.data!);
 /** Variance of horizontal neighbour differences: the energy of fine detail. */
 const detail = (x: tf.Tensor4D) => tf.tidy(() => tf.moments(tf.sub(tf.slice(x, [0, 0, 1, 0], [-1, -1, 47, -1]), tf.slice(x, [0, 0, 0, 0], [-1, -1, 47, -1]))).variance.dataSync()[0]);
 const standardize = (x: tf.Tensor4D) => tf.tidy(() => { const m = tf.moments(x, [1, 2, 3], true); return tf.div(tf.sub(x, m.mean), tf.sqrt(tf.add(m.variance, 1e-6))) as tf.Tensor4D; });
-const gaussian = (x: tf.Tensor4D, sigma: number) => tf.tidy(() => {
-  const k = gaussianKernel(sigma);
-  const r = (k.length - 1) / 2;
-  const padded = tf.mirrorPad(x, [[0, 0], [r, r], [r, r], [0, 0]], 'symmetric') as tf.Tensor4D;
-  return tf.conv2d(tf.conv2d(padded, tf.tensor4d(k, [1, k.length, 1, 1]), 1, 'valid'), tf.tensor4d(k, [k.length, 1, 1, 1]), 1, 'valid') as tf.Tensor4D;
-});
+/** The blur of the model's `FerGaussianBlur` layer (symmetric borders). */
+const gaussian = (x: tf.Tensor4D, sigma: number) => new GaussianBlur({ sigma }).apply(x) as tf.Tensor4D;
 for (const split of ['Training', 'PublicTest'] as const) {
   const d = all.filter(split);
   const { xs } = d.toTensors(Array.from({ length: 1000 }, (_, i) => Math.floor((i * d.length) / 1000)));

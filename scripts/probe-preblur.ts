@@ -5,13 +5,11 @@
  *   npx tsx scripts/probe-preblur.ts [--model weights] [--data ../shared/datasets/fer2013] [--sigmas 0,2,3,3.4]
  */
 import { parseArgs } from 'node:util';
-import { tf } from '../src/backends/tf.js';
 import { setBackend } from '../src/backends/select.js';
 import { FerDataset } from '../src/data/fer-dataset.js';
 import { loadModel } from '../src/model/io.js';
 import { gaussianBlurPixels } from '../src/data/blur.js';
-import { predictPixels } from '../src/training/loss.js';
-import { argmaxRows } from '../src/evaluation/metrics.js';
+import { evaluate } from '../src/evaluation/evaluate.js';
 
 const { values } = parseArgs({ options: {
   model: { type: 'string', default: 'weights' },
@@ -22,10 +20,6 @@ await setBackend('wasm');
 const model = await loadModel(values.model!);
 const test = (await FerDataset.fromDirectory(values.data!)).filter('PublicTest');
 for (const sigma of values.sigmas!.split(',').map(Number)) {
-  const pixels = sigma > 0 ? gaussianBlurPixels(test.images, test.size, sigma) : test.images;
-  const predicted = argmaxRows(predictPixels(model, pixels, test.size, 256), test.classes.length);
-  let correct = 0;
-  for (let i = 0; i < test.length; i++) if (predicted[i] === test.labels[i]) correct++;
-  console.log(JSON.stringify({ sigma, accuracy: +(correct / test.length).toFixed(4) }));
+  const blurred = FerDataset.fromArrays(gaussianBlurPixels(test.images, test.size, sigma), test.labels, { classes: test.classes, size: test.size });
+  console.log(JSON.stringify({ sigma, accuracy: +(await evaluate(model, blurred)).accuracy.toFixed(4) }));
 }
-void tf;

@@ -34,12 +34,13 @@ import { trainingCurvesSvg } from '../src/viz/curves.js';
 async function rebuildWithCurrentLayers(trained: tfl.LayersModel): Promise<tfl.LayersModel> {
   const options = (config.model ?? {}) as CnnLstmOptions;
   const rebuilt = rebuildCnnLstm(trained, options);
-  const probe = (await FerDataset.fromDirectory(values.data!)).filter('PublicTest').subset(Array.from({ length: 64 }, (_, i) => i * 50));
+  const probe = data.subset(Array.from({ length: 64 }, (_, i) => i * 50));
   const [a, b] = [trained, rebuilt].map((m) => predictPixels(m, probe.images, probe.size, 64));
   const worst = a.reduce((w, v, i) => Math.max(w, Math.abs(v - b[i])), 0);
   if (worst > 1e-4) throw new Error(`the rebuilt model differs from the trained one by ${worst}`);
   console.log(`rebuilt with the current layer classes: probabilities within ${worst.toExponential(1)} of the trained model`);
   if (values['inference-blur'] === undefined) return rebuilt;
+  rebuilt.dispose();
   const sigma = Number(values['inference-blur']);
   console.log(`inference blur σ ${options.blurSigma ?? 'default'} → ${sigma} (chosen on PublicTest with scripts/tune-inference-blur.ts)`);
   return rebuildCnnLstm(trained, { ...options, blurSigma: sigma });

@@ -166,19 +166,16 @@ const detectorsByHandler = new WeakMap<tf.io.IOHandler, Promise<FaceDetector>>()
  * @throws FaceDetectorMissingError when no source is given and `@vladmandic/human` is not installed.
  */
 export function loadFaceDetector(source?: DetectorSource): Promise<FaceDetector> {
-  if (source !== undefined && typeof source !== 'string' && !(source instanceof URL)) {
-    const cached = detectorsByHandler.get(source);
-    if (cached) return cached;
-    const p = FaceDetector.load(source);
-    detectorsByHandler.set(source, p);
-    p.catch(() => detectorsByHandler.delete(source));
-    return p;
-  }
-  const key = source === undefined ? '' : String(source);
-  const cached = detectors.get(key);
+  if (source !== undefined && typeof source !== 'string' && !(source instanceof URL)) return cachedLoad(detectorsByHandler, source, source);
+  return cachedLoad(detectors, source === undefined ? '' : String(source), source);
+}
+
+/** `FaceDetector.load(source)` once per `key` of `cache`; a failed load leaves the cache. */
+function cachedLoad<K>(cache: { get(k: K): Promise<FaceDetector> | undefined; set(k: K, v: Promise<FaceDetector>): unknown; delete(k: K): unknown }, key: K, source?: DetectorSource): Promise<FaceDetector> {
+  const cached = cache.get(key);
   if (cached) return cached;
   const p = FaceDetector.load(source);
-  detectors.set(key, p);
-  p.catch(() => detectors.delete(key));
+  cache.set(key, p);
+  p.catch(() => cache.delete(key));
   return p;
 }

@@ -7,10 +7,7 @@
  */
 import { tf, tfl } from '../backends/tf.js';
 import { NUM_EMOTIONS } from '../emotions.js';
-import { gaussianKernel } from '../data/blur.js';
 import { GaussianBlur, registerCustomLayers, Standardize } from './layers.js';
-
-export { gaussianKernel };
 
 /** How the last feature map (`H × W × C`) becomes the LSTM's input sequence. */
 export type SequenceMode =

@@ -9,8 +9,7 @@
  * @packageDocumentation
  */
 import { tf, tfl } from '../backends/tf.js';
-import { fileSystemHandler } from '../model/io.js';
-import { registerCustomLayers } from '../model/layers.js';
+import { fileSystemHandler, loadModel } from '../model/io.js';
 
 /** One epoch of training history. */
 export interface EpochLog {
@@ -87,8 +86,7 @@ export async function readCheckpointState(dir: string): Promise<CheckpointState 
 /** Restores model weights and optimizer state from a checkpoint into `model` and `optimizer`. */
 export async function restoreCheckpoint(dir: string, state: CheckpointState, model: tfl.LayersModel, optimizer: tf.Optimizer): Promise<void> {
   const { readFile, join } = await fs();
-  registerCustomLayers();
-  const saved = await tfl.loadLayersModel(fileSystemHandler(join(dir, state.folder)));
+  const saved = await loadModel(join(dir, state.folder));
   const values = saved.getWeights();
   if (values.length !== model.weights.length || values.some((v, i) => v.size !== model.weights[i].read().size)) {
     saved.dispose();
