@@ -1,0 +1,454 @@
+"""
+GPU trainer for fer-cnn-lstm's CNN-LSTM: the same architecture as `buildCnnLstm()` (src/model/cnn-lstm.ts)
+and the same recipe as `train()` (Adam, cross-entropy with label smoothing, per-step cosine schedule
+with warm-up, rotation/zoom/shift/flip augmentation with nearest fill, optional class weights), written
+in PyTorch so that ablations that take hours on 2 CPU cores take minutes on a lent GPU. The best epoch
+(by PublicTest accuracy, with the model's inference blur) is exported layer by layer in tfjs-layers
+order; `scripts/gpu/import-torch-weights.ts` loads the export into `buildCnnLstm(config.model)`,
+checks it against this script's own outputs and evaluates it with the library.
+
+    python3 scripts/gpu/train_torch.py --data /tmp/fer2013.bin --config configs/x.json --out /tmp/runs/x
+
+`--data` is the raw (un-xz'd) file written by scripts/gpu/pack-dataset.ts. `--arch resnet` trains a
+non-shippable ResNet-18-like reference network instead (a ceiling for what this data allows).
+Mirrors what tfjs-layers does: per-image standardization (biased variance + 1e-3), Gaussian blur with
+symmetric borders only at inference, 2x average pooling, 3x3 same convolutions without bias before
+batch norm (eps 1e-3, momentum 0.99), 2x2 max pooling, LSTM with hard-sigmoid gates (tfjs' default),
+unit forget bias, gates in i, f, c, o order.
+"""
+import argparse, base64, copy, json, math, os, sys, time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+CLASSES = ['Angry', 'Disgust', 'Fear', 'Happy', 'Sad', 'Surprise', 'Neutral']
+DEFAULT_MODEL = dict(inputSize=48, numClasses=7, filters=[32, 64, 128], convsPerBlock=2, batchNorm=True,
+                     sequence='rows', lstmUnits=128, bidirectional=False, denseUnits=128, convDropout=0.1,
+                     dropout=0.4, l2=0, standardize=True, blurSigma=3.4, blurOnlyAtInference=True, downsample=2)
+
+
+def load_data(path, device):
+    raw = np.fromfile(path, dtype=np.uint8)
+    assert raw[:4].tobytes() == b'FER1', f'{path}: not a pack-dataset.ts file'
+    n = int(raw[4:8].view(np.uint32)[0])
+    splits = raw[8:8 + n]
+    labels = raw[8 + n:8 + 2 * n]
+    images = raw[8 + 2 * n:8 + 2 * n + n * 2304].reshape(n, 1, 48, 48)
+    out = {}
+    for code, name in [(0, 'Training'), (1, 'PublicTest')]:
+        idx = np.nonzero(splits == code)[0]
+        out[name] = (torch.from_numpy(images[idx].copy()).to(device), torch.from_numpy(labels[idx].astype(np.int64)).to(device))
+    return out
+
+
+def gaussian_kernel(sigma):
+    r = math.ceil(3 * sigma)
+    k = np.exp(-(np.arange(-r, r + 1) ** 2) / (2 * sigma * sigma))
+    return (k / k.sum()).astype(np.float32)
+
+
+def mirror_index(n, r):
+    idx = []
+    for i in range(-r, n + r):
+        while i < 0 or i >= n:
+            i = -i - 1 if i < 0 else 2 * n - i - 1
+        idx.append(i)
+    return idx
+
+
+def gaussian_blur(x, sigma):
+    """Separable blur with symmetric padding (edge pixel repeated), as the FerGaussianBlur layer."""
+    if sigma <= 0:
+        return x
+    k = torch.tensor(gaussian_kernel(sigma), device=x.device)
+    r = (k.numel() - 1) // 2
+    h, w = x.shape[2], x.shape[3]
+    x = x[:, :, mirror_index(h, r)][:, :, :, mirror_index(w, r)]
+    c = x.shape[1]
+    x = F.conv2d(x, k.view(1, 1, 1, -1).repeat(c, 1, 1, 1), groups=c)
+    return F.conv2d(x, k.view(1, 1, -1, 1).repeat(c, 1, 1, 1), groups=c)
+
+
+def standardize(x):
+    mean = x.mean(dim=(1, 2, 3), keepdim=True)
+    var = ((x - mean) ** 2).mean(dim=(1, 2, 3), keepdim=True)
+    return (x - mean) * torch.rsqrt(var + 1e-3)
+
+
+def hard_sigmoid(x):
+    return torch.clamp(0.2 * x + 0.5, 0.0, 1.0)
+
+
+class KerasLSTM(nn.Module):
+    """tfjs-layers LSTM: kernel [in, 4u], recurrent kernel [u, 4u], bias [4u], gates i f c o."""
+
+    def __init__(self, n_in, units):
+        super().__init__()
+        self.units = units
+        self.kernel = nn.Parameter(torch.empty(n_in, 4 * units))
+        self.recurrent_kernel = nn.Parameter(torch.empty(units, 4 * units))
+        self.bias = nn.Parameter(torch.zeros(4 * units))
+        limit = math.sqrt(6 / (n_in + 4 * units))
+        nn.init.uniform_(self.kernel, -limit, limit)
+        nn.init.orthogonal_(self.recurrent_kernel)
+        with torch.no_grad():
+            self.bias[units:2 * units] = 1.0
+
+    def forward(self, seq):  # seq [n, steps, features] -> last h [n, units]
+        n, steps, _ = seq.shape
+        u = self.units
+        xz = seq @ self.kernel + self.bias
+        h = seq.new_zeros(n, u)
+        c = seq.new_zeros(n, u)
+        for t in range(steps):
+            z = xz[:, t] + h @ self.recurrent_kernel
+            i, f, g, o = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
+            c = hard_sigmoid(f) * c + hard_sigmoid(i) * torch.tanh(g)
+            h = hard_sigmoid(o) * torch.tanh(c)
+        return h
+
+    def export(self):
+        return [self.kernel, self.recurrent_kernel, self.bias]
+
+
+class KerasDense(nn.Module):
+    def __init__(self, n_in, n_out, init):
+        super().__init__()
+        self.kernel = nn.Parameter(torch.empty(n_in, n_out))
+        self.bias = nn.Parameter(torch.zeros(n_out))
+        if init == 'he':
+            nn.init.normal_(self.kernel, 0, math.sqrt(2 / n_in))
+        else:
+            limit = math.sqrt(6 / (n_in + n_out))
+            nn.init.uniform_(self.kernel, -limit, limit)
+
+    def forward(self, x):
+        return x @ self.kernel + self.bias
+
+
+class CnnLstm(nn.Module):
+    def __init__(self, o):
+        super().__init__()
+        self.o = o
+        self.convs = nn.ModuleList()
+        self.bns = nn.ModuleList()
+        self.names = []
+        c_in, size = 1, o['inputSize'] // o['downsample']
+        for b, f in enumerate(o['filters']):
+            for c in range(o['convsPerBlock']):
+                conv = nn.Conv2d(c_in, f, 3, padding=1, bias=not o['batchNorm'])
+                nn.init.normal_(conv.weight, 0, math.sqrt(2 / (9 * c_in)))
+                if conv.bias is not None:
+                    nn.init.zeros_(conv.bias)
+                self.convs.append(conv)
+                self.bns.append(nn.BatchNorm2d(f, eps=1e-3, momentum=0.01) if o['batchNorm'] else nn.Identity())
+                self.names.append(f'block{b + 1}_conv{c + 1}')
+                c_in = f
+            size //= 2
+        h = w = size
+        steps, feats = {'rows': (h, w * c_in), 'columns': (w, h * c_in), 'cells': (h * w, c_in)}[o['sequence']]
+        assert steps >= 2, 'the LSTM needs at least 2 steps'
+        self.lstm = KerasLSTM(feats, o['lstmUnits'])
+        self.lstm_b = KerasLSTM(feats, o['lstmUnits']) if o['bidirectional'] else None
+        width = o['lstmUnits'] * (2 if o['bidirectional'] else 1)
+        self.dense = KerasDense(width, o['denseUnits'], 'he') if o['denseUnits'] > 0 else None
+        self.head = KerasDense(o['denseUnits'] or width, o['numClasses'], 'glorot')
+
+    def forward(self, x, blur=None):
+        """x: [n, 1, s, s] in [0, 1]. blur: σ applied at inference (None = the model's)."""
+        o = self.o
+        if o['standardize']:
+            x = standardize(x)
+        sigma = o['blurSigma'] if blur is None else blur
+        if sigma > 0 and (not self.training or not o['blurOnlyAtInference']):
+            x = gaussian_blur(x, sigma)
+        if o['downsample'] > 1:
+            x = F.avg_pool2d(x, o['downsample'])
+        k = 0
+        for b in range(len(o['filters'])):
+            for _ in range(o['convsPerBlock']):
+                x = F.relu(self.bns[k](self.convs[k](x)))
+                k += 1
+            x = F.max_pool2d(x, 2)
+            if o['convDropout'] > 0:
+                x = F.dropout(x, o['convDropout'], self.training)
+        n, c, h, w = x.shape
+        if o['sequence'] == 'rows':
+            seq = x.permute(0, 2, 3, 1).reshape(n, h, w * c)
+        elif o['sequence'] == 'columns':
+            seq = x.permute(0, 3, 2, 1).reshape(n, w, h * c)
+        else:
+            seq = x.permute(0, 2, 3, 1).reshape(n, h * w, c)
+        z = self.lstm(seq)
+        if self.lstm_b is not None:
+            z = torch.cat([z, self.lstm_b(seq.flip(1))], 1)
+        if self.dense is not None:
+            z = F.relu(self.dense(z))
+        if o['dropout'] > 0:
+            z = F.dropout(z, o['dropout'], self.training)
+        return self.head(z)
+
+    def l2_kernels(self):
+        ks = [c.weight for c in self.convs]
+        if self.dense is not None:
+            ks.append(self.dense.kernel)
+        return ks
+
+    def export(self):
+        """Weights per tfjs layer name, in the layer's `weights` order, as Keras-layout arrays."""
+        out = {}
+        for name, conv, bn in zip(self.names, self.convs, self.bns):
+            arrs = [conv.weight.permute(2, 3, 1, 0)]
+            if conv.bias is not None:
+                arrs.append(conv.bias)
+            out[name] = arrs
+            if isinstance(bn, nn.BatchNorm2d):
+                out[f'{name}_bn'] = [bn.weight, bn.bias, bn.running_mean, bn.running_var]
+        if self.lstm_b is None:
+            out['lstm'] = self.lstm.export()
+        else:
+            out['bilstm'] = self.lstm.export() + self.lstm_b.export()
+        if self.dense is not None:
+            out['dense'] = [self.dense.kernel, self.dense.bias]
+        out['emotion'] = [self.head.kernel, self.head.bias]
+        enc = lambda t: {'shape': list(t.shape), 'data': base64.b64encode(t.detach().float().cpu().contiguous().numpy().astype('<f4').tobytes()).decode()}
+        return {name: [enc(t) for t in arrs] for name, arrs in out.items()}
+
+
+class ResNetRef(nn.Module):
+    """Reference only (not shippable): ResNet-18-like for 48x48, to bound what the data allows."""
+
+    def __init__(self, o):
+        super().__init__()
+        self.o = o
+        def block(cin, cout, stride):
+            return nn.ModuleDict(dict(
+                c1=nn.Conv2d(cin, cout, 3, stride, 1, bias=False), b1=nn.BatchNorm2d(cout),
+                c2=nn.Conv2d(cout, cout, 3, 1, 1, bias=False), b2=nn.BatchNorm2d(cout),
+                sc=nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout)) if stride != 1 or cin != cout else nn.Identity()))
+        self.stem = nn.Sequential(nn.Conv2d(1, 64, 3, 1, 1, bias=False), nn.BatchNorm2d(64), nn.ReLU())
+        chans = [(64, 64, 1), (64, 64, 1), (64, 128, 2), (128, 128, 1), (128, 256, 2), (256, 256, 1), (256, 512, 2), (512, 512, 1)]
+        self.blocks = nn.ModuleList([block(*c) for c in chans])
+        self.fc = nn.Linear(512, o['numClasses'])
+
+    def forward(self, x, blur=None):
+        x = standardize(x)
+        sigma = self.o['blurSigma'] if blur is None else blur
+        if sigma > 0 and not self.training:
+            x = gaussian_blur(x, sigma)
+        x = self.stem(x)
+        for b in self.blocks:
+            y = F.relu(b['b1'](b['c1'](x)))
+            y = b['b2'](b['c2'](y))
+            x = F.relu(y + b['sc'](x))
+        x = F.adaptive_avg_pool2d(x, 1).flatten(1)
+        return self.fc(F.dropout(x, self.o['dropout'], self.training))
+
+
+def augment(x, a, gen):
+    """x [n,1,h,w] float. Same transform as src/data/augment.ts: input = A (out - c) + c + t, bilinear, nearest fill."""
+    n, _, h, w = x.shape
+    dev = x.device
+    u = lambda lo, hi: torch.rand(n, device=dev, generator=gen) * (hi - lo) + lo
+    rot = a.get('rotation', 0) or 0
+    zoom = a.get('zoom', 0) or 0
+    shift = a.get('shift', 0) or 0
+    theta = u(-rot, rot) * math.pi / 180 if rot else torch.zeros(n, device=dev)
+    scale = u(1 - zoom, 1 + zoom) if zoom else torch.ones(n, device=dev)
+    tx = u(-shift, shift) * w if shift else torch.zeros(n, device=dev)
+    ty = u(-shift, shift) * h if shift else torch.zeros(n, device=dev)
+    f = torch.where(torch.rand(n, device=dev, generator=gen) < 0.5, -1.0, 1.0) if a.get('flip') else torch.ones(n, device=dev)
+    cos, sin = torch.cos(theta) / scale, torch.sin(theta) / scale
+    a00, a01, a10, a11 = cos * f, -sin, sin * f, cos
+    cx, cy = (w - 1) / 2, (h - 1) / 2
+    ys, xs = torch.meshgrid(torch.arange(h, device=dev, dtype=torch.float32), torch.arange(w, device=dev, dtype=torch.float32), indexing='ij')
+    ox, oy = (xs - cx)[None], (ys - cy)[None]
+    ix = a00[:, None, None] * ox + a01[:, None, None] * oy + cx + tx[:, None, None]
+    iy = a10[:, None, None] * ox + a11[:, None, None] * oy + cy + ty[:, None, None]
+    grid = torch.stack([2 * ix / (w - 1) - 1, 2 * iy / (h - 1) - 1], -1)
+    return F.grid_sample(x, grid, mode='bilinear', padding_mode='border', align_corners=True)
+
+
+def lr_at(schedule, base, step, total, per_epoch):
+    if schedule.get('type') == 'cosine':
+        warm = round(schedule.get('warmupEpochs', 0) * per_epoch)
+        lo = schedule.get('minLr', 0)
+        if step < warm:
+            return base * (step + 1) / warm
+        t = min(1, (step - warm) / max(1, total - warm))
+        return lo + (base - lo) * 0.5 * (1 + math.cos(math.pi * t))
+    return base
+
+
+@torch.no_grad()
+def evaluate(model, xs, ys, blur=None, tta=False, k=7):
+    model.eval()
+    probs = []
+    for i in range(0, len(xs), 512):
+        x = xs[i:i + 512].float() / 255
+        p = F.softmax(model(x, blur), 1)
+        if tta:
+            p = (p + F.softmax(model(x.flip(3), blur), 1)) / 2
+        probs.append(p)
+    p = torch.cat(probs)
+    loss = F.nll_loss(torch.log(p.clamp_min(1e-7)), ys).item()
+    pred = p.argmax(1)
+    conf = torch.zeros(k, k, dtype=torch.long, device=ys.device)
+    conf.index_put_((ys, pred), torch.ones_like(ys), accumulate=True)
+    conf = conf.cpu().numpy()
+    tp = np.diag(conf).astype(float)
+    recall = tp / np.maximum(conf.sum(1), 1)
+    precision = tp / np.maximum(conf.sum(0), 1)
+    f1 = np.where(recall + precision > 0, 2 * recall * precision / np.maximum(recall + precision, 1e-12), 0)
+    return dict(accuracy=float(tp.sum() / conf.sum()), loss=loss, macroF1=float(f1.mean()),
+                recall=recall.round(4).tolist(), precision=precision.round(4).tolist(), confusion=conf.tolist())
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--data', required=True)
+    ap.add_argument('--config', required=True, help='JSON file or inline JSON, the format of configs/*.json')
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--arch', default='cnnlstm', choices=['cnnlstm', 'resnet'])
+    ap.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    ap.add_argument('--limit', type=int, default=0, help='train on N images spread over the training set (smoke tests)')
+    ap.add_argument('--deadline', type=float, default=0, help='unix time: stop after the epoch that passes it')
+    ap.add_argument('--check', type=int, default=8, help='PublicTest images whose outputs go into the export, for the import check')
+    ap.add_argument('--export-only', action='store_true',
+                    help='no data, no training: export the seeded model with perturbed batch-norm statistics and biases, checked on '
+                         'synthetic images (the fixtures of test/scripts/torch-export.test.ts)')
+    args = ap.parse_args()
+    cfg = json.loads(args.config) if args.config.strip().startswith('{') else json.load(open(args.config))
+    o = {**DEFAULT_MODEL, **cfg.get('model', {})}
+    if 'blurSigma' not in cfg.get('model', {}):
+        o['blurSigma'] = DEFAULT_MODEL['blurSigma'] * o['inputSize'] / 48
+    seed = cfg.get('seed', 42)
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    torch.set_num_threads(1)
+    torch.backends.cudnn.benchmark = True
+    dev = torch.device(args.device)
+    os.makedirs(args.out, exist_ok=True)
+    if args.export_only:
+        export_fixture(o, cfg, args)
+        return
+    data = load_data(args.data, dev)
+    xtr, ytr = data['Training']
+    if args.limit:
+        pick = torch.linspace(0, len(xtr) - 1, args.limit, device=dev).long()  # every class, not the first folder
+        xtr, ytr = xtr[pick], ytr[pick]
+    xva, yva = data['PublicTest']
+    model = (CnnLstm(o) if args.arch == 'cnnlstm' else ResNetRef(o)).to(dev)
+    params = sum(p.numel() for p in model.parameters())
+    epochs, bs = cfg.get('epochs', 50), cfg.get('batchSize', 64)
+    base_lr = cfg.get('learningRate', 1e-3)
+    schedule = cfg.get('schedule', {'type': 'constant'})
+    smoothing = cfg.get('labelSmoothing', 0)
+    aug = cfg.get('augment', {'rotation': 10, 'zoom': 0.1, 'flip': True})
+    cw = cfg.get('classWeights')
+    if cw == 'balanced':
+        counts = torch.bincount(ytr, minlength=o['numClasses']).float()
+        cw = (len(ytr) / (o['numClasses'] * counts)).tolist()
+    cw_t = torch.tensor(cw, device=dev, dtype=torch.float32) if cw else None
+    l2 = o.get('l2', 0)
+    opt = torch.optim.Adam(model.parameters(), lr=base_lr, eps=1e-7)
+    gen = torch.Generator(device=dev)
+    gen.manual_seed(seed)
+    per_epoch = math.ceil(len(xtr) / bs)
+    total = epochs * per_epoch
+    history, best, best_state, step = [], -1.0, None, 0
+    print(json.dumps(dict(event='start', out=args.out, params=params, epochs=epochs, model=o)), flush=True)
+    for epoch in range(epochs):
+        model.train()
+        t0 = time.time()
+        perm = torch.randperm(len(xtr), device=dev, generator=gen)
+        loss_sum = torch.zeros((), device=dev)
+        correct = torch.zeros((), device=dev)
+        for b in range(per_epoch):
+            idx = perm[b * bs:(b + 1) * bs]
+            x = xtr[idx].float() / 255
+            y = ytr[idx]
+            if aug:
+                x = augment(x, aug, gen)
+            lr = lr_at(schedule, base_lr, step, total, per_epoch)
+            for g in opt.param_groups:
+                g['lr'] = lr
+            logits = model(x)
+            per = F.cross_entropy(logits, y, reduction='none', label_smoothing=smoothing)
+            if cw_t is not None:
+                per = per * cw_t[y]
+            loss = per.mean()
+            if l2 > 0:
+                loss = loss + l2 * sum((k ** 2).sum() for k in model.l2_kernels())
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            loss_sum += loss.detach() * len(y)
+            correct += (logits.argmax(1) == y).sum()
+            step += 1
+        if not math.isfinite(loss_sum.item()):
+            print(json.dumps(dict(event='nan', epoch=epoch + 1)), flush=True)
+            break
+        secs = time.time() - t0
+        ev = evaluate(model, xva, yva, k=o['numClasses'])
+        log = dict(epoch=epoch + 1, loss=loss_sum.item() / len(xtr), accuracy=correct.item() / len(xtr), valLoss=ev['loss'],
+                   valAccuracy=ev['accuracy'], valMacroF1=ev['macroF1'], learningRate=lr, seconds=secs, imagesPerSecond=len(xtr) / secs)
+        history.append(log)
+        if ev['accuracy'] > best:
+            best, best_state = ev['accuracy'], copy.deepcopy(model.state_dict())
+        print(json.dumps(dict(event='epoch', out=args.out, **log)), flush=True)
+        json.dump(dict(history=history, params=params), open(os.path.join(args.out, 'history.json'), 'w'))
+        if args.deadline and time.time() > args.deadline and epoch + 1 < epochs:
+            print(json.dumps(dict(event='deadline', epoch=epoch + 1)), flush=True)
+            break
+    if best_state is None:
+        return
+    model.load_state_dict(best_state)
+    best_epoch = max(history, key=lambda h: h['valAccuracy'])['epoch']
+    sigmas = {}
+    for s in [0, 2.6, 3.0, 3.4, 3.8]:
+        sigmas[str(s)] = evaluate(model, xva, yva, blur=s, k=o['numClasses'])['accuracy']
+    final = evaluate(model, xva, yva, k=o['numClasses'])
+    tta = evaluate(model, xva, yva, tta=True, k=o['numClasses'])['accuracy']
+    result = dict(config=cfg, arch=args.arch, params=params, epochsRun=len(history), epochs=epochs, bestEpoch=best_epoch,
+                  publicTest=final, flipTta=tta, bySigma=sigmas, trainSeconds=sum(h['seconds'] for h in history), history=history)
+    json.dump(result, open(os.path.join(args.out, 'result.json'), 'w'))
+    if args.arch == 'cnnlstm':
+        cpu_model = copy.deepcopy(model).cpu().eval()  # float32 on the CPU: no TF32 in the reference outputs
+        with torch.no_grad():
+            xs = xva[:args.check].cpu()
+            check = dict(images=base64.b64encode(xs.numpy().tobytes()).decode(),
+                         probabilities=F.softmax(cpu_model(xs.float() / 255), 1).numpy().tolist())
+        json.dump(dict(format='fer-cnn-lstm-torch-export/1', model=o, config=cfg, bestEpoch=best_epoch, publicTest=final['accuracy'],
+                       layers=model.export(), check=check), open(os.path.join(args.out, 'weights.json'), 'w'))
+    print(json.dumps(dict(event='done', out=args.out, bestEpoch=best_epoch, publicTest=final['accuracy'], macroF1=final['macroF1'],
+                          flipTta=tta, bySigma=sigmas)), flush=True)
+
+
+def export_fixture(o, cfg, args):
+    model = CnnLstm(o)
+    g = torch.Generator().manual_seed(cfg.get('seed', 42))
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.running_mean.copy_(torch.randn(m.num_features, generator=g) * 0.3)
+                m.running_var.copy_(torch.rand(m.num_features, generator=g) + 0.5)
+                m.weight.copy_(torch.rand(m.num_features, generator=g) + 0.5)
+                m.bias.copy_(torch.randn(m.num_features, generator=g) * 0.2)
+        for name, p in model.named_parameters():
+            if name.endswith('bias') and p.dim() == 1:
+                p.add_(torch.randn(p.shape, generator=g) * 0.2)
+    model.eval()
+    s = o['inputSize']
+    images = (gaussian_blur(torch.rand(args.check, 1, s, s, generator=g), 1.5) * 255).round().clamp(0, 255).to(torch.uint8)
+    with torch.no_grad():
+        probs = F.softmax(model(images.float() / 255), 1).numpy().tolist()
+    check = dict(images=base64.b64encode(images.numpy().tobytes()).decode(), probabilities=probs)
+    json.dump(dict(format='fer-cnn-lstm-torch-export/1', model=o, config=cfg, bestEpoch=0, publicTest=0,
+                   layers=model.export(), check=check), open(os.path.join(args.out, 'weights.json'), 'w'))
+
+
+if __name__ == '__main__':
+    main()
