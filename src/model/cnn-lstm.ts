@@ -38,9 +38,9 @@ export interface CnnLstmOptions {
   bidirectional?: boolean;
   /** Units of the dense layer after the LSTM (0 = none). Default 128. */
   denseUnits?: number;
-  /** Dropout rate after each convolution block. Default 0.1. */
+  /** Dropout rate after each convolution block. Default 0 (the GPU sweep of docs/experiments.md §4: lower dropout trained better). */
   convDropout?: number;
-  /** Dropout rate before the classifier. Default 0.4. */
+  /** Dropout rate before the classifier. Default 0.2. */
   dropout?: number;
   /** L2 weight decay on conv and dense kernels (0 = none). Default 0. */
   l2?: number;
@@ -87,8 +87,8 @@ export const DEFAULT_CNN_LSTM_OPTIONS: Readonly<Required<Omit<CnnLstmOptions, 's
   lstmUnits: 128,
   bidirectional: false,
   denseUnits: 128,
-  convDropout: 0.1,
-  dropout: 0.4,
+  convDropout: 0,
+  dropout: 0.2,
   l2: 0,
   standardize: true,
   blurSigma: 3.4,
