@@ -245,13 +245,72 @@ export function maxPoolGrad(args: Parameters<KernelFunc>[0]): TensorInfo {
   return out;
 }
 
+/**
+ * `FerChannelMoments` (this library's own kernel): mean and (biased) variance of `x` per channel,
+ * over every axis but the last, in one JavaScript pass over the wasm heap with float64 sums. The
+ * stock path (`tf.moments` over the outer axes) transposes the whole activation twice and takes
+ * about twice as long. (Element-wise work stays with the backend's SIMD ops: JavaScript passes
+ * over the heap are slower than those.)
+ */
+export function channelMoments(args: Parameters<KernelFunc>[0]): TensorInfo[] {
+  const { inputs, backend } = args as unknown as { inputs: { x: TensorInfo }; backend: Backend };
+  const { x } = inputs;
+  const c = x.shape[x.shape.length - 1];
+  const data = backend.typedArrayFromHeap(x);
+  const n = data.length / c;
+  const sum = new Float64Array(c);
+  const sq = new Float64Array(c);
+  for (let i = 0; i < data.length; i += c) {
+    for (let k = 0; k < c; k++) {
+      const v = data[i + k];
+      sum[k] += v;
+      sq[k] += v * v;
+    }
+  }
+  const mean = backend.makeOutput([c], 'float32');
+  const variance = backend.makeOutput([c], 'float32');
+  const m = backend.typedArrayFromHeap(mean);
+  const v = backend.typedArrayFromHeap(variance);
+  for (let k = 0; k < c; k++) {
+    m[k] = sum[k] / n;
+    v[k] = Math.max(0, sq[k] / n - (sum[k] / n) ** 2);
+  }
+  return [mean, variance];
+}
+
+/**
+ * `FerChannelSums` (this library's own kernel): `[Σ a, Σ a·b]` per channel over every axis but the
+ * last, in one pass: the two sums of the batch-norm gradient (`∂β = Σ dy`, `∂γ = Σ dy·x̂`).
+ */
+export function channelSums(args: Parameters<KernelFunc>[0]): TensorInfo[] {
+  const { inputs, backend } = args as unknown as { inputs: { a: TensorInfo; b: TensorInfo }; backend: Backend };
+  const c = inputs.a.shape[inputs.a.shape.length - 1];
+  const a = backend.typedArrayFromHeap(inputs.a);
+  const b = backend.typedArrayFromHeap(inputs.b);
+  if (a.length !== b.length) throw new Error(`fer-cnn-lstm: FerChannelSums needs equal shapes, got [${inputs.a.shape}] and [${inputs.b.shape}]`);
+  const sa = new Float64Array(c);
+  const sab = new Float64Array(c);
+  for (let i = 0; i < a.length; i += c) {
+    for (let k = 0; k < c; k++) {
+      const v = a[i + k];
+      sa[k] += v;
+      sab[k] += v * b[i + k];
+    }
+  }
+  const outA = backend.makeOutput([c], 'float32');
+  const outAB = backend.makeOutput([c], 'float32');
+  backend.typedArrayFromHeap(outA).set(sa);
+  backend.typedArrayFromHeap(outAB).set(sab);
+  return [outA, outAB];
+}
+
 let installed = false;
 
 /** The kernels {@link registerWasmTrainingKernels} can install. */
-export type WasmTrainingKernel = 'Conv2DBackpropFilter' | 'Conv2DBackpropInput' | 'BatchMatMul' | 'MaxPoolGrad';
+export type WasmTrainingKernel = 'Conv2DBackpropFilter' | 'Conv2DBackpropInput' | 'BatchMatMul' | 'MaxPoolGrad' | 'FerChannelMoments' | 'FerChannelSums';
 
 /** All of them, in the order they were added while profiling a training step. */
-export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad'];
+export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'FerChannelMoments', 'FerChannelSums'];
 
 function replace(name: WasmTrainingKernel, make: (stock: tf.KernelConfig | undefined) => KernelFunc): void {
   const stock = tf.getKernel(name, BACKEND);
@@ -276,5 +335,7 @@ export function registerWasmTrainingKernels(only: readonly WasmTrainingKernel[] 
   if (only.includes('Conv2DBackpropInput')) replace('Conv2DBackpropInput', (stock) => makeConv2DBackpropInput(stock?.kernelFunc));
   if (only.includes('BatchMatMul')) replace('BatchMatMul', (stock) => makeBatchMatMul(stock!.kernelFunc));
   if (only.includes('MaxPoolGrad')) replace('MaxPoolGrad', () => maxPoolGrad);
+  if (only.includes('FerChannelMoments')) replace('FerChannelMoments', () => channelMoments as unknown as KernelFunc);
+  if (only.includes('FerChannelSums')) replace('FerChannelSums', () => channelSums as unknown as KernelFunc);
   return true;
 }

@@ -4,7 +4,9 @@
  * tfjs-layers' `BatchNormalization` trains through `tf.moments` and the generic `FusedBatchNorm`
  * gradient, which tiles the inverse deviation to the full activation size and then backpropagates
  * through the mean and variance again: on wasm that costs more than the convolutions it follows.
- * The closed form used here needs two channel sums and three element-wise passes:
+ * The closed form used here needs two channel sums and three element-wise passes (on wasm the
+ * channel statistics and sums run as this library's one-pass kernels `FerChannelMoments` and
+ * `FerChannelSums`, src/backends/wasm-kernels.ts):
  *
  *   x̂ = (x − μ)/σ,  y = γ·x̂ + β
  *   ∂β = Σ dy,  ∂γ = Σ dy·x̂,  ∂x = γ/(σ·n) · (n·dy − ∂β − x̂·∂γ)
@@ -28,10 +30,27 @@ interface BatchNormLayer {
   __ferFastBn?: boolean;
 }
 
-/** Per-channel sum over every axis but the last. */
-function channelSum(t: tf.Tensor): tf.Tensor1D {
-  const c = t.shape[t.rank - 1];
-  return tf.sum(tf.reshape(t, [-1, c]), 0) as tf.Tensor1D;
+/** Whether the current backend has this library's one-pass channel kernels (wasm, after `registerWasmTrainingKernels`). */
+function hasKernel(name: 'FerChannelMoments' | 'FerChannelSums'): boolean {
+  return tf.getKernel(name, tf.getBackend()) !== undefined;
+}
+
+/** Per-channel mean and (biased) variance over every axis but the last. */
+function channelMoments(x: tf.Tensor): { mean: tf.Tensor1D; variance: tf.Tensor1D } {
+  if (hasKernel('FerChannelMoments')) {
+    const [mean, variance] = tf.engine().runKernel('FerChannelMoments', { x }, {}) as tf.Tensor1D[];
+    return { mean, variance };
+  }
+  const m = tf.moments(x, [...Array(x.rank - 1).keys()]);
+  return { mean: m.mean as tf.Tensor1D, variance: m.variance as tf.Tensor1D };
+}
+
+/** Per-channel `[Σ a, Σ a·b]` over every axis but the last. */
+function channelSums(a: tf.Tensor, b: tf.Tensor): [tf.Tensor1D, tf.Tensor1D] {
+  if (hasKernel('FerChannelSums')) return tf.engine().runKernel('FerChannelSums', { a, b }, {}) as tf.Tensor1D[] as [tf.Tensor1D, tf.Tensor1D];
+  const c = a.shape[a.rank - 1];
+  const sum = (t: tf.Tensor) => tf.sum(tf.reshape(t, [-1, c]), 0) as tf.Tensor1D;
+  return [sum(a), sum(tf.mul(a, b))];
 }
 
 /**
@@ -41,11 +60,10 @@ function channelSum(t: tf.Tensor): tf.Tensor1D {
 export function batchNormTraining(
   x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number,
 ): [tf.Tensor, tf.Tensor1D, tf.Tensor1D] {
-  const axes = [...Array(x.rank - 1).keys()];
   let mean!: tf.Tensor1D;
   let variance!: tf.Tensor1D;
   const f = tf.customGrad(((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-    const m = tf.moments(xi, axes);
+    const m = channelMoments(xi);
     mean = tf.keep(m.mean as tf.Tensor1D);
     variance = tf.keep(m.variance as tf.Tensor1D);
     const invStd = tf.rsqrt(tf.add(variance, epsilon));
@@ -56,8 +74,7 @@ export function batchNormTraining(
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xh, inv, gm] = saved;
         const n = xh.size / xh.shape[xh.rank - 1];
-        const dBeta = channelSum(dy);
-        const dGamma = channelSum(tf.mul(dy, xh));
+        const [dBeta, dGamma] = channelSums(dy, xh);
         const k = tf.mul(gm, tf.div(inv, n));
         const dx = tf.mul(tf.sub(tf.sub(tf.mul(dy, n), dBeta), tf.mul(xh, dGamma)), k);
         return [dx, dGamma, dBeta];

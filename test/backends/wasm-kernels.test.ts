@@ -6,7 +6,7 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { tf } from '../../src/backends/tf.js';
 import { setBackend } from '../../src/backends/select.js';
-import { conv2DBackpropFilter, maxPoolGrad } from '../../src/backends/wasm-kernels.js';
+import { channelMoments, channelSums, conv2DBackpropFilter, maxPoolGrad } from '../../src/backends/wasm-kernels.js';
 import { batchNormTraining } from '../../src/training/fast-batchnorm.js';
 import { Random } from '../../src/util/random.js';
 
@@ -48,6 +48,8 @@ beforeAll(async () => {
 it('the wasm backend runs this package\'s kernels (so the comparisons below test them)', () => {
   expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc).toBe(conv2DBackpropFilter);
   expect(tf.getKernel('MaxPoolGrad', 'wasm')?.kernelFunc).toBe(maxPoolGrad);
+  expect(tf.getKernel('FerChannelMoments', 'wasm')?.kernelFunc).toBe(channelMoments);
+  expect(tf.getKernel('FerChannelSums', 'wasm')?.kernelFunc).toBe(channelSums);
   const input = tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc;
   const matMul = tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc;
   // wrappers made by makeConv2DBackpropInput / makeBatchMatMul are anonymous arrow functions
@@ -235,6 +237,21 @@ describe('fused batchNormTraining (wasm) vs tf.moments + tf.batchNorm (cpu)', ()
     });
     const [a, b] = [await grads(true), await grads(false)];
     a.forEach((g, i) => expectClose(g, b[i], ['dx', 'dGamma', 'dBeta'][i]));
+  });
+
+  it('stays exact far from zero (mean 100, deviation 0.01: one-pass sums in float64)', async () => {
+    const shape = [8, 6, 6, 4];
+    const x = randomArray(rng, 8 * 6 * 6 * 4, 99.99, 100.01);
+    const dy = randomArray(rng, x.length);
+    const gamma = randomArray(rng, 4, 0.5, 1.5), beta = randomArray(rng, 4);
+    const run = () => {
+      const [xt, gt, bt] = [tf.tensor(x, shape), tf.tensor1d(gamma), tf.tensor1d(beta)];
+      const [y, mean, variance] = batchNormTraining(xt, gt, bt, eps);
+      const grads = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => batchNormTraining(a, g as tf.Tensor1D, b as tf.Tensor1D, eps)[0])([xt, gt, bt], tf.tensor(dy, shape));
+      return [y, mean, variance, ...grads];
+    };
+    const [fast, ref] = [await on('wasm', run), await on('cpu', run)];
+    ['y', 'mean', 'variance', 'dx', 'dGamma', 'dBeta'].forEach((name, i) => expectClose(fast[i], ref[i], name, name === 'mean' ? 1e-6 : 3e-3));
   });
 
   it('leaves no tensors behind (mean and variance are the caller\'s)', async () => {
