@@ -32,7 +32,7 @@ import { trainingCurvesSvg } from '../src/viz/curves.js';
  * LayerNormalization.
  */
 async function rebuildWithCurrentLayers(trained: tfl.LayersModel): Promise<tfl.LayersModel> {
-  const options = (config.model ?? {}) as CnnLstmOptions;
+  const options = modelConfig;
   const rebuilt = rebuildCnnLstm(trained, options);
   const probe = data.subset(Array.from({ length: 64 }, (_, i) => i * 50));
   const [a, b] = [trained, rebuilt].map((m) => predictPixels(m, probe.images, probe.size, 64));
@@ -59,7 +59,28 @@ const run = values.run!;
 const out = values.out!;
 const backend = await selectBackend('wasm');
 const state = JSON.parse(await readFile(join(run, 'checkpoint.json'), 'utf8')) as CheckpointState;
-const config = (state.config ?? {}) as Record<string, unknown> & { model?: unknown };
+type RunConfig = Record<string, unknown> & { model?: CnnLstmOptions; epochs?: number; labelSmoothing?: number; batchSize?: number; augment?: unknown };
+const config = (state.config ?? {}) as RunConfig;
+
+/** The run this one was fine-tuned from (`--from <run>/best` in its recorded command), when its checkpoint is here. */
+async function parentRun(cfg: RunConfig): Promise<{ dir: string; state: CheckpointState; config: RunConfig } | undefined> {
+  const from = /--from\s+(\S+)/.exec(String(cfg.command ?? ''))?.[1];
+  if (!from) return undefined;
+  const dir = from.replace(/\/best\/?$/, '');
+  try {
+    const s = JSON.parse(await readFile(join(dir, 'checkpoint.json'), 'utf8')) as CheckpointState;
+    return { dir, state: s, config: (s.config ?? {}) as RunConfig };
+  } catch {
+    return undefined;
+  }
+}
+const parent = await parentRun(config);
+/** The architecture: this run's, or (fine-tuned with `--from`) its parent's. */
+const modelConfig = (config.model ?? parent?.config.model ?? {}) as CnnLstmOptions;
+/** Epochs of the parent run up to the one fine-tuned from, then this run's, numbered on. */
+const history = parent
+  ? [...parent.state.history.slice(0, parent.state.bestEpoch), ...state.history.map((h) => ({ ...h, epoch: h.epoch + parent.state.bestEpoch }))]
+  : state.history;
 const data = (await FerDataset.fromDirectory(values.data!)).filter('PublicTest');
 console.log(`PublicTest: ${data.length} images; run ${run}: ${state.epoch} epochs, best epoch ${state.bestEpoch}`);
 
@@ -81,8 +102,10 @@ for (const precision of ['float32', 'float16', 'uint8'] as WeightPrecision[]) {
 }
 
 /** Trained by scripts/gpu/train_torch.py on a lent GPU and imported (scripts/gpu/import-torch-weights.ts). */
-const gpuTrained = config.trainer === 'pytorch';
-const trainingSeconds = state.history.reduce((a, h) => a + h.seconds, 0);
+const isGpuRun = (c: RunConfig) => c.trainer === 'pytorch';
+const gpuTrained = isGpuRun(config);
+const seconds = (h: { seconds: number }[]) => h.reduce((a, e) => a + e.seconds, 0);
+const trainingSeconds = seconds(history);
 const metadata = {
   publicTestAccuracy: plain.accuracy,
   publicTestAccuracyTta: tta.accuracy,
@@ -91,15 +114,15 @@ const metadata = {
   perClass: plain.perClass,
   confusion: plain.confusion,
   count: plain.count,
-  epochs: state.bestEpoch,
-  epochsTrained: state.epoch,
+  epochs: state.bestEpoch + (parent?.state.bestEpoch ?? 0),
+  epochsTrained: state.epoch + (parent?.state.bestEpoch ?? 0),
   trainingSeconds,
-  command: gpuTrained ? String(config.command) : `fer-cnn-lstm train --data ${values.data} --out ${run} --config ${values.config} --workers 2`,
+  command: gpuTrained || parent ? String(config.command) : `fer-cnn-lstm train --data ${values.data} --out ${run} --config ${values.config} --workers 2`,
   cpuCommand: `fer-cnn-lstm train --data ${values.data} --out ${gpuTrained ? `${run}-cpu` : run} --config ${values.config} --workers 2`,
   recordedCommand: String(config.command ?? ''),
   releaseCommand: `npx tsx scripts/release-weights.ts --run ${run} --config ${values.config} --data ${values.data}`
     + (values['inference-blur'] === undefined ? '' : ` --inference-blur ${values['inference-blur']}`),
-  config,
+  config: parent ? { ...config, parent: { run: parent.dir, ...parent.config } } : config,
   measuredOn: { backend, split: 'PublicTest', node: process.version },
   date: new Date().toISOString(),
   variants,
@@ -109,7 +132,7 @@ await writeFile(join(out, 'metadata.json'), JSON.stringify(metadata, null, 2) + 
 const images = join(values.docs!, 'images');
 await mkdir(images, { recursive: true });
 await writeFile(join(images, 'confusion.svg'), confusionMatrixSvg(plain.confusion, EMOTIONS, { title: `Shipped model on FER-2013 PublicTest (${(plain.accuracy * 100).toFixed(1)}%)` }));
-await writeFile(join(images, 'curves.svg'), trainingCurvesSvg(state.history, { title: 'Training of the shipped model' }));
+await writeFile(join(images, 'curves.svg'), trainingCurvesSvg(history, { title: parent ? `Training of the shipped model (from epoch ${parent.state.bestEpoch + 1}: the fine-tune)` : 'Training of the shipped model' }));
 
 function describeLayers(m: typeof model): string {
   return m.layers.filter((l) => l.getClassName() !== 'InputLayer').map((l) => {
@@ -137,22 +160,35 @@ const perClassRows = (r: EvaluationResult) => EMOTIONS.map((e) => {
   const c = r.perClass[e];
   return `| ${e} | ${pct(c.precision)} | ${pct(c.recall)} | ${c.f1.toFixed(3)} | ${c.support} |`;
 }).join('\n');
-const hours = (trainingSeconds / 3600).toFixed(1);
-const planned = (config as { epochs?: number }).epochs;
-const trainingText = gpuTrained
-  ? `Trained on a lent NVIDIA H200 GPU with \`scripts/gpu/train_torch.py\` (PyTorch; the same architecture as \`buildCnnLstm\` and the same recipe as
-\`train()\`), as one run of the sweep \`${String(config.command)}\`
-(${String(config.trainedOn)}). The export was loaded into \`buildCnnLstm\` by \`scripts/gpu/import-torch-weights.ts\`, which checks
-that the library gives PyTorch's probabilities (here within ${(config.importCheck as { maxDifference: number }).maxDifference.toExponential(1)} on ${(config.importCheck as { images: number }).images} PublicTest images).
-Adam, cross-entropy with label smoothing ${(config as { labelSmoothing?: number }).labelSmoothing ?? '—'}, batch ${(config as { batchSize?: number }).batchSize ?? 64},
-cosine learning-rate schedule planned over ${planned ?? '?'} epochs; the sweep's time limit stopped the run after ${state.epoch} epochs
-(${(trainingSeconds / 60).toFixed(1)} min of training on the GPU), best PublicTest accuracy at epoch ${state.bestEpoch}.
+const recipe = (c: RunConfig) => `Adam, cross-entropy with label smoothing ${c.labelSmoothing ?? '—'}, batch ${c.batchSize ?? 64}`;
+/** How one run was trained, from its checkpoint. */
+function describeRun(st: CheckpointState, c: RunConfig): string {
+  if (isGpuRun(c)) {
+    const check = c.importCheck as { maxDifference: number; images: number } | undefined;
+    return `Trained on a lent NVIDIA H200 GPU with \`scripts/gpu/train_torch.py\` (PyTorch; the same architecture as \`buildCnnLstm\` and the same recipe as
+\`train()\`), as one run of the sweep \`${String(c.command)}\` (${String(c.trainedOn)}).
+The export was loaded into \`buildCnnLstm\` by \`scripts/gpu/import-torch-weights.ts\`, which checks that the library gives PyTorch's
+probabilities${check ? ` (here within ${check.maxDifference.toExponential(1)} on ${check.images} PublicTest images)` : ''}.
+${recipe(c)}, cosine learning-rate schedule planned over ${c.epochs ?? '?'} epochs; the sweep's time limit stopped the run after ${st.epoch} epochs
+(${(seconds(st.history) / 60).toFixed(1)} min of training on the GPU), best PublicTest accuracy at epoch ${st.bestEpoch}.`;
+  }
+  return `\`${String(c.command ?? metadata.command)}\` (resumable: add \`--resume\`).
+${recipe(c)}, cosine learning-rate schedule over ${c.epochs ?? '?'} epochs; ${st.epoch} epochs trained,
+best PublicTest accuracy at epoch ${st.bestEpoch}. Wall time ${(seconds(st.history) / 3600).toFixed(1)} h on a 2-core machine (wasm backend, 2 worker threads).`;
+}
+const trainingText = parent
+  ? `In two stages.
+
+1. ${describeRun(parent.state, parent.config)}
+
+2. Then, from that best epoch, on the CPU with this library's \`train()\`: ${describeRun(state, config)}
+   Curves below: epochs 1–${parent.state.bestEpoch} are stage 1, the rest stage 2.
+
+Without a GPU, the architecture and stage-1 recipe (\`configs/shipped.json\`) train on the CPU with
+\`fer-cnn-lstm train --data ${values.data} --out runs/shipped-cpu --config configs/shipped.json --workers 2\` (hours on 2 cores).`
+  : describeRun(state, config) + (gpuTrained ? `
 The same config trains on the CPU with \`${metadata.cpuCommand}\` (resumable; hours on 2 cores, at the speed
-\`npm run bench:train\` measures).`
-  : `\`${metadata.command}\` (resumable: the same command continues from the last finished epoch).
-Adam, cross-entropy with label smoothing ${(config as { labelSmoothing?: number }).labelSmoothing ?? '—'}, batch ${(config as { batchSize?: number }).batchSize ?? 64},
-cosine learning-rate schedule over ${planned ?? '?'} epochs; ${state.epoch} epochs trained so far,
-best PublicTest accuracy at epoch ${state.bestEpoch}. Wall time ${hours} h on a 2-core machine (wasm backend, 2 worker threads).`;
+\`npm run bench:train\` measures).` : '');
 const card = `# Model card: fer-cnn-lstm shipped weights
 
 _Generated by \`${metadata.releaseCommand}\` on ${metadata.date.slice(0, 10)}; every number below is measured by that command._
@@ -171,10 +207,10 @@ Class imbalance: Disgust has 436 training images, Happy 7,215.
 
 ## Preprocessing
 Any input is converted the same way as the training data: BT.601 luma, area-average resize to 48×48 (bilinear
-when enlarging), 8-bit rounding, scaled to [0, 1]. Training augmentation: ${JSON.stringify((config as { augment?: unknown }).augment ?? 'rotation ±10°, zoom ±10%, shift ±10%, horizontal flip')}.
+when enlarging), 8-bit rounding, scaled to [0, 1]. Training augmentation: ${JSON.stringify(config.augment ?? parent?.config.augment ?? 'rotation ±10°, zoom ±10%, shift ±10%, horizontal flip')}.
 
 ## Architecture
-\`buildCnnLstm(${JSON.stringify({ ...((config as { model?: object }).model ?? {}), ...(values['inference-blur'] === undefined ? {} : { blurSigma: Number(values['inference-blur']) }) })})\`, layer by layer:
+\`buildCnnLstm(${JSON.stringify({ ...modelConfig, ...(values['inference-blur'] === undefined ? {} : { blurSigma: Number(values['inference-blur']) }) })})\`, layer by layer:
 
 ${describeLayers(model)}
 
@@ -218,7 +254,9 @@ await writeFile(join(values.docs!, 'model-card.md'), card);
 // README: the accuracy table between its markers
 const readme = await readFile(values.readme!, 'utf8');
 const table = `<!-- accuracy:start -->
-Shipped weights (epoch ${state.bestEpoch}, the best of ${state.epoch} trained of ${(config as { epochs?: number }).epochs ?? '?'} planned), measured on FER-2013 **PublicTest** (${plain.count} images) with
+Shipped weights (${parent
+  ? `${parent.state.bestEpoch} epochs of \`${parent.dir}\`, then epoch ${state.bestEpoch} of ${state.epoch} of the fine-tune \`${run}\``
+  : `epoch ${state.bestEpoch}, the best of ${state.epoch} trained of ${config.epochs ?? '?'} planned`}), measured on FER-2013 **PublicTest** (${plain.count} images) with
 \`${metadata.releaseCommand}\` on ${metadata.date.slice(0, 10)}; per-class numbers and the confusion matrix are in
 [docs/model-card.md](docs/model-card.md).
 
