@@ -308,7 +308,7 @@ def evaluate(model, xs, ys, blur=None, tta=False, k=7):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--data', required=True)
+    ap.add_argument('--data', help='the file of scripts/gpu/pack-dataset.ts, un-xz\'d (not needed with --export-only)')
     ap.add_argument('--config', required=True, help='JSON file or inline JSON, the format of configs/*.json')
     ap.add_argument('--out', required=True)
     ap.add_argument('--arch', default='cnnlstm', choices=['cnnlstm', 'resnet'])
@@ -334,6 +334,8 @@ def main():
     if args.export_only:
         export_fixture(o, cfg, args)
         return
+    if not args.data:
+        ap.error('--data is required (except with --export-only)')
     data = load_data(args.data, dev)
     xtr, ytr = data['Training']
     if args.limit:
