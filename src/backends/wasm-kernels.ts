@@ -245,6 +245,20 @@ export function maxPoolGrad(args: Parameters<KernelFunc>[0]): TensorInfo {
   return out;
 }
 
+/** Per-channel `[Σ a, Σ a·b]` (float64) over every axis but the last of two equal-length channels-last arrays. */
+function channelSumsOf(a: Float32Array, b: Float32Array, c: number): [Float64Array, Float64Array] {
+  const sa = new Float64Array(c);
+  const sab = new Float64Array(c);
+  for (let i = 0; i < a.length; i += c) {
+    for (let k = 0; k < c; k++) {
+      const v = a[i + k];
+      sa[k] += v;
+      sab[k] += v * b[i + k];
+    }
+  }
+  return [sa, sab];
+}
+
 /**
  * `FerChannelMoments` (this library's own kernel): mean and (biased) variance of `x` per channel,
  * over every axis but the last, in one JavaScript pass over the wasm heap with float64 sums. The
@@ -258,15 +272,7 @@ export function channelMoments(args: Parameters<KernelFunc>[0]): TensorInfo[] {
   const c = x.shape[x.shape.length - 1];
   const data = backend.typedArrayFromHeap(x);
   const n = data.length / c;
-  const sum = new Float64Array(c);
-  const sq = new Float64Array(c);
-  for (let i = 0; i < data.length; i += c) {
-    for (let k = 0; k < c; k++) {
-      const v = data[i + k];
-      sum[k] += v;
-      sq[k] += v * v;
-    }
-  }
+  const [sum, sq] = channelSumsOf(data, data, c);
   const mean = backend.makeOutput([c], 'float32');
   const variance = backend.makeOutput([c], 'float32');
   const m = backend.typedArrayFromHeap(mean);
@@ -288,15 +294,7 @@ export function channelSums(args: Parameters<KernelFunc>[0]): TensorInfo[] {
   const a = backend.typedArrayFromHeap(inputs.a);
   const b = backend.typedArrayFromHeap(inputs.b);
   if (a.length !== b.length) throw new Error(`fer-cnn-lstm: FerChannelSums needs equal shapes, got [${inputs.a.shape}] and [${inputs.b.shape}]`);
-  const sa = new Float64Array(c);
-  const sab = new Float64Array(c);
-  for (let i = 0; i < a.length; i += c) {
-    for (let k = 0; k < c; k++) {
-      const v = a[i + k];
-      sa[k] += v;
-      sab[k] += v * b[i + k];
-    }
-  }
+  const [sa, sab] = channelSumsOf(a, b, c);
   const outA = backend.makeOutput([c], 'float32');
   const outAB = backend.makeOutput([c], 'float32');
   backend.typedArrayFromHeap(outA).set(sa);
