@@ -72,6 +72,12 @@ export async function main(argv: readonly string[]): Promise<number> {
 /** Runs {@link main} for this process and exits with its code. */
 async function runProcess(): Promise<void> {
   const argv = process.argv.slice(2);
+  // a reader that went away (`predict … | head -1`) ends the CLI quietly with exit 0, as Unix tools do
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EXIT.ok);
+    reportError(e, argv.includes('--verbose'));
+    process.exit(EXIT.failure);
+  });
   let code: number;
   try {
     code = await main(argv);
