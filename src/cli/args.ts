@@ -55,9 +55,22 @@ export function splitCommand(argv: readonly string[]): { command?: string; rest:
 
 /** Parses one command's arguments strictly (unknown options are a {@link UsageError}). */
 export function parseCommandArgs(args: readonly string[], options: OptionSpecs, allowPositionals: boolean): ParsedArgs {
+  const all: OptionSpecs = { ...GLOBAL_OPTIONS, ...options };
+  // `--batch-size -1`: parseArgs reads "-1" as an option ("argument is ambiguous"); a negative number
+  // after an option that takes a value is its value, so that the option's own check can say what is allowed
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const spec = a.startsWith('--') ? all[a.slice(2)] : undefined;
+    if (spec?.type === 'string' && i + 1 < args.length && /^-(\d|\.\d|Infinity)/.test(args[i + 1])) {
+      joined.push(`${a}=${args[++i]}`);
+    } else {
+      joined.push(a);
+    }
+  }
   try {
     const { values, positionals } = parseArgs({
-      args: [...args], options: { ...GLOBAL_OPTIONS, ...options }, allowPositionals, strict: true,
+      args: joined, options: all, allowPositionals, strict: true,
     });
     return { values: values as OptionValues, positionals, raw: [...args] };
   } catch (e) {
@@ -106,5 +119,14 @@ export function numberOption(values: OptionValues, name: string, min: number, ma
     const range = max === Infinity ? `≥ ${min}` : `in [${min}, ${max}${inclusiveMax ? ']' : ')'}`;
     throw new UsageError(`--${name} must be a number ${range}, got "${v}"`);
   }
+  return n;
+}
+
+/** A number option that must be finite and > 0 (a learning rate, a size), or undefined when absent. */
+export function positiveNumberOption(values: OptionValues, name: string): number | undefined {
+  const v = stringOption(values, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got "${v}"`);
   return n;
 }

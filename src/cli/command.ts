@@ -92,17 +92,56 @@ export async function loadCliModel(weights: string | undefined): Promise<{ model
  * wrong size) are labelled as such.
  */
 export async function loadModelFrom(location: string, load: () => Promise<tfl.LayersModel>): Promise<tfl.LayersModel> {
+  const { assertFiniteWeights, notALayersModel } = await import('../inference/weights.js');
+  let model: tfl.LayersModel;
   try {
-    return await load();
+    model = await load();
   } catch (e) {
+    const why = await notALayersModel(location);
+    if (why) throw new SourceError(why, { cause: e });
     const msg = oneLine(e);
     if (msg.includes(location) || /no such file|not a tfjs model\.json/.test(msg)) throw attachSource(location, e);
     throw new SourceError(`${location}: not a usable tfjs layers model (${msg})`, { cause: e });
   }
+  try {
+    assertFiniteWeights(model, location);
+  } catch (e) {
+    model.dispose();
+    throw attachSource(location, e);
+  }
+  return model;
 }
 
 /** Loads `--data`: a `.csv` file with {@link FerDataset.fromCsv}, else a folder with {@link FerDataset.fromDirectory}. */
 export async function loadDataset(data: string): Promise<FerDataset> {
   const { FerDataset } = await import('../data/fer-dataset.js');
-  return withSource(data, () => (/\.csv$/i.test(data) ? FerDataset.fromCsv(data) : FerDataset.fromDirectory(data)));
+  const dataset = await withSource(data, () => (/\.csv$/i.test(data) ? FerDataset.fromCsv(data) : FerDataset.fromDirectory(data)));
+  // a header-only CSV or folders without images: an "accuracy 0.00%" or an empty training run would mean nothing
+  if (dataset.length === 0) throw new SourceError(`${data}: no images in ${data}${/\.csv$/i.test(data) ? ' (only the header row?)' : ''}`);
+  return dataset;
+}
+
+/**
+ * Progress of a long job on stderr: a live `\r` line on a terminal, else a plain line every
+ * `every` seconds (so that logs show it is alive without filling up). `done()` clears the live line.
+ */
+export function stderrProgress(label: string, every = 5): { update(done: number, total: number): void; done(): void } {
+  const stream = process.stderr;
+  const tty = stream.isTTY === true;
+  const t0 = Date.now();
+  let last = t0, shown = false;
+  return {
+    update(done, total) {
+      const now = Date.now();
+      const secs = (now - t0) / 1000;
+      const rate = secs > 0 ? done / secs : 0;
+      const eta = rate > 0 ? Math.round((total - done) / rate) : undefined;
+      const line = `${label}: ${done}/${total} images (${Math.round((100 * done) / total)}%)${rate > 0 ? `, ${Math.round(rate)} img/s` : ''}${eta !== undefined && done < total ? `, ETA ${eta}s` : ''}`;
+      if (tty) { stream.write(`\r${line}\x1b[K`); shown = true; }
+      else if (now - last >= every * 1000 && done < total) { stream.write(line + '\n'); last = now; }
+    },
+    done() {
+      if (shown) { stream.write('\r\x1b[K'); shown = false; }
+    },
+  };
 }

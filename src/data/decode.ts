@@ -60,6 +60,7 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
  * @throws Error naming the problem (not an image, truncated, unsupported) — callers add the file.
  */
 export function decodeImage(bytes: Uint8Array): Raster {
+  if (bytes.length === 0) throw new Error('empty file (0 bytes)');
   const format = sniffFormat(bytes);
   if (!format) throw new Error('not a JPEG or PNG image');
   try {

@@ -19,6 +19,11 @@ export interface EvaluateOptions {
   tta?: boolean;
   /** Images per forward pass. Default 256. */
   batchSize?: number;
+  /**
+   * Called after each forward pass with the images done so far and the total (for progress
+   * displays); the event loop gets a turn between passes.
+   */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** The `[size, classes]` a model expects and produces, checked against a dataset. */
@@ -50,7 +55,7 @@ function checkCompatible(model: tfl.LayersModel, dataset: FerDataset): void {
  * `dataset.classes` order.
  *
  * @throws RangeError when the model's output classes or input size do not match the dataset, or
- *   `batchSize` is not a positive integer.
+ *   `batchSize` is not a positive integer. An empty selection gives `count: 0` (the CLI refuses it).
  *
  * @example
  * ```ts
@@ -66,7 +71,16 @@ export async function evaluate(model: tfl.LayersModel, dataset: FerDataset, opti
   if (activeBackend() === undefined) await selectBackend();
   const data = options.split ? dataset.filter(options.split) : dataset;
   const k = data.classes.length;
-  const probs = data.length > 0 ? predictPixels(model, data.images, data.size, batchSize, options.tta ?? false) : new Float32Array(0);
+  const px = data.size * data.size;
+  const probs = new Float32Array(data.length * k);
+  for (let s = 0; s < data.length; s += batchSize) {
+    const e = Math.min(data.length, s + batchSize);
+    probs.set(predictPixels(model, data.images.subarray(s * px, e * px), data.size, batchSize, options.tta ?? false), s * k);
+    if (options.onProgress) {
+      options.onProgress(e, data.length);
+      await new Promise<void>((r) => setTimeout(r, 0));
+    }
+  }
   const predicted = argmaxRows(probs, k);
   return metricsFromConfusion(confusionMatrix(data.labels, predicted, k), data.classes);
 }

@@ -109,10 +109,69 @@ async function loadShipped(precision: WeightPrecision): Promise<tfl.LayersModel>
     throw new Error(`the shipped weights (weights/model.json) were not found (looked in ${tried.join(' and ')}); pass \`weights\` or \`model\``);
   }
   try {
-    return await loadModel(location);
+    return await loadChecked(location, location);
   } catch (e) {
     throw new Error(`cannot load the shipped weights from ${location}: ${(e as Error).message}`);
   }
+}
+
+/**
+ * Why a `model.json` at `location` (a folder or `.json` path, Node) is not a tfjs **layers**
+ * model: a graph model, or JSON without `modelTopology.model_config`. `undefined` when it looks
+ * like a layers model, or cannot be read (the loader's own error then says why).
+ */
+export async function notALayersModel(location: string): Promise<string | undefined> {
+  if (!isNode || /^(https?|blob|data|indexeddb|localstorage):/i.test(location)) return undefined;
+  const { readFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const file = /\.json$/i.test(location) ? location : join(location, 'model.json');
+  let json: { format?: unknown; modelTopology?: { model_config?: unknown; class_name?: unknown; node?: unknown } };
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof json !== 'object' || json === null) return `${file}: not a tfjs model.json (expected a JSON object)`;
+  const topo = json.modelTopology;
+  const expected = 'expected a tfjs layers model (model.json with modelTopology.model_config, as written by model.save())';
+  if (json.format === 'graph-model' || (topo && Array.isArray(topo.node))) return `${file}: is a tfjs graph model, ${expected}`;
+  if (!topo || typeof topo !== 'object') return `${file}: has no modelTopology: ${expected}`;
+  if (!topo.model_config && !topo.class_name) return `${file}: its modelTopology has no model_config: ${expected}`;
+  return undefined;
+}
+
+/**
+ * Throws when a weight of `model` is NaN or ±Infinity (random bytes of the right size, a
+ * diverged training run): such a model answers `NaN%` for every image.
+ * @throws Error naming `source`, the weight and how many values are bad.
+ */
+export function assertFiniteWeights(model: tfl.LayersModel, source: string): void {
+  for (const w of model.weights) {
+    const values = w.read().dataSync() as Float32Array;
+    let bad = 0;
+    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) bad++;
+    if (bad > 0) {
+      throw new Error(`${source}: weight ${w.name} (shape [${w.shape.join(', ')}]) holds ${bad} non-finite value${bad === 1 ? '' : 's'} (NaN or Infinity) of ${values.length}: the weights file is corrupt or from a diverged training run`);
+    }
+  }
+}
+
+/** Loads a layers model from `location` and checks it: a clear error for a non-layers model.json, and for NaN/Infinity weights. */
+async function loadChecked(location: string | tf.io.IOHandler, name: string): Promise<tfl.LayersModel> {
+  let model: tfl.LayersModel;
+  try {
+    model = await loadModel(location);
+  } catch (e) {
+    const why = typeof location === 'string' ? await notALayersModel(location) : undefined;
+    throw why ? new Error(why, { cause: e }) : e;
+  }
+  try {
+    assertFiniteWeights(model, name);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return model;
 }
 
 /**
@@ -142,13 +201,13 @@ export async function loadEmotionModel(source: ModelSource = {}): Promise<tfl.La
     return byLocation.get(key) ?? remember((p) => { if (p) byLocation.set(key, p); else byLocation.delete(key); }, async () => {
       // without tfjs-node, tfjs cannot load file:// URLs: read them as paths
       const location = isNode && /^file:/i.test(key) ? (await import('node:url')).fileURLToPath(key) : key;
-      return loadModel(location);
+      return loadChecked(location, location);
     });
   }
   if (typeof w !== 'object' || w === null || typeof (w as tf.io.IOHandler).load !== 'function') {
     throw new TypeError(`weights must be a path, a URL or a tf.io.IOHandler with a load() method, got ${w === null ? 'null' : typeof w}`);
   }
-  return byHandler.get(w) ?? remember((p) => { if (p) byHandler.set(w, p); else byHandler.delete(w); }, () => loadModel(w));
+  return byHandler.get(w) ?? remember((p) => { if (p) byHandler.set(w, p); else byHandler.delete(w); }, () => loadChecked(w, 'the weights of the IOHandler'));
 }
 
 /**

@@ -94,7 +94,17 @@ export async function restoreCheckpoint(dir: string, state: CheckpointState, mod
   }
   model.setWeights(values);
   saved.dispose();
-  const buf = await readFile(join(dir, state.folder, 'optimizer.bin'));
+  const optFile = join(dir, state.folder, 'optimizer.bin');
+  let buf: Buffer;
+  try {
+    buf = await readFile(optFile);
+  } catch (e) {
+    throw new Error(`${optFile}: cannot read the optimizer state (${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message})`);
+  }
+  const expected = state.optimizer.reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0) * 4;
+  if (buf.byteLength !== expected) {
+    throw new Error(`${optFile}: holds ${buf.byteLength} bytes, expected ${expected} (${state.optimizer.length} optimizer tensors recorded in checkpoint.json): the file is truncated or from another run`);
+  }
   const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   let off = 0;
   const named = state.optimizer.map((s) => {

@@ -7,7 +7,7 @@
 import type { FerDataset } from '../../data/fer-dataset.js';
 import { parseSplitFilter, type SplitFilter } from '../../data/splits.js';
 import { flag, intOption, requiredString, stringOption, UsageError, type ParsedArgs } from '../args.js';
-import { GLOBAL_HELP, loadCliModel, loadDataset, startBackend, type Command } from '../command.js';
+import { GLOBAL_HELP, loadCliModel, loadDataset, startBackend, stderrProgress, type Command } from '../command.js';
 import { EXIT, SourceError, withSource } from '../errors.js';
 import { formatEvaluation } from '../output.js';
 import { out } from '../quiet.js';
@@ -28,6 +28,9 @@ Options:
   --batch-size <n>     images per forward pass (default 256)
   --json               print the result as JSON (the last line of stdout):
                        {"accuracy","macroF1","count","perClass","confusion"}
+
+Progress goes to stderr: a live line on a terminal, else a plain line every 5 seconds.
+An empty dataset or split (e.g. a CSV with only its header row) is an error, not "accuracy 0%".
 
 ${GLOBAL_HELP}`;
 
@@ -62,7 +65,13 @@ async function run(args: ParsedArgs): Promise<number> {
   if (note) process.stderr.write(`note: ${note}\n`);
   const { model, location } = await loadCliModel(weights);
   const { evaluate } = await import('../../evaluation/evaluate.js');
-  const result = await withSource(location, () => evaluate(model, data, { split, tta, batchSize }));
+  const progress = stderrProgress('evaluating');
+  let result;
+  try {
+    result = await withSource(location, () => evaluate(model, data, { split, tta, batchSize, onProgress: progress.update }));
+  } finally {
+    progress.done();
+  }
   if (json) {
     out(JSON.stringify(result));
   } else {

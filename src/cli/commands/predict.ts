@@ -9,7 +9,7 @@ import type { FaceEmotion } from '../../detection/detect-emotions.js';
 import type { Classification } from '../../inference/predict.js';
 import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../args.js';
 import { GLOBAL_HELP, loadCliModel, startBackend, type Command } from '../command.js';
-import { attachSource, errorLine, EXIT } from '../errors.js';
+import { attachSource, EXIT, reportError } from '../errors.js';
 import { formatPrediction } from '../output.js';
 import { out } from '../quiet.js';
 
@@ -81,7 +81,7 @@ async function predictFaces(args: ParsedArgs, files: readonly string[], json: bo
       faces = await detectEmotions(file, { model, tta, batchSize, minFaceScore, maxFaces, minFaceSize, detector });
     } catch (e) {
       failed++;
-      process.stderr.write(errorLine(attachSource(file, e)) + '\n');
+      reportError(attachSource(file, e), flag(args.values, 'verbose'));
       continue;
     }
     if (json) out(facesJsonLine(file, faces));
@@ -123,7 +123,7 @@ async function run(args: ParsedArgs): Promise<number> {
         answer(file, await classifyEmotion(file, { model, tta }));
       } catch (e) {
         failed++;
-        process.stderr.write(errorLine(attachSource(file, e)) + '\n');
+        reportError(attachSource(file, e), flag(args.values, 'verbose'));
       }
     }
   }

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import type { tfl } from '../../backends/tf.js';
 import { parseSplitFilter, type SplitFilter } from '../../data/splits.js';
 import type { BatchProgress, EpochLog, TrainResult } from '../../training/train.js';
-import { flag, intOption, numberOption, requiredString, stringOption, UsageError, type ParsedArgs } from '../args.js';
+import { flag, intOption, numberOption, positiveNumberOption, requiredString, stringOption, UsageError, type ParsedArgs } from '../args.js';
 import { checkEmotionModel, GLOBAL_HELP, loadDataset, loadModelFrom, startBackend, type Command } from '../command.js';
-import { attachSource, EXIT, PROGRAM, SourceError, withSource } from '../errors.js';
+import { attachSource, EXIT, oneLine, PROGRAM, SourceError, withSource } from '../errors.js';
 import { epochLine, progressLine } from '../output.js';
 import { out } from '../quiet.js';
 
@@ -42,8 +42,6 @@ Options:
                           (flags override the file, the file overrides the checkpoint)
   --from <weights>        start from a saved model (fine-tuning): a folder or model.json
   --freeze-conv           with --from: keep the convolution and batch-norm layers fixed
-  --blur-in-training      blur training images too (the model's inference blur): for sharp faces of
-                          your own, e.g. fine-tuning the shipped model, whose blur runs only at inference
   --json                  progress on stderr; the last stdout line is
                           {"history","bestEpoch","bestValAccuracy","stopReason"}
 
@@ -86,7 +84,13 @@ const RECIPE_KEYS = ['model', 'learningRate', 'schedule', 'labelSmoothing', 'cla
 /** Reads `--config`: a JSON recipe, checked for unknown keys. */
 async function readRecipe(file: string): Promise<Recipe> {
   const { readFile } = await import('node:fs/promises');
-  const text = await withSource(file, () => readFile(file, 'utf8'));
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new SourceError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a JSON recipe' : oneLine(e)}`, { cause: e });
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -96,7 +100,32 @@ async function readRecipe(file: string): Promise<Recipe> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new SourceError(`${file}: expected a JSON object`);
   const unknown = Object.keys(value).filter((k) => !(RECIPE_KEYS as readonly string[]).includes(k));
   if (unknown.length > 0) throw new SourceError(`${file}: unknown key "${unknown[0]}" (expected ${RECIPE_KEYS.join(', ')})`);
+  await checkRecipeModel(file, (value as Recipe).model);
   return value as Recipe;
+}
+
+/** What the value of a buildCnnLstm option must be, from the type of its default. */
+function expectedType(def: unknown): string {
+  if (Array.isArray(def)) return 'an array of numbers';
+  return typeof def === 'number' ? 'a number' : typeof def === 'boolean' ? 'true or false' : `a ${typeof def}`;
+}
+
+/** Checks the recipe's `model` object: an object whose known keys have values of their default's type (buildCnnLstm checks ranges). */
+async function checkRecipeModel(file: string, model: unknown): Promise<void> {
+  if (model === undefined) return;
+  if (typeof model !== 'object' || model === null || Array.isArray(model)) {
+    throw new SourceError(`${file}: "model" must be an object of buildCnnLstm options, got ${JSON.stringify(model)}`);
+  }
+  const { DEFAULT_CNN_LSTM_OPTIONS } = await import('../../model/cnn-lstm.js');
+  const defaults = DEFAULT_CNN_LSTM_OPTIONS as Record<string, unknown>;
+  for (const [key, v] of Object.entries(model)) {
+    const def = key === 'seed' ? 0 : defaults[key];
+    if (def === undefined) continue; // unknown or removed options: buildCnnLstm names them
+    const ok = Array.isArray(def)
+      ? Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x))
+      : typeof def === 'number' ? typeof v === 'number' && Number.isFinite(v) : typeof v === typeof def;
+    if (!ok) throw new SourceError(`${file}: "model.${key}" must be ${expectedType(def)}, got ${JSON.stringify(v)}`);
+  }
 }
 
 /** The recipe a checkpoint was trained with (recorded by train() in checkpoint.json). */
@@ -171,7 +200,7 @@ async function run(args: ParsedArgs, rawArgs: readonly string[]): Promise<number
   const workers = intOption(v, 'workers', 0);
   const patience = intOption(v, 'patience', 1);
   const seed = intOption(v, 'seed', 0) ?? recipe.seed;
-  const learningRate = numberOption(v, 'lr', Number.MIN_VALUE) ?? recipe.learningRate;
+  const learningRate = positiveNumberOption(v, 'lr') ?? recipe.learningRate;
   const labelSmoothing = numberOption(v, 'label-smoothing', 0, 1) ?? recipe.labelSmoothing;
   const valName = stringOption(v, 'val-split');
   let validation: SplitFilter | false | undefined;
@@ -191,11 +220,6 @@ async function run(args: ParsedArgs, rawArgs: readonly string[]): Promise<number
     const n = freezeConv(model);
     if (n === 0) throw new SourceError(`${from ?? outDir}: --freeze-conv: the model has no convolution or batch-norm layers`);
     say(`froze ${n} convolution/batch-norm layers`);
-  }
-  if (flag(v, 'blur-in-training')) {
-    const { setBlurInTraining } = await import('../../model/layers.js');
-    if (setBlurInTraining(model, true) === 0) throw new SourceError(`${from ?? outDir}: --blur-in-training: the model has no blur layer`);
-    say('training images are blurred like inference inputs');
   }
   await mkdir(outDir, { recursive: true });
 
@@ -281,7 +305,6 @@ export const trainCommand: Command = {
     from: { type: 'string' },
     config: { type: 'string' },
     'freeze-conv': { type: 'boolean' },
-    'blur-in-training': { type: 'boolean' },
     json: { type: 'boolean' },
   },
   positionals: false,
