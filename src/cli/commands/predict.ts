@@ -12,8 +12,9 @@ import { GLOBAL_HELP, loadCliModel, startBackend, type Command } from '../comman
 import { attachSource, EXIT, reportError } from '../errors.js';
 import { formatPrediction } from '../output.js';
 import { out } from '../quiet.js';
+import { BATCH_HELP } from '../../batch/help.js';
 
-const HELP = `Usage: fer-cnn-lstm predict <image...> [options]
+const HELP = `Usage: fer-cnn-lstm predict <image|folder...> [options]
 
 Predicts the facial emotion of each image (JPEG or PNG, any size; colour is converted to gray and
 the image resized to 48×48 — crop the face first, or pass --faces for full photos).
@@ -37,6 +38,8 @@ Full photos:
   --detector <path>      the face detector's blazeface.json (default: the one in @vladmandic/human)
 
 A file that cannot be read gets one error line on stderr; the exit code is then 1.
+
+${BATCH_HELP}
 
 ${GLOBAL_HELP}`;
 
@@ -94,6 +97,9 @@ async function predictFaces(args: ParsedArgs, files: readonly string[], json: bo
 async function run(args: ParsedArgs): Promise<number> {
   const files = args.positionals;
   if (files.length === 0) throw new UsageError('predict needs at least one image file');
+  // folders, --out, --workers, --recursive, --resume: streaming batch mode on worker threads (src/batch)
+  const batch = await import('../../batch/cli.js');
+  if (await batch.isBatchRun(args)) return batch.runBatchPredict(args);
   const json = flag(args.values, 'json');
   const tta = flag(args.values, 'tta');
   const batchSize = intOption(args.values, 'batch-size', 1) ?? 64;
@@ -145,6 +151,10 @@ export const predictCommand: Command = {
     'max-faces': { type: 'string' },
     'min-face-size': { type: 'string' },
     detector: { type: 'string' },
+    out: { type: 'string' },
+    recursive: { type: 'boolean' },
+    workers: { type: 'string' },
+    resume: { type: 'boolean' },
   },
   positionals: true,
   run,

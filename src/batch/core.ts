@@ -1,0 +1,135 @@
+/**
+ * The work of one batch task, the same in a worker thread and in this thread: read and convert
+ * each file on its own (so that a bad file is one error, not the end of the task), classify the
+ * good ones in one forward pass — exactly as {@link classifyEmotion} does for each file — or,
+ * with `faces`, find and classify every face of each photo with {@link detectEmotions}.
+ *
+ * @packageDocumentation
+ */
+import type { Box } from '../detection/boxes.js';
+import type { Emotion } from '../emotions.js';
+import type { Classification } from '../inference/predict.js';
+import type { WeightPrecision } from '../model/quantize.js';
+
+/** Options of one task: what every worker needs to load the model and the detector. Plain data (sent to worker threads). */
+export interface TaskOptions {
+  /** Weights to use instead of the shipped ones: a folder or `model.json` path. */
+  weights?: string;
+  /** Stored precision of the shipped weights. */
+  precision?: WeightPrecision;
+  /** Average with the mirror image. */
+  tta?: boolean;
+  /** TensorFlow.js backend (default: the best available: tfjs-node if installed, else wasm). */
+  backend?: string;
+  /** Find every face of each photo (needs `@vladmandic/human` or `detector`). */
+  faces?: boolean;
+  /** Detection options (with `faces`). */
+  minFaceScore?: number;
+  maxFaces?: number;
+  minFaceSize?: number;
+  /** The face detector's `blazeface.json` (with `faces`). */
+  detector?: string;
+}
+
+/** One face of a photo (with `faces`). */
+export interface BatchFace extends Classification<Emotion> {
+  /** The detector's box, photo pixels. */
+  box: Box;
+  /** The FER-style square crop that was classified, photo pixels. */
+  crop: Box;
+  /** The detector's confidence, 0–1. */
+  faceScore: number;
+}
+
+/** What one file gave: its classification, its faces (with `faces`), or an error message. */
+export type TaskItem =
+  | { status: 'ok'; classification: Classification<Emotion> }
+  | { status: 'ok'; faces: BatchFace[] }
+  | { status: 'error'; error: string };
+
+/** The answer of one task: one item per file, in order, or a failure that stops the whole run (the model or detector cannot load). */
+export type TaskReply = { items: TaskItem[] } | { fatal: string };
+
+/** A task: files and the options. */
+export interface Task {
+  files: string[];
+  options: TaskOptions;
+}
+
+function message(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
+}
+
+/** Prefixes the file name unless the message already names it. */
+function fileError(file: string, e: unknown): string {
+  const m = message(e);
+  return m.includes(file) ? m : `${file}: ${m}`;
+}
+
+/**
+ * Runs one task in this thread. `model` (an already loaded model, this thread only) overrides
+ * `options.weights`.
+ */
+export async function runTask(task: Task, model?: import('../backends/tf.js').tfl.LayersModel): Promise<TaskReply> {
+  const { files, options } = task;
+  const { loadEmotionModel } = await import('../inference/weights.js');
+  let loaded: import('../backends/tf.js').tfl.LayersModel;
+  try {
+    loaded = await loadEmotionModel({ model, weights: options.weights, precision: options.precision, backend: options.backend });
+  } catch (e) {
+    return { fatal: `cannot load the model${options.weights ? ` (${options.weights})` : ''}: ${message(e)}` };
+  }
+  if (options.faces) return runFaces(files, options, loaded);
+  const { toGrayImages } = await import('../inference/input.js');
+  const { classifyEmotion } = await import('../inference/predict.js');
+  const side = loaded.inputs[0].shape[1] ?? 48;
+  const items: (TaskItem | undefined)[] = new Array(files.length);
+  const good: { index: number; pixels: Uint8Array }[] = [];
+  for (let i = 0; i < files.length; i++) {
+    try {
+      // the conversion of classifyEmotion(file): decode, BT.601 gray, area-average resize to the model's side
+      const { pixels } = await toGrayImages(files[i], { size: side });
+      good.push({ index: i, pixels });
+    } catch (e) {
+      items[i] = { status: 'error', error: fileError(files[i], e) };
+    }
+  }
+  if (good.length > 0) {
+    // an already converted gray square passes the conversion unchanged: same input, same answer
+    const images = good.map((g) => ({ width: side, height: side, data: g.pixels, channels: 1 }));
+    try {
+      const results = await classifyEmotion(images, { model: loaded, tta: options.tta, batchSize: 64 });
+      good.forEach((g, k) => { items[g.index] = { status: 'ok', classification: results[k] }; });
+    } catch (e) {
+      return { fatal: `prediction failed: ${message(e)}` };
+    }
+  }
+  return { items: items as TaskItem[] };
+}
+
+async function runFaces(files: string[], options: TaskOptions, model: import('../backends/tf.js').tfl.LayersModel): Promise<TaskReply> {
+  const { loadFaceDetector } = await import('../detection/detector.js');
+  const { detectEmotions } = await import('../detection/detect-emotions.js');
+  try {
+    await loadFaceDetector(options.detector);
+  } catch (e) {
+    return { fatal: message(e) };
+  }
+  const items: TaskItem[] = [];
+  for (const file of files) {
+    try {
+      const faces = await detectEmotions(file, {
+        model, tta: options.tta, minFaceScore: options.minFaceScore, maxFaces: options.maxFaces,
+        minFaceSize: options.minFaceSize, detector: options.detector,
+      });
+      items.push({
+        status: 'ok',
+        faces: faces.map((f) => ({ emotion: f.emotion, confidence: f.confidence, scores: f.scores, box: f.box, crop: f.crop, faceScore: f.faceScore })),
+      });
+    } catch (e) {
+      items.push({ status: 'error', error: fileError(file, e) });
+    }
+  }
+  return { items };
+}

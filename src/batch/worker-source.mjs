@@ -1,0 +1,7 @@
+// Worker entry when running from the sources (vitest, tsx): registers tsx's loader in the worker
+// thread, then loads worker.ts. The build uses dist/batch-worker.js instead (see pool.ts).
+import { register } from 'tsx/esm/api';
+
+register();
+const { default: batchTask } = await import('./worker.ts');
+export default batchTask;
