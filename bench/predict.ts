@@ -1,21 +1,26 @@
 /**
- * Inference speed of the default model.
+ * Inference speed of the default model, side by side with `@vladmandic/human`'s emotion model.
  *
- *   npm run bench:predict -- [--json] [--backend wasm] [--iterations 10] [--single 50] [--batch-size 64]
+ *   npm run bench:predict -- [--json] [--backend wasm] [--iterations 10] [--single 50] [--batch-size 64] [--rounds 3] [--no-peer]
  *
  * Uses the shipped weights when `weights/model.json` exists, else an untrained default model (same
  * architecture, same cost). Measures `model.predict` throughput at batch 64 and the latency of one
- * image at batch 1, after warm-up calls. Prints human-readable lines and, last, one JSON object:
- * `{"imagesPerSecond","msPerImage","backend"}`.
+ * image at batch 1, after warm-up calls. The peer, human's emotion model (oarriaga's mini-Xception,
+ * 64×64 input, `node_modules/@vladmandic/human/models/emotion.*`, a dev dependency), runs in the
+ * same process on the same backend, in alternating rounds (medians reported), so the ratios hold
+ * even though this machine's timings drift ±10–20% between runs. Prints human-readable lines and,
+ * last, one JSON object: `{"imagesPerSecond","msPerImage","peer":{…},"ratioBatch","ratioSingle","backend"}`.
  *
  * @packageDocumentation
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { tf, tfl } from '../src/backends/tf.js';
 import { selectBackend } from '../src/backends/select.js';
 import { buildCnnLstm } from '../src/model/cnn-lstm.js';
-import { loadModel } from '../src/model/io.js';
+import { loadModel, readModelArtifacts } from '../src/model/io.js';
 import { emitJson, modelCost, positiveInt, round } from './util.js';
 
 const { values } = parseArgs({
@@ -26,8 +31,11 @@ const { values } = parseArgs({
     iterations: { type: 'string' },
     single: { type: 'string' },
     'batch-size': { type: 'string' },
+    rounds: { type: 'string' },
+    'no-peer': { type: 'boolean', default: false },
   },
 });
+const rounds = Math.max(1, positiveInt('rounds', values.rounds, 3));
 const iterations = Math.max(1, positiveInt('iterations', values.iterations, 10));
 const single = Math.max(1, positiveInt('single', values.single, 50));
 const batchSize = Math.max(1, positiveInt('batch-size', values['batch-size'], 64));
@@ -46,11 +54,13 @@ const cost = modelCost(model);
 console.log(`model cost: ${(cost.params / 1e6).toFixed(3)}M params, ${cost.mflopsPerImage} MFLOPs/image; backend: ${backend}`);
 const size = (model.inputs[0].shape as number[])[1];
 
-/** Seconds per `predict` call on a batch of `n`, averaged over `calls` after 2 warm-up calls. */
-function secondsPerCall(n: number, calls: number): number {
-  const x = tf.randomUniform([n, size, size, 1], 0, 1, 'float32', 1);
+type Predictor = { name: string; size: number; run: (x: tf.Tensor4D) => tf.Tensor };
+
+/** Seconds per call on a batch of `n`, averaged over `calls` after 2 warm-up calls. */
+function secondsPerCall(p: Predictor, n: number, calls: number): number {
+  const x = tf.randomUniform([n, p.size, p.size, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
   const once = () => {
-    const y = model.predict(x) as tf.Tensor;
+    const y = p.run(x);
     y.dataSync();
     y.dispose();
   };
@@ -63,11 +73,59 @@ function secondsPerCall(n: number, calls: number): number {
   return seconds;
 }
 
-const batchSeconds = secondsPerCall(batchSize, iterations);
-const imagesPerSecond = batchSize / batchSeconds;
-console.log(`batch ${batchSize}: ${imagesPerSecond.toFixed(1)} images/s (${(batchSeconds * 1000).toFixed(1)} ms per batch, ${iterations} calls)`);
-const msPerImage = secondsPerCall(1, single) * 1000;
-console.log(`batch 1: ${msPerImage.toFixed(2)} ms per image (${single} calls)`);
+/** human's emotion model as a graph model, or undefined (with the reason printed) when it is not installed. */
+async function loadPeer(): Promise<Predictor | undefined> {
+  let json: string | undefined;
+  try {
+    // the package's main file, then up to its root (its exports map does not expose package.json)
+    let dir = dirname(createRequire(import.meta.url).resolve('@vladmandic/human'));
+    while (!existsSync(join(dir, 'models', 'emotion.json')) && dirname(dir) !== dir) dir = dirname(dir);
+    json = existsSync(join(dir, 'models', 'emotion.json')) ? join(dir, 'models', 'emotion.json') : undefined;
+  } catch {
+    json = undefined;
+  }
+  if (!json) {
+    console.log('peer: @vladmandic/human is not installed (npm install --save-dev @vladmandic/human): side-by-side skipped');
+    return undefined;
+  }
+  const { loadGraphModel } = await import('@tensorflow/tfjs-converter');
+  const artifacts = await readModelArtifacts(json);
+  const graph = await loadGraphModel(tf.io.fromMemory(artifacts));
+  const shape = graph.inputs[0].shape as number[];
+  return { name: "@vladmandic/human emotion (mini-Xception)", size: shape[1], run: (x) => graph.predict(x) as tf.Tensor };
+}
+
+const ours: Predictor = { name: 'fer-cnn-lstm', size, run: (x) => model.predict(x) as tf.Tensor };
+const peer = values['no-peer'] ? undefined : await loadPeer();
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const timings = new Map<Predictor, { batch: number[]; single: number[] }>();
+for (const p of [ours, peer].filter((p): p is Predictor => !!p)) timings.set(p, { batch: [], single: [] });
+for (let r = 0; r < rounds; r++) {
+  for (const [p, t] of timings) t.batch.push(secondsPerCall(p, batchSize, iterations));
+  for (const [p, t] of timings) t.single.push(secondsPerCall(p, 1, single));
+}
+const stats = (p: Predictor) => {
+  const t = timings.get(p)!;
+  return { imagesPerSecond: batchSize / median(t.batch), msPerImage: median(t.single) * 1000 };
+};
+const mine = stats(ours);
+const imagesPerSecond = mine.imagesPerSecond;
+const msPerImage = mine.msPerImage;
+console.log(`batch ${batchSize}: ${imagesPerSecond.toFixed(1)} images/s; batch 1: ${msPerImage.toFixed(2)} ms per image (medians of ${rounds} rounds of ${iterations} / ${single} calls)`);
+let peerStats: { imagesPerSecond: number; msPerImage: number } | undefined;
+if (peer) {
+  peerStats = stats(peer);
+  console.log(`peer ${peer.name}, ${peer.size}×${peer.size} input: batch ${batchSize}: ${peerStats.imagesPerSecond.toFixed(1)} images/s; batch 1: ${peerStats.msPerImage.toFixed(2)} ms per image`);
+  console.log(`ratio (ours / peer speed): batch ${batchSize} ${(imagesPerSecond / peerStats.imagesPerSecond).toFixed(2)}×, batch 1 ${(peerStats.msPerImage / msPerImage).toFixed(2)}×`);
+}
 model.dispose();
 
-if (values.json) emitJson({ imagesPerSecond: round(imagesPerSecond, 1), msPerImage: round(msPerImage, 3), backend });
+if (values.json) {
+  emitJson({
+    imagesPerSecond: round(imagesPerSecond, 1), msPerImage: round(msPerImage, 3), backend,
+    ...(peerStats ? {
+      peer: { name: peer!.name, imagesPerSecond: round(peerStats.imagesPerSecond, 1), msPerImage: round(peerStats.msPerImage, 3) },
+      ratioBatch: round(imagesPerSecond / peerStats.imagesPerSecond, 2), ratioSingle: round(peerStats.msPerImage / msPerImage, 2),
+    } : {}),
+  });
+}

@@ -35,11 +35,8 @@ try {
   const data = await FerDataset.fromDirectory(dir, { classes: CLASSES, cache: false });
   console.log(`dataset: ${data.length} images, classes:`, data.classCounts());
 
-  // 2. The same architecture with an 8-class classifier. The shipped model's blur runs only at
-  //    inference (its FER-2013 training copy was already blurred, README "The model"); these faces
-  //    are sharp, so `blurOnlyAtInference: false` blurs them in training too, like at inference
-  //    (for a loaded model: `setBlurInTraining(model, true)`).
-  const model = buildCnnLstm({ numClasses: CLASSES.length, seed: 1, blurOnlyAtInference: false });
+  // 2. The same architecture with an 8-class classifier.
+  const model = buildCnnLstm({ numClasses: CLASSES.length, seed: 1 });
 
   // 3. Pretrained weights, layer by layer by name, except the classifier ("emotion").
   const weights = process.argv[2];

@@ -1,13 +1,13 @@
 /**
- * The CNN-LSTM architecture: a weight-free input canonicalization (per-image standardization, a
- * Gaussian blur applied only at inference, 2× average pooling) → convolution blocks, each ending in
- * max pooling → the feature map read as a sequence → LSTM → dense → softmax.
+ * The CNN-LSTM architecture: per-image standardization (weight-free) → a learned strided stem at
+ * the full 48×48 resolution → convolution blocks with max pooling → the feature map read as a
+ * sequence of rows → LSTM → dense → softmax.
  *
  * @packageDocumentation
  */
 import { tf, tfl } from '../backends/tf.js';
 import { NUM_EMOTIONS } from '../emotions.js';
-import { GaussianBlur, registerCustomLayers, Standardize } from './layers.js';
+import { registerCustomLayers, Standardize } from './layers.js';
 
 /** How the last feature map (`H × W × C`) becomes the LSTM's input sequence. */
 export type SequenceMode =
@@ -50,26 +50,23 @@ export interface CnnLstmOptions {
    */
   standardize?: boolean;
   /**
-   * Gaussian blur (σ in pixels, 0 = none) applied inside the model before the convolutions, as a
-   * fixed layer without weights. It makes sharp inputs look like the low-detail images the model
-   * was trained on: the FER-2013 training copy used for the shipped model is close to its test
-   * images blurred with σ ≈ 3.4 (see docs/experiments.md §1). Default 3.4 for 48-pixel inputs,
-   * scaled with `inputSize`.
+   * Filters of a learned stem: one 3×3 convolution (+ batch norm + ReLU) at the full input
+   * resolution, then halving it (2×2 max pool after a stride-1 conv, or a stride-2 conv), so that
+   * the blocks work at half resolution but see the fine detail first. 0 = no stem (the blocks
+   * then start at the full resolution). Default 32.
    */
-  blurSigma?: number;
+  stemFilters?: number;
+  /** Stride of the stem convolution: 1 (conv, then 2×2 max pool) or 2 (strided conv, a quarter of the cost). Default 2. */
+  stemStride?: 1 | 2;
+  /** Residual blocks: the block's input (1×1-projected when the width changes) is added before the last ReLU. Default false. */
+  residual?: boolean;
   /**
-   * Apply the blur only at inference (predict, evaluate) and not while training: right when the
-   * training images are already blurred (as in the shipped model's training copy), so that both
-   * reach the convolutions alike. Set false to blur in training too, or `blurSigma: 0` for
-   * training on sharp images. Default true.
+   * Max-pool after the last block too. `false` keeps its full map, so the LSTM reads twice as many
+   * (and finer) rows: 6 steps for the default 48×48 input. Default false.
    */
-  blurOnlyAtInference?: boolean;
-  /**
-   * Fixed average pooling (factor × factor) after the canonicalization, before the convolutions:
-   * the convolutions then work at `inputSize / downsample` pixels. Blurred faces carry no detail
-   * finer than a few pixels, so 2 costs no information and quarters the compute. Default 2.
-   */
-  downsample?: number;
+  poolLastBlock?: boolean;
+  /** The LSTM's gate activation: tfjs' default `'hardSigmoid'` or the smooth `'sigmoid'`. Default `'hardSigmoid'`. */
+  lstmGates?: 'hardSigmoid' | 'sigmoid';
   /** Seed for weight initialisation (reproducible models). Default: unseeded. */
   seed?: number;
   /** Model name. Default `'fer_cnn_lstm'`. */
@@ -91,15 +88,24 @@ export const DEFAULT_CNN_LSTM_OPTIONS: Readonly<Required<Omit<CnnLstmOptions, 's
   dropout: 0.2,
   l2: 0,
   standardize: true,
-  blurSigma: 3.4,
-  blurOnlyAtInference: true,
-  downsample: 2,
+  stemFilters: 32,
+  stemStride: 2,
+  residual: false,
+  poolLastBlock: false,
+  lstmGates: 'hardSigmoid',
   name: 'fer_cnn_lstm',
 });
 
 function check(cond: boolean, msg: string): void {
   if (!cond) throw new RangeError(`buildCnnLstm: ${msg}`);
 }
+
+/** Options of 0.1 that 0.2 removed: they only served a blurred training copy of FER-2013. */
+const REMOVED_OPTIONS: Record<string, string> = {
+  blurSigma: 'the inference blur was fitted to a blurred copy of the FER-2013 training images and is gone',
+  blurOnlyAtInference: 'the inference blur was fitted to a blurred copy of the FER-2013 training images and is gone',
+  downsample: 'the fixed average-pool downsampling was fitted to blurred training images; use stemStride (a learned stem) instead',
+};
 
 /**
  * Builds the CNN-LSTM (untrained). Input: `[batch, size, size, 1]` grayscale in [0, 1];
@@ -113,20 +119,23 @@ function check(cond: boolean, msg: string): void {
  */
 export function buildCnnLstm(options: CnnLstmOptions = {}): tfl.LayersModel {
   registerCustomLayers();
+  for (const key of Object.keys(options)) {
+    if (key in REMOVED_OPTIONS) throw new RangeError(`buildCnnLstm: option ${key} was removed in 0.2: ${REMOVED_OPTIONS[key]}`);
+    if (!(key in DEFAULT_CNN_LSTM_OPTIONS) && key !== 'seed') throw new RangeError(`buildCnnLstm: unknown option ${key}`);
+  }
   const o = { ...DEFAULT_CNN_LSTM_OPTIONS, ...options };
-  if (options.blurSigma === undefined) o.blurSigma = (DEFAULT_CNN_LSTM_OPTIONS.blurSigma * o.inputSize) / 48;
   check(Number.isInteger(o.inputSize) && o.inputSize >= 4, `inputSize must be an integer ≥ 4, got ${o.inputSize}`);
   check(Number.isInteger(o.numClasses) && o.numClasses >= 2, `numClasses must be an integer ≥ 2, got ${o.numClasses}`);
-  check(o.filters.length >= 1 && o.filters.every((f) => Number.isInteger(f) && f > 0), 'filters must be positive integers');
-  check(Number.isInteger(o.downsample) && o.downsample >= 1 && o.inputSize % o.downsample === 0,
-    `downsample must be an integer ≥ 1 that divides inputSize ${o.inputSize}, got ${o.downsample}`);
-  check((o.inputSize / o.downsample) >> o.filters.length >= 1,
-    `${o.filters.length} pooling blocks shrink a ${o.inputSize / o.downsample}px input to nothing`);
+  check(Array.isArray(o.filters) && o.filters.length >= 1 && o.filters.every((f) => Number.isInteger(f) && f > 0), 'filters must be an array of positive integers');
+  check(Number.isInteger(o.stemFilters) && o.stemFilters >= 0, `stemFilters must be an integer ≥ 0, got ${o.stemFilters}`);
+  check(o.stemStride === 1 || o.stemStride === 2, `stemStride must be 1 or 2, got ${o.stemStride}`);
+  const halvings = o.filters.length - (o.poolLastBlock ? 0 : 1) + (o.stemFilters > 0 ? 1 : 0);
+  check(o.inputSize >> halvings >= 1, `${halvings} poolings shrink a ${o.inputSize}px input to nothing`);
+  check(o.lstmGates === 'hardSigmoid' || o.lstmGates === 'sigmoid', `lstmGates must be hardSigmoid or sigmoid, got ${o.lstmGates}`);
   check(Number.isInteger(o.convsPerBlock) && o.convsPerBlock >= 1, 'convsPerBlock must be ≥ 1');
   check(['rows', 'columns', 'cells'].includes(o.sequence), `sequence must be rows, columns or cells, got ${o.sequence}`);
   check(o.lstmUnits > 0, 'lstmUnits must be > 0');
   check(o.dropout >= 0 && o.dropout < 1 && o.convDropout >= 0 && o.convDropout < 1, 'dropout rates must be in [0, 1)');
-  check(Number.isFinite(o.blurSigma) && o.blurSigma >= 0 && o.blurSigma <= o.inputSize / 6, `blurSigma must be in [0, ${o.inputSize / 6}], got ${o.blurSigma}`);
 
   let seed = o.seed;
   const init = (kind: 'heNormal' | 'glorotUniform' | 'orthogonal') => {
@@ -142,23 +151,37 @@ export function buildCnnLstm(options: CnnLstmOptions = {}): tfl.LayersModel {
   if (o.standardize) {
     x = new Standardize({ name: 'standardize' }).apply(x) as tfl.SymbolicTensor;
   }
-  if (o.blurSigma > 0) {
-    x = new GaussianBlur({ sigma: o.blurSigma, inferenceOnly: o.blurOnlyAtInference, name: 'blur' }).apply(x) as tfl.SymbolicTensor;
-  }
-  if (o.downsample > 1) {
-    x = tfl.layers.averagePooling2d({ poolSize: o.downsample, strides: o.downsample, name: 'downsample' }).apply(x) as tfl.SymbolicTensor;
+  const convBn = (t: tfl.SymbolicTensor, filters: number, id: string, kernelSize = 3, strides = 1): tfl.SymbolicTensor => {
+    let y = tfl.layers.conv2d({
+      filters, kernelSize, strides, padding: 'same', useBias: !o.batchNorm, name: id,
+      kernelInitializer: init('heNormal'), kernelRegularizer: reg(),
+    }).apply(t) as tfl.SymbolicTensor;
+    if (o.batchNorm) y = tfl.layers.batchNormalization({ name: `${id}_bn` }).apply(y) as tfl.SymbolicTensor;
+    return y;
+  };
+  const relu = (t: tfl.SymbolicTensor, id: string) =>
+    tfl.layers.activation({ activation: 'relu', name: `${id}_relu` }).apply(t) as tfl.SymbolicTensor;
+
+  if (o.stemFilters > 0) {
+    x = relu(convBn(x, o.stemFilters, 'stem_conv', 3, o.stemStride), 'stem_conv');
+    if (o.stemStride === 1) x = tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, name: 'stem_pool' }).apply(x) as tfl.SymbolicTensor;
   }
   o.filters.forEach((f, b) => {
+    const blockInput = x;
     for (let c = 0; c < o.convsPerBlock; c++) {
       const id = `block${b + 1}_conv${c + 1}`;
-      x = tfl.layers.conv2d({
-        filters: f, kernelSize: 3, padding: 'same', useBias: !o.batchNorm, name: id,
-        kernelInitializer: init('heNormal'), kernelRegularizer: reg(),
-      }).apply(x) as tfl.SymbolicTensor;
-      if (o.batchNorm) x = tfl.layers.batchNormalization({ name: `${id}_bn` }).apply(x) as tfl.SymbolicTensor;
-      x = tfl.layers.activation({ activation: 'relu', name: `${id}_relu` }).apply(x) as tfl.SymbolicTensor;
+      x = convBn(x, f, id);
+      const last = c === o.convsPerBlock - 1;
+      if (o.residual && last) {
+        const inWidth = (blockInput.shape as number[])[3];
+        const shortcut = inWidth === f ? blockInput : convBn(blockInput, f, `block${b + 1}_shortcut`, 1);
+        x = tfl.layers.add({ name: `block${b + 1}_add` }).apply([x, shortcut]) as tfl.SymbolicTensor;
+      }
+      x = relu(x, id);
     }
-    x = tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `block${b + 1}_pool` }).apply(x) as tfl.SymbolicTensor;
+    if (o.poolLastBlock || b < o.filters.length - 1) {
+      x = tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `block${b + 1}_pool` }).apply(x) as tfl.SymbolicTensor;
+    }
     if (o.convDropout > 0) x = tfl.layers.dropout({ rate: o.convDropout, name: `block${b + 1}_dropout` }).apply(x) as tfl.SymbolicTensor;
   });
 
@@ -168,11 +191,11 @@ export function buildCnnLstm(options: CnnLstmOptions = {}): tfl.LayersModel {
   }
   const [steps, features] = o.sequence === 'rows' ? [h, w * c] : o.sequence === 'columns' ? [w, h * c] : [h * w, c];
   check(steps >= 2, `the LSTM needs a sequence of at least 2 steps, but ${o.filters.length} pooling blocks leave a ${h}×${w} feature map `
-    + `(${steps} ${o.sequence === 'cells' ? 'cell' : o.sequence === 'rows' ? 'row' : 'column'}): use fewer blocks, a smaller downsample or a larger input`);
+    + `(${steps} ${o.sequence === 'cells' ? 'cell' : o.sequence === 'rows' ? 'row' : 'column'}): use fewer blocks, poolLastBlock: false or a larger input`);
   x = tfl.layers.reshape({ targetShape: [steps, features], name: `to_sequence_${o.sequence}` }).apply(x) as tfl.SymbolicTensor;
 
   const lstm = tfl.layers.lstm({
-    units: o.lstmUnits, name: 'lstm',
+    units: o.lstmUnits, name: 'lstm', recurrentActivation: o.lstmGates,
     kernelInitializer: init('glorotUniform'), recurrentInitializer: init('orthogonal'),
   });
   x = (o.bidirectional

@@ -90,9 +90,15 @@ export async function loadModel(location: string | tf.io.IOHandler): Promise<tfl
   registerCustomLayers();
   if (typeof location !== 'string') return tfl.loadLayersModel(location);
   const inNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
-  // in browsers every string is a URL (relative ones included)
-  if (isUrl(location) || !inNode) return tfl.loadLayersModel(location);
-  return tfl.loadLayersModel(fileSystemHandler(location));
+  try {
+    // in browsers every string is a URL (relative ones included)
+    if (isUrl(location) || !inNode) return await tfl.loadLayersModel(location);
+    return await tfl.loadLayersModel(fileSystemHandler(location));
+  } catch (e) {
+    // a 0.1 model: name the model it came from
+    if ((e as Error).message.startsWith('this model was saved by fer-cnn-lstm 0.1')) throw new Error(`${location}: ${(e as Error).message}`);
+    throw e;
+  }
 }
 
 /**

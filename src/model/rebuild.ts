@@ -9,9 +9,8 @@ import { buildCnnLstm, type CnnLstmOptions } from './cnn-lstm.js';
 
 /**
  * Builds `buildCnnLstm(options)` and copies the trained model's weights into it, layer by layer
- * (by name). Use it to change options that carry no weights — the inference blur (`blurSigma`,
- * `blurOnlyAtInference`), dropout rates — or to move a model saved by an older version (e.g. with
- * tfjs' `LayerNormalization` as its standardization) onto the current layer classes. Layers of
+ * (by name). Use it to change options that carry no weights (dropout rates), or to check that a
+ * saved model is exactly the architecture that `options` describe (the release script does). Layers of
  * the trained model without a counterpart (weight-free ones) are ignored.
  *
  * @throws RangeError naming the layer when a layer with weights is missing from the trained model

@@ -63,7 +63,7 @@ describe('fer-cnn-lstm train', () => {
     const state = () => JSON.parse(readFileSync(join(out, 'checkpoint.json'), 'utf8'));
     expect(state().config).toMatchObject({ model: { filters: [4], lstmUnits: 4 }, learningRate: 0.002, labelSmoothing: 0.05, schedule: { type: 'cosine' } });
     const saved = await loadModel(join(out, 'best'));
-    expect(saved.layers.filter((l) => l.getClassName() === 'Conv2D' && !l.name.startsWith('blur_'))).toHaveLength(2); // 1 block × 2 convs, as configured
+    expect(saved.layers.filter((l) => l.getClassName() === 'Conv2D')).toHaveLength(3); // the stem + 1 block × 2 convs, as configured
     r = await runCli(['train', '--data', data, '--out', out, '--epochs', '2', '--resume', ...LIGHT]);
     expect(r.code).toBe(0);
     expect(state().epoch).toBe(2);
@@ -103,15 +103,6 @@ describe('fer-cnn-lstm train', () => {
     const weights = (m: typeof before, cls: string) => m.layers.filter((l) => l.getClassName() === cls).flatMap((l) => l.getWeights().map((w) => Array.from(w.dataSync())));
     expect(weights(after, 'Conv2D')).toEqual(weights(before, 'Conv2D'));
     expect(weights(after, 'LSTM')).not.toEqual(weights(before, 'LSTM'));
-  });
-
-  it('--blur-in-training saves the model with its blur on in training mode', async () => {
-    const out = join(dir, 'blurred');
-    const r = await runCli(['train', '--data', data, '--out', out, '--from', model, '--blur-in-training', '--epochs', '1', ...LIGHT]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/blurred like inference inputs/);
-    const after = await loadModel(join(out, 'epoch-1'));
-    expect(after.getLayer('blur').getConfig()).toMatchObject({ inferenceOnly: false });
   });
 
   it('stops on SIGINT after finished epochs (exit 130, history kept, resume hint)', async () => {

@@ -152,7 +152,7 @@ describe('evaluate', () => {
   });
 
   it('works with a (tiny) CNN-LSTM and leaks no tensors', async () => {
-    const cnn = buildCnnLstm({ inputSize: SIZE, numClasses: 3, filters: [2], convsPerBlock: 1, downsample: 1, lstmUnits: 3, denseUnits: 0, seed: 1 });
+    const cnn = buildCnnLstm({ inputSize: SIZE, numClasses: 3, filters: [2], convsPerBlock: 1, stemFilters: 0, lstmUnits: 3, denseUnits: 0, seed: 1 });
     const before = tf.memory().numTensors;
     const r = await evaluate(cnn, data, { tta: true, batchSize: 10 });
     expect(tf.memory().numTensors).toBe(before);

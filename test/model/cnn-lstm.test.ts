@@ -16,7 +16,10 @@ describe('buildCnnLstm', () => {
     expect(m.outputs[0].shape).toEqual([null, 7]);
     const names = m.layers.map((l) => l.getClassName());
     const convs = m.layers.filter((l) => l.getClassName() === 'Conv2D');
-    expect(convs).toHaveLength(DEFAULT_CNN_LSTM_OPTIONS.filters.length * DEFAULT_CNN_LSTM_OPTIONS.convsPerBlock);
+    expect(convs).toHaveLength(1 + DEFAULT_CNN_LSTM_OPTIONS.filters.length * DEFAULT_CNN_LSTM_OPTIONS.convsPerBlock);
+    // the strided stem sees the full 48×48 image; the LSTM reads the unpooled last map's 6 rows
+    expect((m.getLayer('stem_conv').output as { shape: number[] }).shape).toEqual([null, 24, 24, 32]);
+    expect((m.getLayer('lstm').input as { shape: number[] }).shape).toEqual([null, 6, 6 * 128]);
     expect(names.indexOf('MaxPooling2D')).toBeGreaterThan(names.indexOf('Conv2D'));
     expect(names.indexOf('LSTM')).toBeGreaterThan(names.lastIndexOf('MaxPooling2D'));
     expect(names.at(-1)).toBe('Dense');
@@ -27,7 +30,7 @@ describe('buildCnnLstm', () => {
   });
 
   it.each(['rows', 'columns', 'cells'] as const)('reads the feature map as a sequence of %s', (sequence) => {
-    const m = buildCnnLstm({ filters: [4, 8], lstmUnits: 6, denseUnits: 0, sequence, seed: 1, downsample: 1 });
+    const m = buildCnnLstm({ filters: [4, 8], lstmUnits: 6, denseUnits: 0, sequence, seed: 1, stemFilters: 0, poolLastBlock: true });
     const lstmIn = m.getLayer('lstm').input as { shape: number[] };
     const [steps, features] = sequence === 'rows' ? [12, 12 * 8] : sequence === 'columns' ? [12, 12 * 8] : [144, 8];
     expect(lstmIn.shape).toEqual([null, steps, features]);
@@ -47,35 +50,41 @@ describe('buildCnnLstm', () => {
     const b = (m.predict(tf.add(tf.mul(x, 1.7), 0.1)) as tf.Tensor).dataSync();
     // exact up to the normalisation's ε (1e-3, added to the variance)
     for (let i = 0; i < a.length; i++) expect(b[i]).toBeCloseTo(a[i], 2);
-    const plain = buildCnnLstm({ filters: [4, 8], lstmUnits: 6, seed: 4, standardize: false, blurSigma: 0 });
+    const plain = buildCnnLstm({ filters: [4, 8], lstmUnits: 6, seed: 4, standardize: false });
     const c = (plain.predict(x) as tf.Tensor).dataSync();
     const d = (plain.predict(tf.add(tf.mul(x, 1.7), 0.1)) as tf.Tensor).dataSync();
     expect(Math.max(...Array.from(c, (v, i) => Math.abs(v - d[i])))).toBeGreaterThan(1e-4);
   });
 
-  it('blurs only at inference by default, with a layer that has no weights', () => {
-    const m = buildCnnLstm({ filters: [4], lstmUnits: 4, seed: 1 });
-    const blur = m.getLayer('blur');
-    expect(blur.getClassName()).toBe('FerGaussianBlur');
-    expect(blur.getConfig()).toMatchObject({ sigma: DEFAULT_CNN_LSTM_OPTIONS.blurSigma, inferenceOnly: true });
-    expect(blur.getWeights()).toHaveLength(0);
-    const always = buildCnnLstm({ filters: [4], lstmUnits: 4, seed: 1, blurOnlyAtInference: false });
-    expect(always.getLayer('blur').getConfig()).toMatchObject({ inferenceOnly: false });
-    expect(() => buildCnnLstm({ blurSigma: 0 }).getLayer('blur')).toThrow();
+  it('has a learned stem: strided (default) or conv + max pool, or none', () => {
+    const strided = buildCnnLstm({ filters: [4], lstmUnits: 4, seed: 1 });
+    expect(strided.getLayer('stem_conv').getConfig()).toMatchObject({ strides: [2, 2], filters: 32 });
+    expect(strided.layers.some((l) => l.name === 'stem_pool')).toBe(false);
+    const pooled = buildCnnLstm({ filters: [4], lstmUnits: 4, seed: 1, stemStride: 1, stemFilters: 8 });
+    expect((pooled.getLayer('stem_pool').output as { shape: number[] }).shape).toEqual([null, 24, 24, 8]);
+    const none = buildCnnLstm({ filters: [4], lstmUnits: 4, seed: 1, stemFilters: 0 });
+    expect((none.getLayer('block1_conv1').input as { shape: number[] }).shape).toEqual([null, 48, 48, 1]);
+    expect(() => buildCnnLstm({ stemStride: 3 as never })).toThrow(/stemStride/);
   });
 
-  it('scales the default blur with the input size', () => {
-    const m = buildCnnLstm({ filters: [4], lstmUnits: 4, inputSize: 96, seed: 1 });
-    expect(m.getLayer('blur').getConfig().sigma).toBeCloseTo(DEFAULT_CNN_LSTM_OPTIONS.blurSigma * 2, 6);
+  it('adds residual shortcuts (projected when the width changes)', () => {
+    const m = buildCnnLstm({ filters: [32, 8], lstmUnits: 4, seed: 1, residual: true });
+    expect(m.getLayer('block1_add').getClassName()).toBe('Add');
+    expect(m.layers.some((l) => l.name === 'block1_shortcut')).toBe(false); // 32 → 32: identity
+    expect(m.getLayer('block2_shortcut').getConfig()).toMatchObject({ kernelSize: [1, 1], filters: 8 });
   });
 
-  it('downsamples with fixed average pooling before the convolutions', () => {
-    const m = buildCnnLstm({ filters: [4], lstmUnits: 4, seed: 1, downsample: 2 });
-    expect((m.getLayer('block1_conv1').input as { shape: number[] }).shape).toEqual([null, 24, 24, 1]);
-    const full = buildCnnLstm({ filters: [4], lstmUnits: 4, seed: 1, downsample: 1 });
-    expect(full.layers.some((l) => l.name === 'downsample')).toBe(false);
-    expect(() => buildCnnLstm({ downsample: 5 })).toThrow(/downsample/);
-    expect(() => buildCnnLstm({ downsample: 0 })).toThrow(/downsample/);
+  it('pools the last block only when asked, and can use sigmoid LSTM gates', () => {
+    const m = buildCnnLstm({ filters: [4, 8], lstmUnits: 4, seed: 1, poolLastBlock: true, lstmGates: 'sigmoid' });
+    expect((m.getLayer('lstm').input as { shape: number[] }).shape).toEqual([null, 6, 6 * 8]);
+    expect(m.getLayer('lstm').getConfig()).toMatchObject({ recurrentActivation: 'sigmoid' });
+    expect(buildCnnLstm({ filters: [4], lstmUnits: 4, seed: 1 }).getLayer('lstm').getConfig()).toMatchObject({ recurrentActivation: 'hardSigmoid' });
+  });
+
+  it('rejects the options 0.2 removed with a message that says why', () => {
+    expect(() => buildCnnLstm({ blurSigma: 3 } as never)).toThrow(/blurSigma was removed in 0\.2: the inference blur/);
+    expect(() => buildCnnLstm({ downsample: 2 } as never)).toThrow(/downsample was removed in 0\.2.*stemStride/);
+    expect(() => buildCnnLstm({ filterz: [4] } as never)).toThrow(/unknown option filterz/);
   });
 
   it('is reproducible with a seed', () => {
@@ -86,11 +95,12 @@ describe('buildCnnLstm', () => {
 
   it('rejects bad options with a message naming the option', () => {
     expect(() => buildCnnLstm({ filters: [] })).toThrow(/filters/);
-    expect(() => buildCnnLstm({ filters: [4, 4, 4, 4, 4, 4, 4] })).toThrow(/pooling blocks/);
+    expect(() => buildCnnLstm({ filters: [4, 4, 4, 4, 4, 4, 4] })).toThrow(/poolings shrink/);
+    expect(() => buildCnnLstm({ filters: 4 as never })).toThrow(/filters must be an array/);
     expect(() => buildCnnLstm({ sequence: 'diagonal' as never })).toThrow(/sequence/);
     expect(() => buildCnnLstm({ dropout: 1 })).toThrow(/dropout/);
     expect(() => buildCnnLstm({ numClasses: 1 })).toThrow(/numClasses/);
-    expect(() => buildCnnLstm({ filters: [4, 4, 4, 4], downsample: 2 })).toThrow(/at least 2 steps.*1×1 feature map/);
+    expect(() => buildCnnLstm({ filters: [4, 4, 4, 4], poolLastBlock: true })).toThrow(/at least 2 steps.*1×1 feature map/);
   });
 
   it('saves and loads in the tfjs layers format with identical predictions', async () => {

@@ -14,12 +14,10 @@ describe('rebuildCnnLstm', () => {
     const same = rebuildCnnLstm(trained, OPTIONS);
     const x = tf.randomUniform([2, 48, 48, 1], 0, 1, 'float32', 1);
     expect(Array.from((same.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from((trained.predict(x) as tf.Tensor).dataSync()));
-    const sharper = rebuildCnnLstm(trained, { ...OPTIONS, blurSigma: 1 });
-    expect(sharper.getLayer('blur').getConfig()).toMatchObject({ sigma: 1 });
-    const a = (sharper.predict(x) as tf.Tensor).dataSync();
-    const b = (trained.predict(x) as tf.Tensor).dataSync();
-    expect(Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])))).toBeGreaterThan(0);
-    sharper.getWeights().forEach((w, i) => expect(Array.from(w.dataSync())).toEqual(Array.from(trained.getWeights()[i].dataSync())));
+    const noDropout = rebuildCnnLstm(trained, { ...OPTIONS, dropout: 0 });
+    expect(noDropout.layers.some((l) => l.name === 'dropout')).toBe(false);
+    expect(Array.from((noDropout.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from((trained.predict(x) as tf.Tensor).dataSync()));
+    noDropout.getWeights().forEach((w, i) => expect(Array.from(w.dataSync())).toEqual(Array.from(trained.getWeights()[i].dataSync())));
   });
 
   it('names the layer when the options describe another architecture', () => {
