@@ -97,7 +97,9 @@ function workerFile(): string {
 }
 
 async function startPool(workers: number): Promise<Runner> {
-  const { Tinypool } = await importEsm<typeof import('tinypool')>('tinypool');
+  const { Tinypool } = await importEsm<typeof import('tinypool')>('tinypool')
+    // where code runs in a vm context without dynamic-import support for Function (vitest), the plain import
+    .catch(() => import('tinypool'));
   const pool = new Tinypool({
     filename: workerFile(),
     minThreads: workers,

@@ -1,0 +1,108 @@
+/**
+ * `predict <folder> --out …`: batch mode on worker threads — rows streamed to CSV or JSON lines,
+ * a bad file is a row with its error (exit code 1), --recursive, --resume after an interrupted run.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EMOTIONS } from '../../src/emotions.js';
+import { csvHeader } from '../../src/batch/output.js';
+import { gray, jpg, png, put, saveTinyModel, tempDir } from './fixtures.js';
+import { lines, runCli } from './run-cli.js';
+
+let dir: string;
+let model: string;
+let folder: string;
+
+beforeAll(async () => {
+  dir = tempDir();
+  model = await saveTinyModel(join(dir, 'model'));
+  folder = join(dir, 'photos');
+  for (let i = 0; i < 6; i++) put(folder, `f${i}.${i % 2 ? 'jpg' : 'png'}`, i % 2 ? jpg(gray(i)) : png(gray(i)));
+  put(folder, 'f2-broken.png', 'not an image');
+  put(folder, 'readme.txt', 'ignored: not an image name');
+  put(folder, 'sub/g0.png', png(gray(9)));
+});
+
+/** Parses simple CSV (no quotes in these paths). */
+function csv(text: string): Record<string, string>[] {
+  const [head, ...rows] = lines(text);
+  const cols = head.split(',');
+  return rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [cols[i], v])));
+}
+
+describe('fer-cnn-lstm predict <folder> (batch mode)', () => {
+  it('--out x.csv: one row per image with scores, status and error; a bad file is a row, exit code 1', async () => {
+    const out = join(dir, 'r.csv');
+    const r = await runCli(['predict', folder, '--weights', model, '--out', out, '--workers', '2']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(lines(r.stderr).at(-1)).toMatch(/^7\/7 files \(100%\)  [\d.]+ files\/s  \d+s  1 failed$/);
+    const text = readFileSync(out, 'utf8');
+    expect(lines(text)[0]).toBe(csvHeader(false).join(','));
+    const rows = csv(text);
+    expect(rows.map((row) => row.file)).toEqual(['f0.png', 'f1.jpg', 'f2-broken.png', 'f2.png', 'f3.jpg', 'f4.png', 'f5.jpg'].map((f) => join(folder, f)));
+    for (const row of rows) {
+      if (row.file.endsWith('broken.png')) {
+        expect(row.status).toBe('error');
+        expect(row.error).toContain('f2-broken.png');
+        expect(row.emotion).toBe('');
+        continue;
+      }
+      expect(row.status).toBe('ok');
+      expect(EMOTIONS).toContain(row.emotion);
+      const s = EMOTIONS.map((e) => Number(row[e]));
+      expect(s.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      expect(Number(row.confidence)).toBe(Math.max(...s));
+    }
+  });
+
+  it('--recursive --out x.jsonl: subfolders too, JSON lines; only good files: exit code 0', async () => {
+    const out = join(dir, 'r.jsonl');
+    const r = await runCli(['predict', join(folder, 'sub'), join(folder, 'f0.png'), '--weights', model, '--out', out, '--recursive', '--workers', '1']);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    const rows = lines(readFileSync(out, 'utf8')).map((l) => JSON.parse(l));
+    expect(rows.map((o) => o.file)).toEqual([join(folder, 'sub/g0.png'), join(folder, 'f0.png')]);
+    expect(Object.keys(rows[0]).sort()).toEqual(['confidence', 'emotion', 'file', 'scores', 'status']);
+  });
+
+  it('--resume continues an interrupted output (cut-off last line): every file once, as a full run gives it', async () => {
+    const full = join(dir, 'full.csv');
+    expect((await runCli(['predict', folder, '--recursive', '--weights', model, '--out', full, '--workers', '1'])).code).toBe(1);
+    const fullText = readFileSync(full, 'utf8');
+    const all = lines(fullText);
+    const partial = join(dir, 'partial.csv');
+    // header, 3 rows, and half of the 4th row: as if killed while writing
+    writeFileSync(partial, all.slice(0, 4).join('\n') + '\n' + all[4].slice(0, 30));
+    const r = await runCli(['predict', folder, '--recursive', '--weights', model, '--out', partial, '--resume', '--workers', '1']);
+    expect(r.code).toBe(1); // the broken file is still in the output
+    expect(lines(r.stderr).at(-1)).toMatch(/^8\/8 files .* 2 skipped \(already in the output\)$/);
+    const resumed = csv(readFileSync(partial, 'utf8'));
+    const expected = csv(fullText);
+    expect(resumed.map((row) => row.file)).toEqual(expected.map((row) => row.file));
+    resumed.forEach((row, i) => {
+      expect(row.emotion).toBe(expected[i].emotion);
+      expect(row.status).toBe(expected[i].status);
+      for (const e of EMOTIONS) if (row[e] !== '') expect(Number(row[e])).toBeCloseTo(Number(expected[i][e]), 6);
+    });
+    // nothing left: a second --resume adds nothing but redoes the last file
+    const again = await runCli(['predict', folder, '--recursive', '--weights', model, '--out', partial, '--resume', '--workers', '1']);
+    expect(again.code).toBe(0);
+    expect(csv(readFileSync(partial, 'utf8')).map((row) => row.file)).toEqual(expected.map((row) => row.file));
+  });
+
+  it('usage errors: --resume without --out, --workers 0, a CSV of other columns', async () => {
+    const r1 = await runCli(['predict', folder, '--resume']);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toMatch(/--resume needs --out/);
+    const r2 = await runCli(['predict', folder, '--workers', '0', '--out', join(dir, 'x.csv')]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/--workers must be an integer in 1–1024/);
+    const other = join(dir, 'faces.csv');
+    writeFileSync(other, csvHeader(true).join(',') + '\n');
+    const r3 = await runCli(['predict', folder, '--weights', model, '--out', other, '--resume']);
+    expect(r3.code).toBe(1);
+    expect(r3.stderr).toMatch(/faces\.csv: its CSV header is/);
+  });
+});
