@@ -7,6 +7,7 @@
  */
 import type { tfl } from '../backends/tf.js';
 import type { FerDataset } from '../data/fer-dataset.js';
+import type { WeightPrecision } from '../model/quantize.js';
 import { EMOTIONS } from '../emotions.js';
 import { stringOption, UsageError, type OptionSpecs, type ParsedArgs } from './args.js';
 import { attachSource, oneLine, SourceError, withSource } from './errors.js';
@@ -51,6 +52,21 @@ export async function startBackend(args: ParsedArgs): Promise<string> {
   }
 }
 
+/** Precisions `--precision` accepts (the stored variants of the shipped weights). */
+const PRECISIONS: readonly WeightPrecision[] = ['float32', 'float16', 'uint8'];
+
+/**
+ * `--precision float32|float16|uint8`: which stored precision of the shipped weights to load
+ * (undefined when absent). A usage error with `--weights` (own weights have one precision).
+ */
+export function precisionOption(args: ParsedArgs): WeightPrecision | undefined {
+  const p = stringOption(args.values, 'precision');
+  if (p === undefined) return undefined;
+  if (!(PRECISIONS as readonly string[]).includes(p)) throw new UsageError(`--precision must be one of ${PRECISIONS.join(', ')}, got "${p}"`);
+  if (stringOption(args.values, 'weights') !== undefined) throw new UsageError('--precision selects a variant of the shipped weights: it cannot be combined with --weights');
+  return p as WeightPrecision;
+}
+
 /** Model input side and classes the CLI expects. */
 const SIZE = 48;
 
@@ -75,13 +91,15 @@ export function checkEmotionModel(model: tfl.LayersModel, source: string): void 
  * Loads the model of `--weights` (a folder or `model.json`), or the shipped one, and checks its
  * shapes. Errors name the weights location.
  */
-export async function loadCliModel(weights: string | undefined): Promise<{ model: tfl.LayersModel; location: string }> {
+export async function loadCliModel(weights: string | undefined, precision?: WeightPrecision): Promise<{ model: tfl.LayersModel; location: string }> {
   const { loadEmotionModel, shippedWeightsLocation } = await import('../inference/weights.js');
-  const location = weights ?? (await shippedWeightsLocation());
-  if (location === undefined) {
+  const root = weights ?? (await shippedWeightsLocation());
+  if (root === undefined) {
     throw new SourceError('weights/model.json: the shipped weights are not installed with this copy of fer-cnn-lstm; pass --weights <folder or model.json>');
   }
-  const model = await loadModelFrom(location, () => loadEmotionModel({ weights }));
+  const { join } = await import('node:path');
+  const location = weights === undefined && precision && precision !== 'float32' ? join(root, precision) : root;
+  const model = await loadModelFrom(location, () => loadEmotionModel({ weights, precision }));
   checkEmotionModel(model, location);
   return { model, location };
 }
@@ -125,8 +143,7 @@ export async function loadDataset(data: string): Promise<FerDataset> {
  * Progress of a long job on stderr: a live `\r` line on a terminal, else a plain line every
  * `every` seconds (so that logs show it is alive without filling up). `done()` clears the live line.
  */
-export function stderrProgress(label: string, every = 5): { update(done: number, total: number): void; done(): void } {
-  const stream = process.stderr;
+export function stderrProgress(label: string, every = 5, stream: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stderr): { update(done: number, total: number): void; done(): void } {
   const tty = stream.isTTY === true;
   const t0 = Date.now();
   let last = t0, shown = false;

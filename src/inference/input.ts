@@ -177,6 +177,13 @@ async function readPath(path: string, name: string): Promise<Raster> {
   return decodeBytes(bytes, name);
 }
 
+/** How many values are NaN or ±Infinity (they would otherwise become 0 or 255 silently). */
+function countNonFinite(values: ArrayLike<number>): number {
+  let bad = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) bad++;
+  return bad;
+}
+
 function rasterFromImageData(img: ImageDataLike): Raster {
   const { width, height, data } = img;
   const name = `image data ${width}×${height}`;
@@ -190,7 +197,12 @@ function rasterFromImageData(img: ImageDataLike): Raster {
       ? `${name} holds ${data.length} values: expected ${px} (gray), ${3 * px} (RGB) or ${4 * px} (RGBA)`
       : `${name} with ${img.channels} channels holds ${data.length} values: expected ${px * img.channels} (channels 1–4)`);
   }
-  const bytes = data instanceof Uint8Array || data instanceof Uint8ClampedArray ? data : Uint8ClampedArray.from(data);
+  const typed8 = data instanceof Uint8Array || data instanceof Uint8ClampedArray;
+  const bad = typed8 ? 0 : countNonFinite(data);
+  if (bad > 0) {
+    throw new ImageInputError(`${name} (${channels} channel${channels === 1 ? '' : 's'}) holds ${bad} non-finite value${bad === 1 ? '' : 's'} (NaN or Infinity) of ${data.length}: expected pixel values 0–255`);
+  }
+  const bytes = typed8 ? data : Uint8ClampedArray.from(data);
   return { width, height, channels: channels as Raster['channels'], data: bytes };
 }
 
@@ -208,6 +220,10 @@ async function rastersFromTensor(t: tf.Tensor, range: '0-255' | '0-1'): Promise<
   }
   if (t.isDisposed) throw new ImageInputError(`tensor of shape [${shape.join(',')}] is disposed`);
   const values = (await t.data()) as ArrayLike<number>;
+  const bad = countNonFinite(values);
+  if (bad > 0) {
+    throw new ImageInputError(`tensor of shape [${shape.join(',')}] (${t.dtype}) holds ${bad} non-finite value${bad === 1 ? '' : 's'} (NaN or Infinity) of ${values.length}: expected pixel values ${range === '0-1' ? '0–1' : '0–255'}`);
+  }
   const scale = range === '0-1' ? 255 : 1;
   // Uint8ClampedArray clamps to 0–255 and rounds, as saving to an 8-bit image would.
   const bytes = new Uint8ClampedArray(values.length);

@@ -8,14 +8,16 @@ import { tf, tfl } from '../backends/tf.js';
 import { EMOTIONS, type Emotion } from '../emotions.js';
 import { grayToTensor, toGrayImages, type ImageInput, type InputOptions, type ModelInput } from './input.js';
 import { loadEmotionModel, type ModelSource } from './weights.js';
+import { predictWithTta, ttaViews, type TtaMode } from './tta.js';
 
 /** Options of {@link predictEmotion} and {@link classifyEmotion}. */
 export interface PredictOptions<C extends string = Emotion> extends ModelSource, Pick<InputOptions, 'tensorRange'> {
   /**
-   * Test-time augmentation: also predict the horizontally flipped image and average the two
-   * (a little more accurate, twice the work). Default false.
+   * Test-time augmentation: `true` or `'flip'` also predicts the horizontally flipped image and
+   * averages the two (a little more accurate, twice the work); `'ten-crop'` averages 5 crops and
+   * their mirrors (10× the work). Default false.
    */
-  tta?: boolean;
+  tta?: TtaMode;
   /**
    * Class names in output order, for a fine-tuned model whose classes are not the 7 FER-2013
    * emotions. Default: {@link EMOTIONS}. Must match the model's number of outputs.
@@ -33,6 +35,24 @@ export interface Classification<C extends string = Emotion> {
   confidence: number;
   /** Probability of every class (they sum to 1), in class order. */
   scores: Record<C, number>;
+  /**
+   * Present (and `true`) when the image has almost no contrast: the standard deviation of its
+   * 48×48 gray pixels is below {@link LOW_CONTRAST_STD} gray levels (a blank, uniform or
+   * nearly black frame). The model standardizes every image, so such an image still gets a label,
+   * but the answer says nothing about a face; the CLI prints a warning on stderr.
+   */
+  lowContrast?: true;
+}
+
+/** Gray-level standard deviation (0–255 scale, of the model-sized image) below which an image is flagged {@link Classification.lowContrast}. */
+export const LOW_CONTRAST_STD = 2;
+
+/** The standard deviation of each `px`-byte image of `pixels`. */
+function pixelStd(pixels: Uint8Array, px: number, i: number): number {
+  let sum = 0, sq = 0;
+  for (let j = i * px; j < (i + 1) * px; j++) { sum += pixels[j]; sq += pixels[j] * pixels[j]; }
+  const mean = sum / px;
+  return Math.sqrt(Math.max(0, sq / px - mean * mean));
 }
 
 /** A single image: any {@link ImageInput} but an array (a 4-D tensor is a batch). */
@@ -78,13 +98,8 @@ function toProbabilities(values: Float32Array, k: number): Float32Array {
 }
 
 /** Runs the model on `[n, s, s, 1]` input (with the flip average when `tta`), returning `n × k` raw outputs. */
-async function forward(model: tfl.LayersModel, x: tf.Tensor4D, tta: boolean, batchSize: number): Promise<Float32Array> {
-  const y = tf.tidy(() => {
-    const p = model.predict(x, { batchSize }) as tf.Tensor;
-    if (!tta) return p;
-    const flipped = model.predict(tf.reverse(x, 2), { batchSize }) as tf.Tensor;
-    return tf.div(tf.add(p, flipped), 2);
-  });
+async function forward(model: tfl.LayersModel, x: tf.Tensor4D, tta: TtaMode, batchSize: number): Promise<Float32Array> {
+  const y = tf.tidy(() => predictWithTta((v) => model.predict(v, { batchSize }) as tf.Tensor, x, tta));
   try {
     return (await y.data()) as Float32Array;
   } finally {
@@ -95,6 +110,7 @@ async function forward(model: tfl.LayersModel, x: tf.Tensor4D, tta: boolean, bat
 async function run<C extends string>(input: ModelInput, options: PredictOptions<C>): Promise<{ results: Classification<C>[]; batch: boolean }> {
   const batchSize = options.batchSize ?? 64;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  ttaViews(options.tta);
   const model = await loadEmotionModel(options);
   const size = inputSide(model);
   const k = outputCount(model);
@@ -122,7 +138,9 @@ async function run<C extends string>(input: ModelInput, options: PredictOptions<
       scores[classes[j]] = probs[i * k + j];
       if (probs[i * k + j] > probs[i * k + best]) best = j;
     }
-    results.push({ emotion: classes[best], confidence: probs[i * k + best], scores });
+    const result: Classification<C> = { emotion: classes[best], confidence: probs[i * k + best], scores };
+    if (pixelStd(pixels, size * size, i) < LOW_CONTRAST_STD) result.lowContrast = true;
+    results.push(result);
   }
   return { results, batch };
 }

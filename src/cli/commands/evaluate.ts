@@ -7,7 +7,7 @@
 import type { FerDataset } from '../../data/fer-dataset.js';
 import { parseSplitFilter, type SplitFilter } from '../../data/splits.js';
 import { flag, intOption, requiredString, stringOption, UsageError, type ParsedArgs } from '../args.js';
-import { GLOBAL_HELP, loadCliModel, loadDataset, startBackend, stderrProgress, type Command } from '../command.js';
+import { GLOBAL_HELP, loadCliModel, loadDataset, precisionOption, startBackend, stderrProgress, type Command } from '../command.js';
 import { EXIT, SourceError, withSource } from '../errors.js';
 import { formatEvaluation } from '../output.js';
 import { out } from '../quiet.js';
@@ -25,6 +25,8 @@ Options:
                        evaluated whole unless --split is given
   --weights <path>     model folder or model.json (default: the shipped pretrained weights)
   --tta                average each image with its mirror image
+  --precision <p>      stored precision of the shipped weights: float32 (default), float16 or uint8;
+                       not with --weights
   --batch-size <n>     images per forward pass (default 256)
   --json               print the result as JSON (the last line of stdout):
                        {"accuracy","macroF1","count","perClass","confusion"}
@@ -59,11 +61,12 @@ async function run(args: ParsedArgs): Promise<number> {
   if (requested !== undefined && !parseSplitFilter(requested)) {
     throw new UsageError(`--split must be test, PublicTest, PrivateTest, Training, train or all, got "${requested}"`);
   }
+  precisionOption(args); // usage errors before the data is loaded
   await startBackend(args);
   const data = await loadDataset(source);
   const { split, note } = chooseSplit(data, requested, source);
   if (note) process.stderr.write(`note: ${note}\n`);
-  const { model, location } = await loadCliModel(weights);
+  const { model, location } = await loadCliModel(weights, precisionOption(args));
   const { evaluate } = await import('../../evaluation/evaluate.js');
   const progress = stderrProgress('evaluating');
   let result;
@@ -91,6 +94,7 @@ export const evaluateCommand: Command = {
     split: { type: 'string' },
     weights: { type: 'string' },
     tta: { type: 'boolean' },
+    precision: { type: 'string' },
     'batch-size': { type: 'string' },
     json: { type: 'boolean' },
   },

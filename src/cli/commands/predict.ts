@@ -8,8 +8,8 @@
 import type { FaceEmotion } from '../../detection/detect-emotions.js';
 import type { Classification } from '../../inference/predict.js';
 import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../args.js';
-import { GLOBAL_HELP, loadCliModel, startBackend, type Command } from '../command.js';
-import { attachSource, EXIT, reportError } from '../errors.js';
+import { GLOBAL_HELP, loadCliModel, precisionOption, startBackend, stderrProgress, type Command } from '../command.js';
+import { attachSource, EXIT, PROGRAM, reportError } from '../errors.js';
 import { formatPrediction } from '../output.js';
 import { out } from '../quiet.js';
 import { BATCH_HELP } from '../../batch/help.js';
@@ -24,6 +24,12 @@ Options:
   --tta                  average each image with its mirror image (slower, a little more accurate)
   --json                 one JSON object per image and line: {"file","emotion","confidence","scores"}
   --batch-size <n>       images per forward pass (default 64)
+  --precision <p>        stored precision of the shipped weights: float32 (default), float16 or uint8
+                         (smaller, accuracy in the README); not with --weights
+
+An image with almost no contrast (blank, uniform grey) still gets its line, plus a warning on
+stderr ("lowContrast": true in --json): its answer says nothing about a face. Runs of more than one
+forward pass show progress on stderr.
 
 Full photos:
   --faces                find every face of each photo (BlazeFace), crop it the way FER-2013 faces
@@ -45,7 +51,12 @@ ${GLOBAL_HELP}`;
 
 /** The JSON line of one answer. */
 function jsonLine(file: string, c: Classification): string {
-  return JSON.stringify({ file, emotion: c.emotion, confidence: c.confidence, scores: c.scores });
+  return JSON.stringify({ file, emotion: c.emotion, confidence: c.confidence, scores: c.scores, ...(c.lowContrast ? { lowContrast: true } : {}) });
+}
+
+/** The stderr warning for an image without contrast (it still gets its answer line). */
+function lowContrastWarning(file: string): string {
+  return `${PROGRAM}: warning: ${file}: almost no contrast (a blank or uniform image): the answer says nothing about a face\n`;
 }
 
 /** The options that only apply with `--faces`. */
@@ -72,7 +83,7 @@ async function predictFaces(args: ParsedArgs, files: readonly string[], json: bo
   const minFaceSize = numberOption(args.values, 'min-face-size', 1);
   const detector = stringOption(args.values, 'detector');
   await startBackend(args);
-  const { model } = await loadCliModel(stringOption(args.values, 'weights'));
+  const { model } = await loadCliModel(stringOption(args.values, 'weights'), precisionOption(args));
   const { loadFaceDetector } = await import('../../detection/detector.js');
   const { detectEmotions } = await import('../../detection/detect-emotions.js');
   // load the detector before any photo: a missing @vladmandic/human is one error for the whole run
@@ -108,10 +119,16 @@ async function run(args: ParsedArgs): Promise<number> {
   if (faceOnly) throw new UsageError(`--${faceOnly} needs --faces`);
   await startBackend(args);
   const { classifyEmotion } = await import('../../inference/predict.js');
-  const { model } = await loadCliModel(stringOption(args.values, 'weights'));
+  const { model } = await loadCliModel(stringOption(args.values, 'weights'), precisionOption(args));
   let failed = 0;
-  const answer = (file: string, c: Classification) => out(json ? jsonLine(file, c) : formatPrediction(file, c));
+  const answer = (file: string, c: Classification) => {
+    if (c.lowContrast) { progress.done(); process.stderr.write(lowContrastWarning(file)); }
+    out(json ? jsonLine(file, c) : formatPrediction(file, c));
+  };
+  // more than one forward pass: progress on stderr (a live line on a terminal, else a line every 10 s)
+  const progress = stderrProgress('predicting', 10);
   for (let start = 0; start < files.length; start += batchSize) {
+    if (start > 0) progress.update(start, files.length);
     const chunk = files.slice(start, start + batchSize);
     let results: Classification[] | undefined;
     try {
@@ -129,10 +146,12 @@ async function run(args: ParsedArgs): Promise<number> {
         answer(file, await classifyEmotion(file, { model, tta }));
       } catch (e) {
         failed++;
+        progress.done();
         reportError(attachSource(file, e), flag(args.values, 'verbose'));
       }
     }
   }
+  progress.done();
   return failed > 0 ? EXIT.failure : EXIT.ok;
 }
 
@@ -151,6 +170,7 @@ export const predictCommand: Command = {
     'max-faces': { type: 'string' },
     'min-face-size': { type: 'string' },
     detector: { type: 'string' },
+    precision: { type: 'string' },
     out: { type: 'string' },
     recursive: { type: 'boolean' },
     workers: { type: 'string' },
