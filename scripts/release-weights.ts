@@ -72,8 +72,12 @@ async function parentRun(cfg: RunConfig): Promise<{ dir: string; state: Checkpoi
   }
 }
 const parent = await parentRun(config);
-/** The architecture: this run's, or (fine-tuned with `--from`) its parent's. */
-const modelConfig = (config.model ?? parent?.config.model ?? {}) as CnnLstmOptions;
+/**
+ * The architecture: this run's, or (fine-tuned with `--from`) its parent's; a run recorded by 0.1's
+ * CLI may name the removed options with their no-op values (`blurSigma: 0`, `downsample: 1`), dropped here.
+ */
+const modelConfig = Object.fromEntries(Object.entries((config.model ?? parent?.config.model ?? {}) as Record<string, unknown>)
+  .filter(([k, v]) => !((k === 'blurSigma' && v === 0) || (k === 'downsample' && v === 1) || k === 'blurOnlyAtInference'))) as CnnLstmOptions;
 /** Epochs of the parent run up to the one fine-tuned from, then this run's, numbered on. */
 const history = parent
   ? [...parent.state.history.slice(0, parent.state.bestEpoch), ...state.history.map((h) => ({ ...h, epoch: h.epoch + parent.state.bestEpoch }))]
@@ -93,6 +97,8 @@ if (Math.abs(check.ece - calAfter.ece) > 1e-3) throw new Error(`the tempered mod
 console.log(`temperature ${temperature.toFixed(3)}: ECE ${(calBefore.ece * 100).toFixed(2)}% → ${(calAfter.ece * 100).toFixed(2)}%, NLL ${calBefore.nll.toFixed(4)} → ${calAfter.nll.toFixed(4)}`);
 const plain = await evaluate(model, data);
 const tta = await evaluate(model, data, { tta: true });
+const tenCrop = await evaluate(model, data, { tta: 'ten-crop' });
+console.log(`ten-crop TTA: ${(tenCrop.accuracy * 100).toFixed(2)}%, macro-F1 ${tenCrop.macroF1.toFixed(4)}`);
 console.log(`float32: accuracy ${(plain.accuracy * 100).toFixed(2)}%, macro-F1 ${plain.macroF1.toFixed(4)}; with flip TTA ${(tta.accuracy * 100).toFixed(2)}%`);
 
 const sizeOf = async (dir: string) => (await stat(join(dir, 'weights.bin'))).size;
@@ -117,6 +123,8 @@ const metadata = {
   publicTestAccuracyTta: tta.accuracy,
   macroF1: plain.macroF1,
   macroF1Tta: tta.macroF1,
+  publicTestAccuracyTenCrop: tenCrop.accuracy,
+  macroF1TenCrop: tenCrop.macroF1,
   perClass: plain.perClass,
   confusion: plain.confusion,
   count: plain.count,
@@ -225,7 +233,8 @@ ${trainingText}
 | weights | accuracy | macro-F1 | size |
 | --- | --- | --- | --- |
 | float32 | ${pct(plain.accuracy)} | ${plain.macroF1.toFixed(4)} | ${variants.float32.weightsBytes.toLocaleString('en')} B |
-| float32 + flip TTA | ${pct(tta.accuracy)} | ${tta.macroF1.toFixed(4)} | — |
+| float32 + flip TTA (\`tta: true\`, 2 views) | ${pct(tta.accuracy)} | ${tta.macroF1.toFixed(4)} | — |
+| float32 + ten-crop TTA (\`tta: 'ten-crop'\`, 10 views) | ${pct(tenCrop.accuracy)} | ${tenCrop.macroF1.toFixed(4)} | — |
 | float16 (\`precision: 'float16'\`) | ${pct(variants.float16.publicTestAccuracy)} | ${variants.float16.macroF1.toFixed(4)} | ${variants.float16.weightsBytes.toLocaleString('en')} B |
 | uint8 (\`precision: 'uint8'\`) | ${pct(variants.uint8.publicTestAccuracy)} | ${variants.uint8.macroF1.toFixed(4)} | ${variants.uint8.weightsBytes.toLocaleString('en')} B |
 
@@ -272,6 +281,7 @@ Shipped weights (${parent
 | --- | --- | --- | --- |
 | float32 (default) | ${pct(plain.accuracy)} | ${plain.macroF1.toFixed(3)} | ${(variants.float32.weightsBytes / 1e6).toFixed(2)} MB |
 | float32 + flip TTA (\`tta: true\`) | ${pct(tta.accuracy)} | ${tta.macroF1.toFixed(3)} | |
+| float32 + ten-crop TTA (\`tta: 'ten-crop'\`) | ${pct(tenCrop.accuracy)} | ${tenCrop.macroF1.toFixed(3)} | |
 | float16 (\`precision: 'float16'\`) | ${pct(variants.float16.publicTestAccuracy)} | ${variants.float16.macroF1.toFixed(3)} | ${(variants.float16.weightsBytes / 1e6).toFixed(2)} MB |
 | uint8 (\`precision: 'uint8'\`) | ${pct(variants.uint8.publicTestAccuracy)} | ${variants.uint8.macroF1.toFixed(3)} | ${(variants.uint8.weightsBytes / 1e6).toFixed(2)} MB |
 

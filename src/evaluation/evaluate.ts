@@ -9,14 +9,18 @@ import { activeBackend, selectBackend } from '../backends/select.js';
 import type { FerDataset } from '../data/fer-dataset.js';
 import type { SplitFilter } from '../data/splits.js';
 import { predictPixels } from '../training/loss.js';
+import { ttaViews, type TtaMode } from '../inference/tta.js';
 import { argmaxRows, confusionMatrix, metricsFromConfusion, type EvaluationResult } from './metrics.js';
 
 /** Options of {@link evaluate}. */
 export interface EvaluateOptions {
   /** Evaluate only this split (`'PublicTest'`, `'test'`, …). Default: every image of the dataset. */
   split?: SplitFilter;
-  /** Horizontal-flip test-time augmentation: average the probabilities of each image and its mirror. Default false. */
-  tta?: boolean;
+  /**
+   * Test-time augmentation: `true`/`'flip'` averages each image with its mirror, `'ten-crop'` over 5 crops
+   * and their mirrors (see {@link TtaMode}). Default false.
+   */
+  tta?: TtaMode;
   /** Images per forward pass. Default 256. */
   batchSize?: number;
   /**
@@ -68,6 +72,7 @@ export async function evaluate(model: tfl.LayersModel, dataset: FerDataset, opti
   const batchSize = options.batchSize ?? 256;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`evaluate: batchSize must be a positive integer, got ${batchSize}`);
   checkCompatible(model, dataset);
+  ttaViews(options.tta);
   if (activeBackend() === undefined) await selectBackend();
   const data = options.split ? dataset.filter(options.split) : dataset;
   const k = data.classes.length;

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { predictWithTta, type TtaMode } from '../inference/tta.js';
 import { tf, tfl } from '../backends/tf.js';
 import { augment, type AugmentOptions } from '../data/augment.js';
 
@@ -91,7 +92,7 @@ export function shardGradients(model: tfl.LayersModel, req: ShardRequest): Shard
 }
 
 /** Class probabilities for raw pixels, in batches of `batchSize`, optionally averaged with the horizontal flip. */
-export function predictPixels(model: tfl.LayersModel, pixels: Uint8Array, size: number, batchSize = 256, flipTta = false): Float32Array {
+export function predictPixels(model: tfl.LayersModel, pixels: Uint8Array, size: number, batchSize = 256, tta: TtaMode = false): Float32Array {
   const px = size * size;
   const n = pixels.length / px;
   const k = (model.outputs[0].shape as number[])[1];
@@ -100,9 +101,7 @@ export function predictPixels(model: tfl.LayersModel, pixels: Uint8Array, size: 
     const e = Math.min(n, s + batchSize);
     const probs = tf.tidy(() => {
       const xs = pixelsToTensor(pixels.subarray(s * px, e * px), size);
-      let p = model.predict(xs) as tf.Tensor;
-      if (flipTta) p = tf.div(tf.add(p, model.predict(tf.reverse(xs, 2)) as tf.Tensor), 2);
-      return p;
+      return predictWithTta((x) => model.predict(x) as tf.Tensor, xs as tf.Tensor4D, tta);
     });
     out.set(probs.dataSync(), s * k);
     probs.dispose();
