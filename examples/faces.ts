@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { decodeImage, toGraySquare } from '../src/index.js'; // in your project: from 'fer-cnn-lstm'
+import { decodeImage, toGraySquare } from '../src/detection/index.js'; // in your project: from 'fer-cnn-lstm/detection'
 
 /** Path of the example face. */
 export const FACE_PATH = fileURLToPath(new URL('./images/astronaut-face.png', import.meta.url));

@@ -13,8 +13,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  EMOTIONS, FerDataset, buildCnnLstm, encodePng, loadEmotionModel, selectBackend, shippedWeightsLocation, train,
+  EMOTIONS, FerDataset, buildCnnLstm, loadEmotionModel, selectBackend, shippedWeightsLocation, train,
 } from '../src/index.js'; // in your project: from 'fer-cnn-lstm'
+import { encodePng } from '../src/viz/index.js'; // in your project: from 'fer-cnn-lstm/viz'
 import { faceVariant } from './faces.js';
 
 const CLASSES = [...EMOTIONS, 'Contempt'];

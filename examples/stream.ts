@@ -6,7 +6,8 @@
  *
  * In a browser, `watchVideo(videoElement, ({ smoothed }) => …)` does the same live.
  */
-import { classifyStream, shippedWeightsLocation, type ImageDataLike } from '../src/index.js'; // in your project: from 'fer-cnn-lstm'
+import { shippedWeightsLocation, type ImageDataLike } from '../src/index.js'; // in your project: from 'fer-cnn-lstm'
+import { classifyStream } from '../src/video/index.js'; // in your project: from 'fer-cnn-lstm/video'
 import { faceVariant } from './faces.js';
 
 const weights = process.argv[2];

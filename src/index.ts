@@ -1,61 +1,39 @@
 /**
  * fer-cnn-lstm — facial emotion recognition (the 7 FER-2013 classes) with a CNN-LSTM on
- * TensorFlow.js: a pretrained model, a dataset loader, augmentation, a fast training engine for
- * the wasm backend, evaluation and a CLI.
+ * TensorFlow.js: a pretrained model, a dataset loader, augmentation, training, evaluation and a CLI.
  *
- * @packageDocumentation
+ * This root entry holds what an application needs (the 0.2 API). The rest lives in subpath
+ * entries: `fer-cnn-lstm/model` (custom layers, rebuilding, quantization, input tensors),
+ * `fer-cnn-lstm/training` (the training engine: wasm kernels, fast batch norm, schedules,
+ * checkpoints, metrics), `fer-cnn-lstm/detection` (the face detector, crops, boxes, scanning),
+ * `fer-cnn-lstm/video` (smoothing, streams, `<video>` elements) and `fer-cnn-lstm/viz` (SVG and
+ * PNG plots).
+ *
+ * The browser build of this entry (the `browser` export condition, which Vite and webpack pick)
+ * has no `node:` imports: file paths, dataset folders, caches and worker threads need Node.
+ *
+ * @module fer-cnn-lstm
  */
-export { tf, tfl } from './backends/tf.js';
-export { registerChainedOps } from './backends/chained-ops.js';
-export { selectBackend, setBackend, activeBackend, preferredBackends, type BackendName } from './backends/select.js';
-export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS, type WasmTrainingKernel } from './backends/wasm-kernels.js';
+export { selectBackend, setBackend, type BackendName } from './backends/select.js';
 
 export { Emotion, EMOTIONS, NUM_EMOTIONS, isEmotion, emotionFromIndex, emotionToIndex, parseEmotion } from './emotions.js';
 
-export { buildCnnLstm, DEFAULT_CNN_LSTM_OPTIONS, type CnnLstmOptions, type SequenceMode } from './model/cnn-lstm.js';
-export { loadModel, saveModel, fileSystemHandler } from './model/io.js';
-export { rebuildCnnLstm } from './model/rebuild.js';
-export { GaussianBlur, Standardize, registerCustomLayers, setBlurInTraining, type GaussianBlurArgs, type StandardizeArgs } from './model/layers.js';
-export { gaussianBlurPixels, gaussianKernel } from './data/blur.js';
+export { predictEmotion, classifyEmotion, type PredictOptions, type Classification, type SingleImageInput, type BatchInput } from './inference/predict.js';
+export { ImageInputError, type ImageInput, type ModelInput, type ImageDataLike, type BrowserImageSource } from './inference/input.js';
+export { detectEmotions, type DetectEmotionsOptions, type FaceEmotion } from './detection/detect-emotions.js';
+export { FaceDetectorMissingError } from './detection/model-files.js';
+export type { Box } from './detection/boxes.js';
 
+export { loadEmotionModel, shippedModelInfo, shippedWeightsLocation, clearModelCache, type ModelSource, type ShippedModelInfo } from './inference/weights.js';
+export { loadModel, saveModel } from './model/io.js';
+export type { WeightPrecision } from './model/quantize.js';
+
+export { buildCnnLstm, type CnnLstmOptions, type SequenceMode } from './model/cnn-lstm.js';
 export { FerDataset, type LoadOptions, type LoadSummary, type BatchOptions, type TensorBatch } from './data/fer-dataset.js';
 export { FerDataError } from './data/errors.js';
-export { augment, augmentTransforms, DEFAULT_AUGMENTATION, type AugmentOptions } from './data/augment.js';
-export { SPLITS, parseSplitFilter, type Split, type SplitFilter } from './data/splits.js';
-export { decodeImage, sniffFormat, type ImageFormat } from './data/decode.js';
-export { toGraySquare, type Raster } from './data/image.js';
-
+export type { Split, SplitFilter } from './data/splits.js';
+export { augment, type AugmentOptions } from './data/augment.js';
 export { train, TrainingError, type TrainOptions, type TrainResult, type BatchProgress, type EpochLog } from './training/train.js';
 export type { LearningRateSchedule } from './training/schedule.js';
-export { useFastBatchNorm, batchNormTraining } from './training/fast-batchnorm.js';
-
-export { confusionMatrix, metricsFromConfusion, type ClassMetrics, type EvaluationResult } from './evaluation/metrics.js';
 export { evaluate, type EvaluateOptions } from './evaluation/evaluate.js';
-
-export { confusionMatrixSvg, type ConfusionMatrixSvgOptions } from './viz/confusion.js';
-export { trainingCurvesSvg, type TrainingCurvesSvgOptions, type CurvePoint } from './viz/curves.js';
-export { predictionGridSvg, type PredictionGridSvgOptions, type PredictionSample } from './viz/samples.js';
-export { encodePng, pngDataUri, type PngChannels } from './viz/png.js';
-
-export { predictEmotion, classifyEmotion, type PredictOptions, type Classification, type SingleImageInput, type BatchInput } from './inference/predict.js';
-export { loadEmotionModel, shippedModelInfo, shippedWeightsLocation, clearModelCache, type ModelSource, type ShippedModelInfo } from './inference/weights.js';
-export {
-  toModelInput, toGrayImages, grayToTensor, ImageInputError,
-  type ImageInput, type ModelInput, type ImageDataLike, type BrowserImageSource, type InputOptions, type GrayImages,
-} from './inference/input.js';
-export { quantizeArtifacts, toFloat16Bits, type WeightPrecision } from './model/quantize.js';
-
-export {
-  EmotionSmoother, DEFAULT_SMOOTHING, resolveSmoothingOptions,
-  type SmoothingOptions, type SmoothingMethod, type ResolvedSmoothingOptions,
-} from './video/smoothing.js';
-export { classifyStream, watchVideo, type StreamOptions, type StreamResult, type WatchVideoOptions, type VideoWatch } from './video/stream.js';
-
-export { detectEmotions, type DetectEmotionsOptions, type FaceEmotion } from './detection/detect-emotions.js';
-export { FaceDetector, loadFaceDetector, type DetectOptions } from './detection/detector.js';
-export {
-  resolveDetectorModel, FaceDetectorMissingError, DETECTOR_PACKAGE, type DetectorSource, type ModuleResolver,
-} from './detection/model-files.js';
-export { scanWindows, MIN_FACE_FRACTION } from './detection/scan.js';
-export type { Box, DetectedFace } from './detection/boxes.js';
-export { FER_FRAMING, ferCropBox, cropRaster, type Framing } from './detection/crop.js';
+export type { ClassMetrics, EvaluationResult } from './evaluation/metrics.js';

@@ -13,7 +13,8 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { EMOTIONS, classifyEmotion, classifyStream, loadEmotionModel, setBackend, type Classification } from 'fer-cnn-lstm';
+import { EMOTIONS, classifyEmotion, loadEmotionModel, setBackend, type Classification } from 'fer-cnn-lstm';
+import { classifyStream } from 'fer-cnn-lstm/video';
 
 declare const __WEIGHTS_NAME__: string;
 

@@ -2,9 +2,13 @@
  * Vite config of the browser example: `npm run example:browser` (dev server) or
  * `npm run example:browser:build` (static site in `examples/browser/dist/`).
  *
- * - `fer-cnn-lstm` resolves to the library's sources (`src/index.ts`), so the example always runs
- *   the code of this checkout without `npm run build` first. An application that installed the
- *   package imports `fer-cnn-lstm` (its `dist/index.js`) without an alias.
+ * - `fer-cnn-lstm` (and `fer-cnn-lstm/video`, …) resolve to the library's sources
+ *   (`src/index.ts`, `src/video/index.ts`), so the example always runs the code of this checkout
+ *   without `npm run build` first. The sources import Node built-ins on their Node-only paths
+ *   (dataset folders, caches, worker threads); `nodeBuiltinStubsVite()` replaces those with the
+ *   stubs that the package's browser build carries. An application that installed the package
+ *   needs neither the alias nor the plugin: bundlers pick its browser build (the `browser` export
+ *   condition), which has no Node imports (test/consumer/vite.test.ts builds such an app).
  * - The model is embedded: `model.json` and its weight files are copied to `weights/` in the
  *   build (and served from there by the dev server) — nothing is fetched from a
  *   CDN. Which weights: `$FER_EXAMPLE_WEIGHTS` (a folder with `model.json`) when set, else the
@@ -17,6 +21,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
+import { nodeBuiltinStubsVite } from '../../build/node-builtin-stubs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -83,27 +88,20 @@ export default defineConfig({
   // relative asset URLs: the built site works from any folder of any static server
   base: './',
   resolve: {
-    alias: { 'fer-cnn-lstm': join(repo, 'src', 'index.ts') },
+    alias: [
+      { find: /^fer-cnn-lstm$/, replacement: join(repo, 'src', 'index.ts') },
+      { find: /^fer-cnn-lstm\/(\w+)$/, replacement: join(repo, 'src', '$1', 'index.ts') },
+    ],
   },
   define: {
     __WEIGHTS_NAME__: JSON.stringify(exampleWeightsDir()?.replace(repo + '/', '') ?? 'none'),
   },
-  plugins: [embedWeights()],
+  plugins: [nodeBuiltinStubsVite(join(repo, 'src')), embedWeights()],
   build: {
     outDir: join(here, 'dist'),
     emptyOutDir: true,
     target: 'es2022',
     // tfjs-core + layers + the wasm backend glue make one ~0.7 MB chunk: expected here
     chunkSizeWarningLimit: 4096,
-    rollupOptions: {
-      // The library's Node-only modules (dataset folders, caches, checkpoints, training workers)
-      // import node:fs & co., which Vite replaces with an empty browser stub (the "has been
-      // externalized for browser compatibility" warnings). They run only on Node code paths, but
-      // Rollup still fails on their named imports from the stub ('"resolve" is not exported by
-      // "__vite-browser-external"'): shim those instead. Works with the library's sources and with
-      // its dist/ build (where `node:fs` is plain `fs`); `external: [/^node:/]` would work only for
-      // the sources.
-      shimMissingExports: true,
-    },
   },
 });

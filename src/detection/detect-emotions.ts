@@ -21,7 +21,7 @@ export interface DetectEmotionsOptions<C extends string = Emotion> extends Predi
    * browsers copy its `models/blazeface.json` and `blazeface.bin` to your assets and pass the URL).
    */
   detector?: DetectorSource;
-  /** Overrides of the FER-2013 framing ({@link FER_FRAMING}: 1.25× the detector's box, centred). */
+  /** Overrides of the FER-2013 framing ({@link "fer-cnn-lstm/detection"!FER_FRAMING}: 1.25× the detector's box, centred). */
   framing?: Partial<Framing>;
 }
 

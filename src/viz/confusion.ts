@@ -43,7 +43,7 @@ function validate(confusion: number[][], classes: readonly string[]): number[] {
 }
 
 /**
- * Draws a confusion matrix (`confusion[true][predicted]`, as {@link evaluate} returns it) as a
+ * Draws a confusion matrix (`confusion[true][predicted]`, as {@link "fer-cnn-lstm"!evaluate} returns it) as a
  * heat map: light → dark blue by value, the value printed in each cell (the row percentage when
  * normalised, optionally with the count), class names on both axes, "True" on the vertical axis
  * and "Predicted" on the horizontal one.

@@ -6,7 +6,7 @@
  * (`apt-get install -y chromium`).
  *
  * Weights: the shipped `weights/float16/` (what the example embeds by default), else
- * `weights/`, else a tiny stand-in model saved here.
+ * `weights/`, else (none, or none that loads) a tiny stand-in model saved here.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCnnLstm, classifyEmotion, saveModel, setBackend, type Classification } from '../../src/index.js';
-import { REPO, buildExample, bundleSizes, formatSizes, hasPlaywright, requestedSizes, serveStatic } from './helpers.js';
+import { classifyEmotion, setBackend, type Classification } from '../../src/index.js';
+import { REPO, buildExample, bundleSizes, formatSizes, hasPlaywright, requestedSizes, serveStatic, usableWeights } from './helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const IMAGE = join(REPO, 'examples', 'images', 'astronaut-face.png');
@@ -28,6 +28,7 @@ describe.skipIf(missing !== undefined)(title, () => {
   let tmp: string;
   let outDir: string;
   let weightsDir: string;
+  let shipped: boolean;
   let server: Server | undefined;
   let baseUrl: string;
   let requests: string[];
@@ -37,21 +38,12 @@ describe.skipIf(missing !== undefined)(title, () => {
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'fer-browser-'));
-    const shipped = [join(REPO, 'weights', 'float16'), join(REPO, 'weights')].find((d) => existsSync(join(d, 'model.json')));
-    if (shipped) {
-      weightsDir = shipped;
-    } else {
-      weightsDir = join(tmp, 'standin');
-      await setBackend('wasm');
-      const model = buildCnnLstm({ filters: [4], lstmUnits: 4, denseUnits: 0, seed: 1 });
-      await saveModel(model, weightsDir, undefined, 'float16');
-      model.dispose();
-    }
+    ({ dir: weightsDir, shipped } = await usableWeights(tmp));
     outDir = join(tmp, 'dist');
     const t0 = performance.now();
     await buildExample(outDir, weightsDir);
     const buildSeconds = (performance.now() - t0) / 1000;
-    console.log(`[browser example] weights: ${weightsDir}${shipped ? '' : ' (stand-in: no shipped weights yet)'}; `
+    console.log(`[browser example] weights: ${weightsDir}${shipped ? '' : ' (stand-in: no loadable shipped weights)'}; `
       + `vite build ${buildSeconds.toFixed(1)} s\n[browser example] bundle: ${formatSizes(bundleSizes(outDir))}`);
 
     ({ server, url: baseUrl, requests } = await serveStatic(outDir));

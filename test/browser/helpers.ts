@@ -2,12 +2,37 @@
  * Helpers of the browser example's test: building it with Vite, serving the build, measuring it.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+
+/**
+ * The weights the browser tests embed: the shipped `weights/float16/` (what the example embeds by
+ * default), else `weights/` — when Node can load them — else a tiny stand-in model saved in `tmp`
+ * (`shipped: false`), so that the page is still checked against Node while the shipped weights are
+ * missing or being replaced.
+ */
+export async function usableWeights(tmp: string): Promise<{ dir: string; shipped: boolean }> {
+  const { buildCnnLstm, loadModel, saveModel, setBackend } = await import('../../src/index.js');
+  await setBackend('wasm');
+  const shipped = [join(REPO, 'weights', 'float16'), join(REPO, 'weights')].find((d) => existsSync(join(d, 'model.json')));
+  if (shipped) {
+    try {
+      (await loadModel(shipped)).dispose();
+      return { dir: shipped, shipped: true };
+    } catch (e) {
+      console.warn(`[browser] the shipped weights in ${shipped} do not load (${(e as Error).message.slice(0, 200)}); using a stand-in model`);
+    }
+  }
+  const dir = join(tmp, 'standin');
+  const model = buildCnnLstm({ filters: [4], lstmUnits: 4, denseUnits: 0, seed: 1 });
+  await saveModel(model, dir, undefined, 'float16');
+  model.dispose();
+  return { dir, shipped: false };
+}
 
 /** The repository root. */
 export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));

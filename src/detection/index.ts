@@ -1,0 +1,16 @@
+/**
+ * `fer-cnn-lstm/detection`: the face detector under `detectEmotions` (BlazeFace), FER-2013
+ * framing and crops, boxes, the tiled scan for small faces, and image decoding.
+ *
+ * @module fer-cnn-lstm/detection
+ */
+export { detectEmotions, type DetectEmotionsOptions, type FaceEmotion } from './detect-emotions.js';
+export { FaceDetector, loadFaceDetector, type DetectOptions } from './detector.js';
+export {
+  resolveDetectorModel, FaceDetectorMissingError, DETECTOR_PACKAGE, type DetectorSource, type ModuleResolver,
+} from './model-files.js';
+export { scanWindows, MIN_FACE_FRACTION } from './scan.js';
+export type { Box, DetectedFace } from './boxes.js';
+export { FER_FRAMING, ferCropBox, cropRaster, type Framing } from './crop.js';
+export { decodeImage, sniffFormat, type ImageFormat } from '../data/decode.js';
+export { toGraySquare, type Raster } from '../data/image.js';

@@ -1,0 +1,10 @@
+/**
+ * `fer-cnn-lstm/viz`: plots as SVG strings (confusion matrix, training curves, a grid of
+ * predictions) and a small PNG encoder.
+ *
+ * @module fer-cnn-lstm/viz
+ */
+export { confusionMatrixSvg, type ConfusionMatrixSvgOptions } from './confusion.js';
+export { trainingCurvesSvg, type TrainingCurvesSvgOptions, type CurvePoint } from './curves.js';
+export { predictionGridSvg, type PredictionGridSvgOptions, type PredictionSample } from './samples.js';
+export { encodePng, pngDataUri, type PngChannels } from './png.js';
