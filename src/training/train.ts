@@ -7,7 +7,7 @@
 import { tf, tfl } from '../backends/tf.js';
 import { DEFAULT_AUGMENTATION, type AugmentOptions } from '../data/augment.js';
 import type { FerDataset } from '../data/fer-dataset.js';
-import type { SplitFilter } from '../data/splits.js';
+import { SPLITS, splitCodes, type SplitFilter } from '../data/splits.js';
 import { argmaxRows, confusionMatrix, metricsFromConfusion } from '../evaluation/metrics.js';
 import { Random } from '../util/random.js';
 import { readCheckpointState, restoreCheckpoint, saveCheckpoint, type EpochLog } from './checkpoint.js';
@@ -54,6 +54,14 @@ export interface TrainOptions {
    * when the dataset has it.
    */
   validation?: FerDataset | SplitFilter | false;
+  /**
+   * Hold out this fraction (0 < f < 1) of the training images as the validation data, stratified
+   * by class and seeded with `seed` (the same images on every run and resume). Overrides
+   * `validation`. When neither is given and the dataset has no PublicTest images apart from the
+   * training images (a CSV without `Training` rows, a `test/` folder, `<emotion>/` folders), 10% is
+   * held out this way: training never validates on its own images.
+   */
+  validationSplit?: number;
   /** Images trained on when the dataset has several splits. Default `'train'`. */
   trainSplit?: SplitFilter;
   /** Average validation predictions with the horizontally flipped image. Default false. */
@@ -124,6 +132,81 @@ function epochRandom(seed: number, epoch: number): Random {
   return new Random((seed * 1000003 + epoch * 7919) >>> 0);
 }
 
+/** The default held-out fraction when the dataset has no separate validation split. */
+export const DEFAULT_VALIDATION_SPLIT = 0.1;
+
+/** The training and validation images {@link train} uses, and a sentence saying where validation comes from. */
+export interface TrainingData {
+  trainSet: FerDataset;
+  valSet?: FerDataset;
+  /** `'split'` (a split of the dataset, e.g. PublicTest), `'dataset'` (a dataset given as `validation`), `'holdout'` (a held-out fraction), `'none'`. */
+  source: 'split' | 'dataset' | 'holdout' | 'none';
+  /** Says where validation comes from, e.g. "validating on a stratified 10% of the training images (no PublicTest split found)". */
+  note: string;
+}
+
+/** Splits `data` into a stratified, seeded holdout of `fraction` per class (classes keep at least one training image). */
+function stratifiedHoldout(data: FerDataset, fraction: number, seed: number): { train: number[]; val: number[] } {
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < data.length; i++) {
+    const l = data.labels[i];
+    if (!byClass.has(l)) byClass.set(l, []);
+    byClass.get(l)!.push(i);
+  }
+  const random = new Random((seed * 2654435761 + 97) >>> 0);
+  const train: number[] = [], val: number[] = [];
+  for (const [, idx] of [...byClass.entries()].sort((a, b) => a[0] - b[0])) {
+    random.shuffle(idx);
+    const take = Math.min(idx.length - 1, Math.round(fraction * idx.length));
+    val.push(...idx.slice(0, take));
+    train.push(...idx.slice(take));
+  }
+  return { train: train.sort((a, b) => a - b), val: val.sort((a, b) => a - b) };
+}
+
+/**
+ * The images {@link train} trains and validates on, for these options (see
+ * {@link TrainOptions.validation} and {@link TrainOptions.validationSplit}). Never validates on
+ * training images.
+ * @throws RangeError when `validationSplit` is not in (0, 1) or holds out nothing, or the
+ *   `validation` split is also the training data.
+ */
+export function selectTrainingData(dataset: FerDataset, options: Pick<TrainOptions, 'validation' | 'validationSplit' | 'trainSplit' | 'seed'> = {}): TrainingData {
+  const seed = options.seed ?? 42;
+  const splits = dataset.splitCounts();
+  const multiSplit = Object.keys(splits).length > 1;
+  const trainSplit = options.trainSplit ?? 'train';
+  const trainSet = multiSplit ? dataset.filter(trainSplit) : dataset;
+  const pct = (f: number) => `${+(f * 100).toFixed(2)}%`;
+  const holdout = (fraction: number, why: string, required: boolean): TrainingData => {
+    const { train: t, val: v } = stratifiedHoldout(trainSet, fraction, seed);
+    if (v.length === 0) {
+      if (required) throw new RangeError(`validationSplit ${fraction} holds out no image of the ${trainSet.length} training images (each class keeps at least one)`);
+      return { trainSet, source: 'none', note: `not validating: too few training images (${trainSet.length}) to hold out ${pct(fraction)}${why}` };
+    }
+    return { trainSet: trainSet.subset(t), valSet: trainSet.subset(v), source: 'holdout', note: `validating on a stratified ${pct(fraction)} of the training images (${v.length} of ${trainSet.length})${why}` };
+  };
+  if (options.validationSplit !== undefined) {
+    const f = options.validationSplit;
+    if (!(f > 0 && f < 1)) throw new RangeError(`validationSplit must be a fraction in (0, 1), got ${f}`);
+    return holdout(f, '', true);
+  }
+  const v = options.validation;
+  if (v === false) return { trainSet, source: 'none', note: 'not validating (validation: false)' };
+  if (v !== undefined && typeof v !== 'string') return { trainSet, valSet: v.length > 0 ? v : undefined, source: v.length > 0 ? 'dataset' : 'none', note: `validating on the given dataset (${v.length} images)` };
+  if (typeof v === 'string') {
+    const overlap = !multiSplit || splitCodes(v).some((c) => splitCodes(trainSplit).includes(c));
+    const valSet = dataset.filter(v);
+    if (valSet.length === 0) return { trainSet, source: 'none', note: `not validating: no images in split ${v}` };
+    if (overlap) throw new RangeError(`the validation split ${v} is also the training data (${trainSet.length} images${multiSplit ? '' : ' of one split'}): hold out a fraction of it instead (validationSplit, CLI --val-split 0.1)`);
+    return { trainSet, valSet, source: 'split', note: `validating on ${v} (${valSet.length} images)` };
+  }
+  if (multiSplit && splits.PublicTest && !splitCodes(trainSplit).includes(SPLITS.indexOf('PublicTest'))) {
+    return { trainSet, valSet: dataset.filter('PublicTest'), source: 'split', note: `validating on PublicTest (${splits.PublicTest} images)` };
+  }
+  return holdout(DEFAULT_VALIDATION_SPLIT, ' (no PublicTest split found)', false);
+}
+
 /**
  * Trains `model` on `dataset` and returns the history. Keeps the best weights by validation
  * accuracy; with `checkpointDir`, saves every epoch and can `resume`.
@@ -155,15 +238,8 @@ export async function train(model: tfl.LayersModel, dataset: FerDataset, options
     throw new RangeError(`the model takes ${h}×${w}×${c} images but the dataset holds ${dataset.size}×${dataset.size}×1`);
   }
 
-  // data
-  const splits = dataset.splitCounts();
-  const multiSplit = Object.keys(splits).length > 1;
-  const trainSet = multiSplit ? dataset.filter(options.trainSplit ?? 'train') : dataset;
-  let valSet: FerDataset | undefined;
-  if (options.validation === undefined) valSet = splits.PublicTest ? dataset.filter('PublicTest') : undefined;
-  else if (typeof options.validation === 'string') valSet = dataset.filter(options.validation);
-  else if (options.validation) valSet = options.validation;
-  if (valSet && valSet.length === 0) valSet = undefined;
+  // data: never validate on training images (selectTrainingData)
+  const { trainSet, valSet } = selectTrainingData(dataset, options);
   if (trainSet.length === 0) throw new RangeError('no training images in the dataset');
   const classWeights = options.classWeights === 'balanced' ? balancedWeights(trainSet) : options.classWeights;
   if (classWeights && classWeights.length !== numClasses) throw new RangeError(`classWeights has ${classWeights.length} entries for ${numClasses} classes`);

@@ -31,7 +31,11 @@ Options:
   --batch-size <n>        images per step (default 64)
   --workers <n>           gradient worker threads; 0 trains in this thread (default: CPU cores)
   --resume                continue from the checkpoint in --out
-  --val-split <name>      validation split: PublicTest (default when present), PrivateTest, test, or none
+  --val-split <f|name>    validation data: a fraction such as 0.1 (a stratified, seeded holdout of
+                          the training images), or a split: PublicTest, PrivateTest, test, or none.
+                          Default: PublicTest when the data has it besides the training images, else
+                          a stratified 10% of the training images (said in the output) — training
+                          never validates on the images it trains on
   --lr <x>                Adam learning rate (default 0.001)
   --label-smoothing <x>   label smoothing in [0, 1) (default 0)
   --patience <n>          stop after n epochs without a better validation accuracy
@@ -204,9 +208,13 @@ async function run(args: ParsedArgs, rawArgs: readonly string[]): Promise<number
   const labelSmoothing = numberOption(v, 'label-smoothing', 0, 1) ?? recipe.labelSmoothing;
   const valName = stringOption(v, 'val-split');
   let validation: SplitFilter | false | undefined;
-  if (valName !== undefined) {
+  let validationSplit: number | undefined;
+  if (valName !== undefined && /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(valName)) {
+    validationSplit = Number(valName);
+    if (!(validationSplit > 0 && validationSplit < 1)) throw new UsageError(`--val-split must be a fraction between 0 and 1 (e.g. 0.1) or a split name, got "${valName}"`);
+  } else if (valName !== undefined) {
     validation = valName.toLowerCase() === 'none' ? false : parseSplitFilter(valName);
-    if (validation === undefined) throw new UsageError(`--val-split must be PublicTest, PrivateTest, test, Training, train, all or none, got "${valName}"`);
+    if (validation === undefined) throw new UsageError(`--val-split must be a fraction such as 0.1, or PublicTest, PrivateTest, test, Training, train, all or none, got "${valName}"`);
   }
   if (flag(v, 'freeze-conv') && !from && !resume) throw new UsageError('--freeze-conv needs --from <weights> (a trained model to fine-tune)');
 
@@ -215,6 +223,14 @@ async function run(args: ParsedArgs, rawArgs: readonly string[]): Promise<number
   const say = (s: string) => info.write(s + '\n');
   await startBackend(args);
   const dataset = await loadDataset(data);
+  const { selectTrainingData } = await import('../../training/train.js');
+  let selected: ReturnType<typeof selectTrainingData>;
+  try {
+    selected = selectTrainingData(dataset, { validation, validationSplit, seed });
+  } catch (e) {
+    throw e instanceof RangeError ? attachSource(data, e) : e;
+  }
+  say(selected.note);
   const { model, bestValAccuracy: previousBest } = await startingModel(outDir, resume, from, say, recipe.model);
   if (flag(v, 'freeze-conv')) {
     const n = freezeConv(model);
@@ -241,8 +257,8 @@ async function run(args: ParsedArgs, rawArgs: readonly string[]): Promise<number
   let bestSoFar = previousBest;
   let result: TrainResult;
   try {
-    result = await train(model, dataset, {
-      epochs, batchSize, workers, learningRate, labelSmoothing, validation, seed,
+    result = await train(model, selected.trainSet, {
+      epochs, batchSize, workers, learningRate, labelSmoothing, validation: selected.valSet ?? false, seed,
       schedule: recipe.schedule, augment: recipe.augment, classWeights: recipe.classWeights,
       earlyStoppingPatience: patience,
       checkpointDir: outDir,
