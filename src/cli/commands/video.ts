@@ -1,0 +1,167 @@
+/**
+ * `fer-cnn-lstm video <file>`: the emotions of a video over time — frames decoded with the
+ * system's ffmpeg, faces found and tracked (or the whole frame as one face), classified and
+ * smoothed per face; a per-frame timeline CSV and an SVG plot.
+ *
+ * @packageDocumentation
+ */
+import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../args.js';
+import { GLOBAL_HELP, startBackend, type Command } from '../command.js';
+import { EXIT, SourceError, oneLine } from '../errors.js';
+
+const HELP = `Usage: fer-cnn-lstm video <file> [--fps 5] [--faces] [--out timeline.csv] [--plot timeline.svg]
+
+The emotions of a video over time. Frames are decoded by ffmpeg (install it: apt-get install ffmpeg,
+brew install ffmpeg), classified, and smoothed over time per face. Without --faces each whole frame
+is one face crop (face id 0): for a video of one face filling the frame.
+
+Options:
+  --fps <n>              frames analysed per second of video (default 5)
+  --faces                find every face of each frame (BlazeFace) and track it across frames: a face
+                         keeps its id (1, 2, …) while it stays in view. Needs: npm install @vladmandic/human
+  --out <file.csv>       the timeline, one row per face per frame (default: stdout):
+                           time,frame,face,x,y,width,height,face_score,emotion,confidence,<7 scores>,
+                           raw_emotion,raw_confidence,raw_<7 scores>
+                         (emotion and scores smoothed; raw_*: the frame's own classification)
+  --plot <file.svg>      also draw the timeline: each emotion's smoothed score over time, one panel per face
+  --title <text>         title of the plot (default: the video's file name)
+  --weights <path>       model folder or model.json (default: the shipped pretrained weights)
+  --precision <p>        stored precision of the shipped weights: float32 (default), float16, uint8
+  --tta                  average each face with its mirror image
+Smoothing (per face):
+  --method <ema|window>  exponential moving average (default) or a sliding window
+  --alpha <a>            EMA weight of the newest frame, (0, 1] (default 0.3)
+  --window <n>           frames of the sliding window (default 8)
+  --hysteresis <h>       margin a new label needs to replace the current one, [0, 1) (default 0.05)
+Faces:
+  --min-face-score <n>   ignore faces whose detection score is below n, 0–1 (default 0.5)
+  --max-faces <n>        at most n faces per frame (default 20)
+  --min-face-size <px>   also scan each frame in tiles for faces down to px pixels (slower)
+  --detector <path>      the face detector's blazeface.json (default: the one in @vladmandic/human)
+  --max-missed <n>       frames a face may go undetected and keep its id (default: one second of frames)
+
+Progress goes to stderr.
+
+${GLOBAL_HELP}`;
+
+const FACE_OPTIONS = ['min-face-score', 'max-faces', 'min-face-size', 'detector', 'max-missed'];
+
+async function run(args: ParsedArgs): Promise<number> {
+  if (args.positionals.length !== 1) throw new UsageError(`video needs exactly one video file${args.positionals.length ? ` (got ${args.positionals.length})` : ''}`);
+  const file = args.positionals[0];
+  const fps = numberOption(args.values, 'fps', 0.001, 1000, true) ?? 5;
+  const faces = flag(args.values, 'faces');
+  if (!faces) {
+    const faceOnly = FACE_OPTIONS.find((o) => args.values[o] !== undefined);
+    if (faceOnly) throw new UsageError(`--${faceOnly} needs --faces`);
+  }
+  const method = stringOption(args.values, 'method');
+  if (method !== undefined && method !== 'ema' && method !== 'window') throw new UsageError(`--method must be ema or window, got "${method}"`);
+  const precision = stringOption(args.values, 'precision');
+  if (precision !== undefined && !['float32', 'float16', 'uint8'].includes(precision)) throw new UsageError(`--precision must be one of float32, float16, uint8, got "${precision}"`);
+  const weights = stringOption(args.values, 'weights');
+  if (precision !== undefined && weights !== undefined) throw new UsageError('--precision selects a variant of the shipped weights: it cannot be combined with --weights');
+  const options = {
+    fps, faces, weights, precision: precision as 'float32' | 'float16' | 'uint8' | undefined, tta: flag(args.values, 'tta'),
+    method: method as 'ema' | 'window' | undefined,
+    alpha: numberOption(args.values, 'alpha', 0, 1, true),
+    window: intOption(args.values, 'window', 1),
+    hysteresis: numberOption(args.values, 'hysteresis', 0, 1),
+    minFaceScore: numberOption(args.values, 'min-face-score', 0, 1, true),
+    maxFaces: intOption(args.values, 'max-faces', 1),
+    minFaceSize: numberOption(args.values, 'min-face-size', 1),
+    detector: stringOption(args.values, 'detector'),
+    maxMissed: intOption(args.values, 'max-missed', 0) ?? Math.max(1, Math.round(fps)),
+  };
+  if (options.alpha === 0) throw new UsageError('--alpha must be in (0, 1], got "0"');
+  const outPath = stringOption(args.values, 'out');
+  const plotPath = stringOption(args.values, 'plot');
+
+  const { analyzeVideo, videoInfo } = await import('../../video/analyze.js');
+  const { TIMELINE_CSV_HEADER, TimelineCollector, timelineCsvRows } = await import('../../video/timeline.js');
+  const { ProgressDisplay } = await import('../../batch/progress.js');
+  const { FfmpegMissingError } = await import('../../video/ffmpeg.js');
+  let info: Awaited<ReturnType<typeof videoInfo>>;
+  try {
+    info = await videoInfo(file);
+  } catch (e) {
+    if (e instanceof FfmpegMissingError) throw new SourceError(e.message, { cause: e });
+    throw new SourceError(oneLine(e).includes(file) ? oneLine(e) : `${file}: ${oneLine(e)}`, { cause: e });
+  }
+  await startBackend(args);
+
+  const fs = await import('node:fs');
+  const stream = outPath === undefined || outPath === '-' ? process.stdout : fs.createWriteStream(outPath);
+  const write = (text: string) => new Promise<void>((resolve, reject) => {
+    stream.write(text, (e) => (e ? reject(new SourceError(`${outPath ?? 'stdout'}: ${e.message}`)) : resolve()));
+  });
+  const progress = new ProgressDisplay(process.stderr, { unit: 'frames', interval: 10 });
+  if (info.duration !== undefined) progress.setTotal(Math.max(1, Math.round(info.duration * fps)));
+  const collector = new TimelineCollector();
+  const controller = new AbortController();
+  let interrupted = false;
+  const onSigint = () => { interrupted = true; controller.abort(); };
+  process.once('SIGINT', onSigint);
+  let frames = 0;
+  try {
+    await write(TIMELINE_CSV_HEADER.join(',') + '\n');
+    for await (const frame of analyzeVideo(file, { ...options, signal: controller.signal })) {
+      frames++;
+      collector.add(frame);
+      const rows = timelineCsvRows(frame);
+      if (rows) await write(rows);
+      progress.update(frames, 0);
+    }
+  } catch (e) {
+    if (!interrupted) throw e instanceof SourceError ? e : new SourceError(oneLine(e).includes(file) || e instanceof FfmpegMissingError ? oneLine(e) : `${file}: ${oneLine(e)}`, { cause: e });
+  } finally {
+    process.off('SIGINT', onSigint);
+    progress.setTotal(frames);
+    progress.finish();
+    if (stream !== process.stdout) await new Promise<void>((resolve) => (stream as import('node:fs').WriteStream).end(() => resolve()));
+  }
+  if (plotPath !== undefined) {
+    const series = collector.result();
+    if (series.length === 0) {
+      process.stderr.write(`no face was found in ${file}: no plot written\n`);
+    } else {
+      const { timelineSvg } = await import('../../viz/timeline.js');
+      const { basename } = await import('node:path');
+      const svg = timelineSvg(series, { title: stringOption(args.values, 'title') ?? basename(file), duration: info.duration });
+      try {
+        fs.writeFileSync(plotPath, svg);
+      } catch (e) {
+        throw new SourceError(`${plotPath}: cannot write the plot (${oneLine(e)})`, { cause: e });
+      }
+    }
+  }
+  return interrupted ? EXIT.interrupted : EXIT.ok;
+}
+
+/** The `video` command. */
+export const videoCommand: Command = {
+  name: 'video',
+  summary: 'emotions of a video over time (ffmpeg): per-frame timeline CSV and plot, faces tracked',
+  help: HELP,
+  options: {
+    fps: { type: 'string' },
+    faces: { type: 'boolean' },
+    out: { type: 'string' },
+    plot: { type: 'string' },
+    title: { type: 'string' },
+    weights: { type: 'string' },
+    precision: { type: 'string' },
+    tta: { type: 'boolean' },
+    method: { type: 'string' },
+    alpha: { type: 'string' },
+    window: { type: 'string' },
+    hysteresis: { type: 'string' },
+    'min-face-score': { type: 'string' },
+    'max-faces': { type: 'string' },
+    'min-face-size': { type: 'string' },
+    detector: { type: 'string' },
+    'max-missed': { type: 'string' },
+  },
+  positionals: true,
+  run,
+};

@@ -1,0 +1,114 @@
+/**
+ * `analyzeVideo`: the emotions of a video file over time — frames decoded with ffmpeg at a chosen
+ * rate, faces found in each (or the whole frame taken as one face), tracked from frame to frame,
+ * classified, and smoothed per face.
+ *
+ * @packageDocumentation
+ */
+import type { Box } from '../detection/boxes.js';
+import type { DetectOptions } from '../detection/detector.js';
+import type { Emotion } from '../emotions.js';
+import type { Classification, PredictOptions } from '../inference/predict.js';
+import { decodeFrames, probeVideo, type VideoInfo } from './ffmpeg.js';
+import { EmotionSmoother, resolveSmoothingOptions, type SmoothingOptions } from './smoothing.js';
+import { FaceTracker, type TrackerOptions } from './tracker.js';
+
+/** Options of {@link analyzeVideo}. */
+export interface AnalyzeVideoOptions extends PredictOptions<Emotion>, SmoothingOptions, DetectOptions, Omit<TrackerOptions, 'firstId'> {
+  /** Frames analysed per second of video. Default 5. */
+  fps?: number;
+  /**
+   * Find the faces of each frame (BlazeFace; needs `@vladmandic/human` or `detector`) and track
+   * them (ids from 1). Default false: each whole frame is one face crop, id 0.
+   */
+  faces?: boolean;
+  /** The face detector's `blazeface.json` (with `faces`). */
+  detector?: string;
+  /** Stops the analysis (ffmpeg is stopped); the iterator throws the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** One face of one frame. */
+export interface VideoFace {
+  /** Its track id: the same while the face stays in view; 0 for the whole frame (without `faces`). */
+  id: number;
+  /** Where it is, frame pixels (the whole frame without `faces`). */
+  box: Box;
+  /** The detector's confidence (with `faces`). */
+  faceScore?: number;
+  /** This frame's own classification. */
+  raw: Classification<Emotion>;
+  /** The classification smoothed over this face's frames so far ({@link EmotionSmoother}). */
+  smoothed: Classification<Emotion>;
+}
+
+/** One analysed frame. */
+export interface VideoFrameResult {
+  /** 0-based index among the analysed frames. */
+  frame: number;
+  /** Seconds from the start. */
+  time: number;
+  /** Its faces (none when no face was found). */
+  faces: VideoFace[];
+}
+
+/** `ffprobe`'s facts about the video (size, duration, frame rate). */
+export function videoInfo(file: string): Promise<VideoInfo> {
+  return probeVideo(file);
+}
+
+/**
+ * Analyses a video file frame by frame and yields, per analysed frame, its faces with their track
+ * id, box, raw and smoothed classification. Frames are decoded by the system's `ffmpeg` (see
+ * {@link decodeFrames}) at `fps`; with `faces`, each frame goes through {@link detectEmotions} and
+ * the faces are tracked by box overlap ({@link FaceTracker}), each track smoothed on its own;
+ * without, each whole frame is classified as one face (id 0) — as {@link classifyEmotion} would.
+ *
+ * @example
+ * ```ts
+ * import { analyzeVideo } from 'fer-cnn-lstm/video';
+ * for await (const { time, faces } of analyzeVideo('interview.mp4', { fps: 5, faces: true })) {
+ *   for (const f of faces) console.log(time.toFixed(1), f.id, f.smoothed.emotion);
+ * }
+ * ```
+ * @throws FfmpegMissingError when ffmpeg is not installed; RangeError for bad options; Error naming
+ *   the file when it cannot be decoded; FaceDetectorMissingError (with `faces`) without the detector.
+ */
+export async function* analyzeVideo(file: string, options: AnalyzeVideoOptions = {}): AsyncGenerator<VideoFrameResult, void, undefined> {
+  const { fps = 5, faces = false, signal, iouThreshold, maxMissed, method, alpha, window, hysteresis, ...rest } = options;
+  const smoothing = resolveSmoothingOptions({ method, alpha, window, hysteresis });
+  const tracker = new FaceTracker({ iouThreshold, maxMissed });
+  const { loadEmotionModel } = await import('../inference/weights.js');
+  const model = await loadEmotionModel(rest);
+  const predict = { ...rest, model };
+  const smoothers = new Map<number, EmotionSmoother<Emotion>>();
+  const smooth = (id: number, scores: Record<Emotion, number>) => {
+    let s = smoothers.get(id);
+    if (!s) { s = new EmotionSmoother<Emotion>(smoothing); smoothers.set(id, s); }
+    return s.update(scores);
+  };
+  let detect: typeof import('../detection/detect-emotions.js').detectEmotions | undefined;
+  if (faces) {
+    const { loadFaceDetector } = await import('../detection/detector.js');
+    await loadFaceDetector(options.detector); // a missing detector fails before decoding
+    detect = (await import('../detection/detect-emotions.js')).detectEmotions;
+  }
+  const { classifyEmotion } = await import('../inference/predict.js');
+  for await (const frame of decodeFrames(file, { fps, pixels: faces ? 'rgb' : 'gray', signal })) {
+    const image = { width: frame.width, height: frame.height, data: frame.data, channels: frame.channels };
+    let found: VideoFace[];
+    if (detect) {
+      const detected = await detect(image, predict);
+      const ids = tracker.update(detected.map((f) => f.box));
+      for (const id of tracker.ended) smoothers.delete(id);
+      found = detected.map((f, i) => {
+        const raw: Classification<Emotion> = { emotion: f.emotion, confidence: f.confidence, scores: f.scores };
+        return { id: ids[i], box: f.box, faceScore: f.faceScore, raw, smoothed: smooth(ids[i], f.scores) };
+      });
+    } else {
+      const raw = await classifyEmotion(image, predict);
+      found = [{ id: 0, box: { x: 0, y: 0, width: frame.width, height: frame.height }, raw, smoothed: smooth(0, raw.scores) }];
+    }
+    yield { frame: frame.index, time: frame.time, faces: found };
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * `fer-cnn-lstm video`: the timeline CSV and SVG plot of a video made by the test with ffmpeg
+ * (skipped with a message where ffmpeg is absent), and the error without ffmpeg.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EMOTIONS } from '../../src/emotions.js';
+import { TIMELINE_CSV_HEADER } from '../../src/video/timeline.js';
+import { saveTinyModel, tempDir } from './fixtures.js';
+import { lines, runCli } from './run-cli.js';
+import { HAS_FFMPEG, makeTestVideo } from '../video/make-video.js';
+import { parseXml } from '../viz/xml.js';
+
+let dir: string;
+let model: string;
+let video: string;
+
+beforeAll(async () => {
+  dir = tempDir();
+  model = await saveTinyModel(join(dir, 'model'));
+  if (HAS_FFMPEG) video = makeTestVideo(dir);
+});
+
+describe('fer-cnn-lstm video', () => {
+  it('without ffmpeg: one error line saying how to install it, exit code 1', async () => {
+    const r = await runCli(['video', join(dir, 'any.mp4'), '--weights', model], { env: { FFMPEG_PATH: '/nonexistent/ffmpeg' } });
+    expect(r.code).toBe(1);
+    expect(lines(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^fer-cnn-lstm: ffmpeg was not found .*apt-get install ffmpeg/);
+  });
+
+  it.skipIf(!HAS_FFMPEG)('--out timeline.csv --plot timeline.svg: a row per frame (face 0) and one panel', async () => {
+    const out = join(dir, 'timeline.csv');
+    const plot = join(dir, 'timeline.svg');
+    const r = await runCli(['video', video, '--fps', '5', '--out', out, '--plot', plot, '--weights', model]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(lines(r.stderr).at(-1)).toMatch(/^10\/10 frames \(100%\)/);
+    const [head, ...rows] = lines(readFileSync(out, 'utf8'));
+    expect(head).toBe(TIMELINE_CSV_HEADER.join(','));
+    expect(rows).toHaveLength(10);
+    const cols = head.split(',');
+    rows.forEach((row, i) => {
+      const v = Object.fromEntries(row.split(',').map((x, j) => [cols[j], x]));
+      expect(Number(v.time)).toBeCloseTo(i / 5, 6);
+      expect(v.face).toBe('0');
+      expect([v.width, v.height]).toEqual(['256', '256']);
+      expect(EMOTIONS).toContain(v.emotion);
+      expect(EMOTIONS.reduce((s, e) => s + Number(v[e]), 0)).toBeCloseTo(1, 4);
+      expect(EMOTIONS.reduce((s, e) => s + Number(v[`raw_${e}`]), 0)).toBeCloseTo(1, 4);
+    });
+    const { elements, texts } = parseXml(readFileSync(plot, 'utf8'));
+    expect(elements.filter((e) => e.name === 'g' && e.attrs.class === 'panel').map((p) => p.attrs['data-label'])).toEqual(['whole frame']);
+    const happy = elements.find((e) => e.attrs['data-series'] === 'p1-Happy')!;
+    expect(happy.attrs.points.split(' ')).toHaveLength(10);
+    expect(texts).toContain('pan.mp4');
+  });
+
+  it.skipIf(!HAS_FFMPEG)('--faces: the face is tracked (id 1 in every row) and the CSV goes to stdout without --out', async () => {
+    const r = await runCli(['video', video, '--fps', '2.5', '--faces', '--weights', model]);
+    expect(r.code).toBe(0);
+    const [head, ...rows] = lines(r.stdout);
+    expect(head).toBe(TIMELINE_CSV_HEADER.join(','));
+    expect(rows).toHaveLength(5);
+    for (const row of rows) {
+      const [, , face, x, , width, , faceScore] = row.split(',');
+      expect(face).toBe('1');
+      expect(Number(width)).toBeGreaterThan(40);
+      expect(Number(x)).toBeGreaterThan(0);
+      expect(Number(faceScore)).toBeGreaterThan(0.5);
+    }
+  });
+
+  it('usage errors: no file, face options without --faces, bad --fps', async () => {
+    expect((await runCli(['video'])).code).toBe(2);
+    const r = await runCli(['video', 'x.mp4', '--max-faces', '2']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--max-faces needs --faces/);
+    expect((await runCli(['video', 'x.mp4', '--fps', '0'])).code).toBe(2);
+  });
+});
