@@ -1,0 +1,95 @@
+/**
+ * Helpers of the consumer tests: the package as `npm pack` makes it, installed into a throw-away
+ * app in a temp folder — the tarball extracted as `node_modules/fer-cnn-lstm` (what `npm install
+ * <tarball>` does with it), its dependencies linked from this repository's `node_modules` (no
+ * network, no registry: fast and offline).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { REPO } from '../browser/helpers.js';
+
+const run = promisify(execFile);
+
+/** One file of `npm pack --json`. */
+export interface PackedFile {
+  path: string;
+  size: number;
+}
+
+/** What `npm pack --json` reports. */
+export interface PackResult {
+  filename: string;
+  size: number;
+  unpackedSize: number;
+  files: PackedFile[];
+}
+
+/** Why the consumer tests cannot run here (no build to pack), or undefined. */
+export function missingBuild(): string | undefined {
+  return existsSync(join(REPO, 'dist', 'index.browser.js')) && existsSync(join(REPO, 'dist', 'index.js'))
+    ? undefined : 'dist/ is not built (npm run build)';
+}
+
+/**
+ * `npm pack` of the repository (scripts ignored): with `dryRun`, only the report; else the
+ * tarball is written to `destination`.
+ */
+export async function npmPack(options: { dryRun: true } | { destination: string }): Promise<PackResult> {
+  const args = ['pack', '--json', '--ignore-scripts', '--silent'];
+  if ('dryRun' in options) args.push('--dry-run');
+  else args.push('--pack-destination', options.destination);
+  const { stdout } = await run('npm', args, { cwd: REPO, maxBuffer: 64 << 20, env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' } });
+  const [result] = JSON.parse(stdout.slice(stdout.indexOf('['))) as PackResult[];
+  return result;
+}
+
+/**
+ * Installs `tarball` into `appDir`: extracted to `node_modules/fer-cnn-lstm`, and each of its
+ * dependencies (plus `extra`) symlinked from the repository's `node_modules`.
+ * @returns The installed package's package.json.
+ */
+export async function installTarball(tarball: string, appDir: string, extra: readonly string[] = []): Promise<{ dependencies?: Record<string, string> }> {
+  const target = join(appDir, 'node_modules', 'fer-cnn-lstm');
+  mkdirSync(target, { recursive: true });
+  await run('tar', ['-xzf', tarball, '-C', target, '--strip-components=1']);
+  const pkg = JSON.parse(readFileSync(join(target, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  for (const name of new Set([...Object.keys(pkg.dependencies ?? {}), ...extra])) {
+    const from = join(REPO, 'node_modules', name);
+    if (!existsSync(from)) throw new Error(`${name} (a dependency of the packed package) is not in ${join(REPO, 'node_modules')} (npm ci)`);
+    const link = join(appDir, 'node_modules', name);
+    mkdirSync(dirname(link), { recursive: true });
+    symlinkSync(from, link, 'dir');
+  }
+  return pkg;
+}
+
+/**
+ * Runs the repository's Vite (`vite build`, the default config: the app has no config file) in
+ * `appDir`, in a child process with `NODE_ENV=production`.
+ * @returns Vite's output (stdout and stderr).
+ * @throws Error with that output when the build fails.
+ */
+export async function viteBuild(appDir: string): Promise<string> {
+  const vite = join(REPO, 'node_modules', 'vite', 'bin', 'vite.js');
+  try {
+    const { stdout, stderr } = await run(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+      cwd: appDir, maxBuffer: 64 << 20, env: { ...process.env, NODE_ENV: 'production' },
+    });
+    return `${stdout}${stderr}`;
+  } catch (e) {
+    const { stdout = '', stderr = '' } = e as { stdout?: string; stderr?: string };
+    throw new Error(`vite build failed in ${appDir}:\n${`${stdout}${stderr}`.slice(-4000)}`);
+  }
+}
+
+/**
+ * The warnings in Vite's output (`--logLevel warn` prints only warnings and errors), less the
+ * size advisory that every TensorFlow.js app gets ("Some chunks are larger than 500 kB"), which
+ * is about the app's chunking, not this package.
+ */
+export function viteWarnings(output: string): string[] {
+  const advisory = /Some chunks are larger than|^- Using dynamic import|^- Use build\.rollupOptions\.output\.manualChunks|^- Adjust chunk size limit/;
+  return output.replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim()).filter((l) => l && !advisory.test(l));
+}
