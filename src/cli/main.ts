@@ -25,6 +25,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   info: { summary: 'show version, backend and shipped-weights details', load: async () => (await import('./commands/info.js')).infoCommand },
   train: { summary: 'train (or fine-tune) the CNN-LSTM with checkpoints and resume', load: async () => (await import('./commands/train.js')).trainCommand },
   plot: { summary: 'draw an SVG: confusion matrix, training curves, or faces with predictions', load: async () => (await import('./commands/plot.js')).plot },
+  cache: { summary: 'show or clear the cache of decoded dataset folders', load: async () => (await import('./commands/cache.js')).cacheCommand },
   video: { summary: 'emotions of a video over time (ffmpeg): timeline CSV and plot, faces tracked (--faces)', load: async () => (await import('./commands/video.js')).videoCommand },
 };
 

@@ -1,12 +1,18 @@
 /**
  * A binary cache of decoded datasets (Node only), so that reloading 32k JPEGs takes a second
- * instead of a minute. The key covers every file's path, size and mtime plus the image size and
- * class list, so any change to the folder invalidates it.
+ * instead of a minute. The key is a digest of the folder's content listing — every image's path
+ * relative to the dataset root, size and mtime, plus the image size and class list — so any change
+ * to the files invalidates it, and the same files at another path share it.
+ *
+ * The cache lives in {@link defaultCacheDir} (`$FER_CNN_LSTM_CACHE`, default
+ * `~/.cache/fer-cnn-lstm`) and is bounded: only the {@link cacheKeep} most recently used datasets
+ * are kept (`$FER_CNN_LSTM_CACHE_KEEP`, default 4; about 75 MB per FER-2013). `fer-cnn-lstm cache
+ * clear` (or {@link clearCache}) empties it.
  *
  * @packageDocumentation
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DecodedImages, DirectoryEntry } from './directory.js';
@@ -24,7 +30,7 @@ export function defaultCacheDir(): string {
 export function cacheKey(entries: DirectoryEntry[], size: number, classes: readonly string[]): string {
   const h = createHash('sha256');
   h.update(`${MAGIC}|${size}|${classes.join(',')}|`);
-  for (const e of entries) h.update(`${e.path}|${e.size}|${Math.round(e.mtimeMs)}\n`);
+  for (const e of entries) h.update(`${e.name}|${e.label}|${e.split}|${e.size}|${Math.round(e.mtimeMs)}\n`);
   return h.digest('hex').slice(0, 24);
 }
 
@@ -43,6 +49,7 @@ export function readCache(dir: string, key: string): DecodedImages | undefined {
     const images = take(header.count * header.px);
     const labels = take(header.count);
     const splits = take(header.count);
+    try { const now = new Date(); utimesSync(file, now, now); } catch { /* read-only: recency is a hint */ }
     return { images, labels, splits, sources: header.sources, resized: header.resized, colour: header.colour, skipped: header.skipped };
   } catch {
     return undefined;
@@ -61,7 +68,69 @@ export function writeCache(dir: string, key: string, data: DecodedImages, px: nu
     const tmp = join(dir, `${key}.${process.pid}.tmp`);
     writeFileSync(tmp, Buffer.concat([Buffer.from(MAGIC, 'latin1'), len, header, data.images, data.labels, data.splits]));
     renameSync(tmp, join(dir, `${key}.bin`));
+    pruneCache(dir);
   } catch {
     /* read-only home or full disk: carry on without a cache */
   }
+}
+
+/** The default number of cached datasets kept. */
+export const DEFAULT_CACHE_KEEP = 4;
+
+/** How many cached datasets are kept: `$FER_CNN_LSTM_CACHE_KEEP` (an integer ≥ 0), else {@link DEFAULT_CACHE_KEEP}. */
+export function cacheKeep(): number {
+  const v = process.env.FER_CNN_LSTM_CACHE_KEEP;
+  const n = v === undefined || v.trim() === '' ? NaN : Number(v);
+  return Number.isInteger(n) && n >= 0 ? n : DEFAULT_CACHE_KEEP;
+}
+
+/** One cached dataset. */
+export interface CacheEntry {
+  file: string;
+  bytes: number;
+  /** Last use (the file's mtime: written, or read by a load). */
+  usedMs: number;
+}
+
+/** The cached datasets in `dir`, most recently used first (none when the folder does not exist). */
+export function listCache(dir: string = defaultCacheDir()): CacheEntry[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: CacheEntry[] = [];
+  for (const n of names) {
+    if (!/^[0-9a-f]+\.bin$/.test(n)) continue;
+    try {
+      const st = statSync(join(dir, n));
+      out.push({ file: join(dir, n), bytes: st.size, usedMs: st.mtimeMs });
+    } catch { /* removed meanwhile */ }
+  }
+  return out.sort((a, b) => b.usedMs - a.usedMs);
+}
+
+/**
+ * Removes all but the `keep` most recently used cached datasets, and temporary files left by
+ * interrupted writes (older than an hour). Returns the files removed.
+ */
+export function pruneCache(dir: string = defaultCacheDir(), keep = cacheKeep()): CacheEntry[] {
+  const removed: CacheEntry[] = [];
+  for (const e of listCache(dir).slice(keep)) {
+    try { unlinkSync(e.file); removed.push(e); } catch { /* another process removed it */ }
+  }
+  try {
+    for (const n of readdirSync(dir)) {
+      if (!n.endsWith('.tmp')) continue;
+      const f = join(dir, n);
+      try { if (Date.now() - statSync(f).mtimeMs > 3_600_000) unlinkSync(f); } catch { /* gone */ }
+    }
+  } catch { /* no folder */ }
+  return removed;
+}
+
+/** Removes every cached dataset from `dir`. Returns what was removed. */
+export function clearCache(dir: string = defaultCacheDir()): CacheEntry[] {
+  return pruneCache(dir, 0);
 }
