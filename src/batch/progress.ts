@@ -52,6 +52,8 @@ export class ProgressDisplay {
     this.unit = options.unit ?? 'files';
     this.now = options.now ?? Date.now;
     this.start = this.now();
+    // plain lines: the first one after an interval, when the rate means something
+    if (!this.tty) this.lastDraw = this.start;
   }
 
   /** Whether the live terminal display is used. */

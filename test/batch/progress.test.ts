@@ -25,7 +25,7 @@ describe('ProgressDisplay', () => {
     expect(writes[2].endsWith('\n')).toBe(true);
   });
 
-  it('elsewhere prints a plain line every interval and at the end; counts skipped files', () => {
+  it('elsewhere prints a plain line every interval (the first after one) and at the end; counts skipped files', () => {
     let t = 0;
     const { writes, stream } = fakeStream(false);
     const p = new ProgressDisplay(stream, { now: () => t, interval: 10 });
@@ -35,7 +35,7 @@ describe('ProgressDisplay', () => {
     t = 12_000; p.update(120, 1);
     p.finish();
     expect(writes).toEqual([
-      '55 files  10.0 files/s  1s  50 skipped (already in the output)\n',
+      // nothing at 0.5 s and 5 s: the first plain line comes after one interval
       '170 files  10.0 files/s  12s  1 failed  50 skipped (already in the output)\n',
       '170 files  10.0 files/s  12s  1 failed  50 skipped (already in the output)\n',
     ]);
