@@ -27,6 +27,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
   plot: { summary: 'draw an SVG: confusion matrix, training curves, or faces with predictions', load: async () => (await import('./commands/plot.js')).plot },
   cache: { summary: 'show or clear the cache of decoded dataset folders', load: async () => (await import('./commands/cache.js')).cacheCommand },
   video: { summary: 'emotions of a video over time (ffmpeg): timeline CSV and plot, faces tracked (--faces)', load: async () => (await import('./commands/video.js')).videoCommand },
+  worker: { summary: 'answer emotion jobs from a BullMQ queue in Redis (one per machine, any number of machines)', load: async () => (await import('./commands/worker.js')).workerCommand },
+  enqueue: { summary: 'add image jobs to the queue in Redis; --wait collects the results', load: async () => (await import('./commands/enqueue.js')).enqueueCommand },
 };
 
 function mainHelp(): string {

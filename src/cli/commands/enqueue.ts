@@ -1,0 +1,194 @@
+/**
+ * `fer-cnn-lstm enqueue <folder|image...> --redis redis://host:port`: adds one job per image to the
+ * emotion queue (ids derived from the images: enqueueing again adds nothing new), and with
+ * `--wait` collects the results as the workers finish them.
+ *
+ * @packageDocumentation
+ */
+import type { JobOutcome } from '../../queue/producer.js';
+import { flag, intOption, numberOption, requiredString, stringOption, UsageError, type ParsedArgs } from '../args.js';
+import { GLOBAL_HELP, type Command } from '../command.js';
+import { EXIT, PROGRAM, SourceError } from '../errors.js';
+import { formatPrediction } from '../output.js';
+import { out } from '../quiet.js';
+
+const HELP = `Usage: fer-cnn-lstm enqueue <folder|image...> --redis <url> [options]
+
+Adds one job per image (JPEG or PNG; folders are searched, subfolders included) to a BullMQ queue
+in Redis, for "fer-cnn-lstm worker" processes on any machines. Job ids are derived from the image's
+content and the options, so enqueueing the same images again adds no new jobs, and with --wait
+collects the results that are already there.
+
+Options:
+  --redis <url>            Redis: redis://[user:password@]host:port[/db] (rediss:// for TLS)
+  --queue <name>           queue name (default fer-emotions)
+  --paths                  send each file's absolute path, not its bytes: the workers read the
+                           files themselves (they must see them at the same path: shared storage)
+  --attempts <n>           tries per job when a worker fails (default 3; unreadable images are
+                           not retried, jobs of a crashed worker are put back without using one)
+  --wait                   wait for the results and print one line per image, as predict does
+  --out <file>             with --wait: write the results to <file>, one JSON object per line:
+                             {"file","jobId","emotion","confidence","scores"}  (or "faces":[...])
+                             {"file","jobId","error"}                          (a failed job)
+  --json                   JSON lines on stdout (with --wait the results, else {"file","jobId"})
+  --timeout <s>            with --wait: give up after s seconds (exit 1; the jobs stay queued)
+
+What the workers answer:
+  --faces                  every face of each photo (boxes, emotions); the workers need @vladmandic/human
+  --tta                    average each image with its mirror image
+  --min-face-score <n>     with --faces: ignore faces scored below n, 0–1 (default 0.5)
+  --max-faces <n>          with --faces: at most n faces per photo (default 20)
+  --min-face-size <px>     with --faces: also scan in tiles for faces down to px pixels
+
+With --wait the exit code is 1 if any job failed. Interrupted, the jobs stay in the queue: run the
+same command again to collect their results.
+
+Needs the optional packages: npm install bullmq ioredis
+
+${GLOBAL_HELP}`;
+
+/** The JSON object of one image's outcome. */
+function outcomeJson(file: string, o: JobOutcome): string {
+  if (!o.ok) return JSON.stringify({ file, jobId: o.jobId, error: o.reason });
+  return JSON.stringify({ file, jobId: o.jobId, ...Object.fromEntries(Object.entries(o.result).filter(([k]) => k !== 'name')) });
+}
+
+/** The readable line(s) of one image's outcome (null for a failure: it goes to stderr). */
+function outcomeText(file: string, o: JobOutcome): string | null {
+  if (!o.ok) return null;
+  const r = o.result;
+  if ('faces' in r) {
+    if (r.faces.length === 0) return `${file}: no face found`;
+    return r.faces.map((f, i) => formatPrediction(`${file} face ${i + 1} box ${[f.box.x, f.box.y, f.box.width, f.box.height].map((v) => Math.round(v)).join(',')}`, f)).join('\n');
+  }
+  return formatPrediction(file, r);
+}
+
+async function run(args: ParsedArgs): Promise<number> {
+  if (args.positionals.length === 0) throw new UsageError('enqueue needs at least one image file or folder');
+  const redis = requiredString(args.values, 'redis');
+  const { parseRedisUrl, describeConnection, DEFAULT_QUEUE } = await import('../../queue/connection.js');
+  try {
+    parseRedisUrl(redis);
+  } catch (e) {
+    throw new UsageError(`--redis: ${(e as Error).message}`);
+  }
+  const queue = stringOption(args.values, 'queue') ?? DEFAULT_QUEUE;
+  const wait = flag(args.values, 'wait');
+  const json = flag(args.values, 'json');
+  const outFile = stringOption(args.values, 'out');
+  if (outFile !== undefined && !wait) throw new UsageError('--out needs --wait');
+  const timeout = numberOption(args.values, 'timeout', 0);
+  if (timeout !== undefined && !wait) throw new UsageError('--timeout needs --wait');
+  const attempts = intOption(args.values, 'attempts', 1, 100);
+  const faces = flag(args.values, 'faces');
+  const answer = {
+    faces: faces || undefined,
+    tta: flag(args.values, 'tta') || undefined,
+    minFaceScore: numberOption(args.values, 'min-face-score', 0, 1, true),
+    maxFaces: intOption(args.values, 'max-faces', 1),
+    minFaceSize: numberOption(args.values, 'min-face-size', 1),
+  };
+  const faceOnly = (['min-face-score', 'max-faces', 'min-face-size'] as const).find((o) => args.values[o] !== undefined);
+  if (faceOnly && !faces) throw new UsageError(`--${faceOnly} needs --faces`);
+
+  const { listImageFiles, MissingPathError } = await import('../../queue/files.js');
+  let files: string[];
+  try {
+    files = await listImageFiles(args.positionals);
+  } catch (e) {
+    if (e instanceof MissingPathError) throw new SourceError(e.message);
+    throw e;
+  }
+  if (files.length === 0) throw new SourceError(`${args.positionals.join(', ')}: no .jpg, .jpeg or .png files`);
+
+  const { enqueueImages, collectResults } = await import('../../queue/producer.js');
+  const { QueueDependencyError } = await import('../../queue/deps.js');
+  const where = `queue ${queue} at ${describeConnection(redis)}`;
+  let jobs: Awaited<ReturnType<typeof enqueueImages>>;
+  try {
+    jobs = await enqueueImages(files, { connection: redis, queue, attempts, send: flag(args.values, 'paths') ? 'path' : 'bytes', ...answer });
+  } catch (e) {
+    if (e instanceof QueueDependencyError) throw new SourceError(e.message, { cause: e });
+    throw e;
+  }
+  const filesOf = new Map<string, string[]>();
+  for (const j of jobs) filesOf.set(j.jobId, [...(filesOf.get(j.jobId) ?? []), j.name]);
+  process.stderr.write(`${PROGRAM}: enqueued ${files.length} image${files.length === 1 ? '' : 's'} as ${filesOf.size} job${filesOf.size === 1 ? '' : 's'} on ${where}\n`);
+  if (!wait) {
+    if (json) for (const j of jobs) out(JSON.stringify({ file: j.name, jobId: j.jobId }));
+    return EXIT.ok;
+  }
+
+  let sink: import('node:fs').WriteStream | undefined;
+  if (outFile !== undefined) {
+    const { createWriteStream } = await import('node:fs');
+    sink = createWriteStream(outFile);
+    await new Promise<void>((resolve, reject) => {
+      sink!.once('open', () => resolve());
+      sink!.once('error', (e) => reject(new SourceError(`${outFile}: cannot write (${(e as NodeJS.ErrnoException).code ?? e.message})`)));
+    });
+  }
+  const tty = process.stderr.isTTY === true;
+  let lastShown = 0;
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new Error('interrupted: the jobs stay in the queue; run the same command again to collect their results'));
+  process.on('SIGINT', onSigint);
+  let done = 0;
+  let failed = 0;
+  try {
+    for await (const o of collectResults(filesOf.keys(), {
+      connection: redis, queue, signal: controller.signal, timeoutMs: timeout === undefined ? undefined : timeout * 1000,
+      onProgress: (p) => {
+        if (!tty || Date.now() - lastShown < 200) return;
+        lastShown = Date.now();
+        process.stderr.write(`\r${p.done}/${p.total} jobs done${p.failed ? ` (${p.failed} failed)` : ''}`);
+      },
+    })) {
+      done++;
+      if (!o.ok) failed++;
+      for (const file of filesOf.get(o.jobId) ?? [o.jobId]) {
+        if (sink) sink.write(outcomeJson(file, o) + '\n');
+        else if (json) out(outcomeJson(file, o));
+        else {
+          const text = outcomeText(file, o);
+          if (text !== null) out(text);
+        }
+        if (!o.ok) {
+          if (tty) process.stderr.write('\r\x1b[K');
+          process.stderr.write(`${PROGRAM}: ${o.reason.includes(file) ? o.reason : `${file}: ${o.reason}`}\n`);
+        }
+      }
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+    if (tty) process.stderr.write('\r\x1b[K');
+    if (sink) await new Promise<void>((resolve) => sink!.end(() => resolve()));
+  }
+  process.stderr.write(`${PROGRAM}: ${filesOf.size} job${filesOf.size === 1 ? '' : 's'} finished: ${done - failed} answered, ${failed} failed${outFile ? ` (results in ${outFile})` : ''}\n`);
+  return failed > 0 ? EXIT.failure : EXIT.ok;
+}
+
+/** The `enqueue` command. */
+export const enqueueCommand: Command = {
+  name: 'enqueue',
+  summary: 'add image jobs to the BullMQ queue in Redis (and with --wait, collect the results)',
+  help: HELP,
+  options: {
+    redis: { type: 'string' },
+    queue: { type: 'string' },
+    paths: { type: 'boolean' },
+    attempts: { type: 'string' },
+    wait: { type: 'boolean' },
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+    timeout: { type: 'string' },
+    faces: { type: 'boolean' },
+    tta: { type: 'boolean' },
+    'min-face-score': { type: 'string' },
+    'max-faces': { type: 'string' },
+    'min-face-size': { type: 'string' },
+  },
+  positionals: true,
+  run,
+};

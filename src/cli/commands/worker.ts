@@ -1,0 +1,142 @@
+/**
+ * `fer-cnn-lstm worker --redis redis://host:port`: takes emotion jobs from a BullMQ queue in
+ * Redis until stopped (SIGTERM or Ctrl-C: the running jobs finish, then exit 0). One line per
+ * finished job on stdout, one per failed job on stderr.
+ *
+ * @packageDocumentation
+ */
+import type { EmotionJobData, EmotionJobResult } from '../../queue/job.js';
+import { flag, intOption, requiredString, stringOption, UsageError, type ParsedArgs } from '../args.js';
+import { GLOBAL_HELP, startBackend, type Command } from '../command.js';
+import { EXIT, PROGRAM, SourceError } from '../errors.js';
+import { formatPrediction } from '../output.js';
+import { out } from '../quiet.js';
+
+const HELP = `Usage: fer-cnn-lstm worker --redis <url> [options]
+
+Takes emotion jobs from a BullMQ queue in Redis and answers them, until stopped. Start one (or
+more) on every machine; jobs come from "fer-cnn-lstm enqueue" or the enqueueImages() API. Each job
+is one image (a path on this machine, a URL, or the bytes); its result is the emotion, confidence
+and scores (with --faces, or when the job asks: every face with its box). An image that cannot be
+read fails its job at once, with the one-line error as its reason (not retried).
+
+Options:
+  --redis <url>            Redis: redis://[user:password@]host:port[/db] (rediss:// for TLS)
+  --queue <name>           queue name (default fer-emotions)
+  --concurrency <n>        jobs at once; their images share forward passes (default 4)
+  --faces                  find every face of each photo first (needs: npm install @vladmandic/human)
+  --weights <path>         model folder or model.json (default: the shipped pretrained weights)
+  --detector <path>        the face detector's blazeface.json (default: the one in @vladmandic/human)
+  --lock-duration <ms>     a job's lock, renewed at half of it while the job runs (default 30000)
+  --stalled-interval <ms>  how often to look for jobs of dead workers (default 30000)
+  --max-stalled <n>        times a job may lose its worker before it fails (default 2)
+  --name <name>            this worker's name, stored in its jobs (default: host:pid)
+  --quiet                  no line per job
+
+A worker that dies holds its jobs no longer: after --lock-duration another worker's check (every
+--stalled-interval) puts them back in the queue, so a job lost with its worker is answered within
+about lock-duration + stalled-interval. SIGTERM or Ctrl-C: no new jobs, the running ones finish,
+exit 0; a second signal stops at once (the running jobs are then put back by the other workers).
+
+Needs the optional packages: npm install bullmq ioredis
+
+${GLOBAL_HELP}`;
+
+/** The stdout line of a finished job. */
+function resultLine(jobId: string, r: EmotionJobResult): string {
+  const label = `${jobId}${r.name ? ` ${r.name}` : ''}`;
+  if ('faces' in r) {
+    if (r.faces.length === 0) return `${label}: no face found`;
+    return r.faces.map((f, i) => formatPrediction(`${label} face ${i + 1} box ${[f.box.x, f.box.y, f.box.width, f.box.height].map((v) => Math.round(v)).join(',')}`, f)).join('\n');
+  }
+  return formatPrediction(label, r);
+}
+
+async function run(args: ParsedArgs): Promise<number> {
+  if (args.positionals.length > 0) throw new UsageError(`worker takes no file arguments (got "${args.positionals[0]}")`);
+  const redis = requiredString(args.values, 'redis');
+  const { parseRedisUrl, describeConnection, DEFAULT_QUEUE } = await import('../../queue/connection.js');
+  try {
+    parseRedisUrl(redis);
+  } catch (e) {
+    throw new UsageError(`--redis: ${(e as Error).message}`);
+  }
+  const queue = stringOption(args.values, 'queue') ?? DEFAULT_QUEUE;
+  const concurrency = intOption(args.values, 'concurrency', 1, 1000);
+  const lockDuration = intOption(args.values, 'lock-duration', 100);
+  const stalledInterval = intOption(args.values, 'stalled-interval', 100);
+  const maxStalledCount = intOption(args.values, 'max-stalled', 0);
+  const faces = flag(args.values, 'faces');
+  const quiet = flag(args.values, 'quiet');
+  const detector = stringOption(args.values, 'detector');
+  if (detector !== undefined && !faces) throw new UsageError('--detector needs --faces');
+  const weights = stringOption(args.values, 'weights');
+  const { hostname } = await import('node:os');
+  const name = stringOption(args.values, 'name') ?? `${hostname()}:${process.pid}`;
+
+  const backend = await startBackend(args);
+  const { loadCliModel } = await import('../command.js');
+  const { model } = await loadCliModel(weights); // checks the shapes, names the weights in errors
+  const { createEmotionWorker, WORKER_DEFAULTS } = await import('../../queue/worker.js');
+  const { QueueDependencyError } = await import('../../queue/deps.js');
+  let worker: Awaited<ReturnType<typeof createEmotionWorker>>;
+  try {
+    worker = await createEmotionWorker({
+      connection: redis, queue, concurrency, faces, model, detector, lockDuration, stalledInterval, maxStalledCount, name,
+      onError: (e) => process.stderr.write(`${PROGRAM}: redis: ${e.message}\n`),
+    });
+  } catch (e) {
+    if (e instanceof QueueDependencyError) throw new SourceError(e.message, { cause: e });
+    throw e;
+  }
+  process.stderr.write(`${PROGRAM}: worker ${name} on queue ${queue} at ${describeConnection(redis)} (${backend}, concurrency ${concurrency ?? WORKER_DEFAULTS.concurrency}, `
+    + `lock ${(lockDuration ?? WORKER_DEFAULTS.lockDuration) / 1000} s, stalled check every ${(stalledInterval ?? WORKER_DEFAULTS.stalledInterval) / 1000} s${faces ? ', faces' : ''})\n`);
+
+  worker.on('completed', (job, result) => { if (!quiet) out(resultLine(job.id ?? '?', result as EmotionJobResult)); });
+  worker.on('failed', (job, err) => {
+    if (quiet || !job) return;
+    const data = job.data as EmotionJobData;
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError';
+    process.stderr.write(`${PROGRAM}: job ${job.id}${data?.name && !err.message.includes(data.name) ? ` ${data.name}` : ''}: ${err.message}${final ? '' : ` (attempt ${job.attemptsMade}, will be retried)`}\n`);
+  });
+
+  await new Promise<void>((resolve) => {
+    let signals = 0;
+    const stop = (signal: NodeJS.Signals) => {
+      signals++;
+      if (signals === 1) {
+        process.stderr.write(`${PROGRAM}: ${signal}: finishing the running jobs, then stopping (again to stop at once)\n`);
+        worker.close().then(resolve, resolve);
+      } else {
+        worker.close(true).then(resolve, resolve);
+      }
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    worker.on('closed', () => resolve());
+  });
+  process.stderr.write(`${PROGRAM}: worker ${name} stopped\n`);
+  return EXIT.ok;
+}
+
+/** The `worker` command. */
+export const workerCommand: Command = {
+  name: 'worker',
+  summary: 'answer emotion jobs from a BullMQ queue in Redis (run one per machine)',
+  help: HELP,
+  options: {
+    redis: { type: 'string' },
+    queue: { type: 'string' },
+    concurrency: { type: 'string' },
+    faces: { type: 'boolean' },
+    weights: { type: 'string' },
+    detector: { type: 'string' },
+    'lock-duration': { type: 'string' },
+    'stalled-interval': { type: 'string' },
+    'max-stalled': { type: 'string' },
+    name: { type: 'string' },
+    quiet: { type: 'boolean' },
+  },
+  positionals: true,
+  run,
+};

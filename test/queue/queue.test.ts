@@ -1,0 +1,199 @@
+/**
+ * The queue API against a real Redis (redis-server on a free loopback port, started here): an
+ * in-process emotion worker, enqueueImages / collectResults, input errors that fail at once,
+ * idempotent job ids. Plus the parts that need no Redis (URLs, job ids, the missing-bullmq error).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Worker } from 'bullmq';
+import { jpg, png, gray, put, saveTinyModel, tempDir } from '../cli/fixtures.js';
+import { ROOT } from '../cli/run-cli.js';
+import { loadBullmq, QueueDependencyError } from '../../src/queue/deps.js';
+import { describeConnection, parseRedisUrl } from '../../src/queue/connection.js';
+import { emotionJobId } from '../../src/queue/job.js';
+import { listImageFiles } from '../../src/queue/files.js';
+import { collectResults, enqueueImages, type JobOutcome } from '../../src/queue/producer.js';
+import { createEmotionWorker } from '../../src/queue/worker.js';
+import { EMOTIONS } from '../../src/emotions.js';
+import { redisUnavailable, startRedis, type TestRedis } from './redis-server.js';
+
+const FACE = join(ROOT, 'examples/images/astronaut-face.png');
+
+describe('queue without Redis', () => {
+  it('says what to install when bullmq or ioredis is missing', async () => {
+    const missing = (name: string) => async () => {
+      throw Object.assign(new Error(`Cannot find package '${name}' imported from /x.js`), { code: 'ERR_MODULE_NOT_FOUND' });
+    };
+    await expect(loadBullmq('queue worker', { bullmq: missing('bullmq'), ioredis: async () => ({}) }))
+      .rejects.toThrow(new QueueDependencyError('install bullmq to use the queue worker: npm install bullmq ioredis'));
+    await expect(loadBullmq('queue producer', { bullmq: async () => import('bullmq'), ioredis: missing('ioredis') }))
+      .rejects.toThrow(/install ioredis .* to use the queue producer: npm install ioredis/);
+    // a broken import inside bullmq is not reported as "not installed"
+    const inner = async () => { throw Object.assign(new Error("Cannot find module 'msgpackr'"), { code: 'MODULE_NOT_FOUND' }); };
+    await expect(loadBullmq('queue worker', { bullmq: inner, ioredis: async () => ({}) })).rejects.toThrow(/msgpackr/);
+    const real = await loadBullmq('queue worker');
+    expect(typeof real.Worker).toBe('function');
+    expect(typeof real.UnrecoverableError).toBe('function');
+  });
+
+  it('parses Redis URLs and hides passwords in messages', () => {
+    expect(parseRedisUrl('redis://127.0.0.1:6390')).toEqual({ host: '127.0.0.1', port: 6390 });
+    expect(parseRedisUrl('rediss://u:p%40ss@cache.example:7000/3')).toEqual({ host: 'cache.example', port: 7000, db: 3, username: 'u', password: 'p@ss', tls: {} });
+    expect(parseRedisUrl('redis://[::1]')).toEqual({ host: '::1', port: 6379 });
+    expect(() => parseRedisUrl('127.0.0.1:6379')).toThrow(/not a Redis URL/);
+    expect(() => parseRedisUrl('http://h:1')).toThrow(/expected redis:\/\//);
+    expect(() => parseRedisUrl('redis://h:1/x')).toThrow(/database must be a number/);
+    expect(describeConnection('redis://u:secret@h:1/2')).toBe('redis://h:1/2');
+    expect(describeConnection({ host: 'h', port: 5 })).toBe('redis://h:5');
+  });
+
+  it('derives job ids from the content and the options that change the answer', () => {
+    const a = new Uint8Array([1, 2, 3]);
+    expect(emotionJobId({ bytes: a })).toBe(emotionJobId({ bytes: new Uint8Array([1, 2, 3]) }));
+    expect(emotionJobId({ bytes: a })).toMatch(/^fer-[0-9a-f]{32}$/);
+    expect(emotionJobId({ bytes: a })).not.toBe(emotionJobId({ bytes: new Uint8Array([1, 2, 4]) }));
+    expect(emotionJobId({ bytes: a })).not.toBe(emotionJobId({ bytes: a }, { tta: true }));
+    expect(emotionJobId({ bytes: a }, { tta: false })).toBe(emotionJobId({ bytes: a }));
+    expect(emotionJobId({ path: '/x.png' })).not.toBe(emotionJobId({ url: '/x.png' }));
+  });
+
+  it('lists the images of folders, sorted, subfolders included', async () => {
+    const dir = tempDir('fer-queue-files-');
+    put(dir, 'b.png', 'x');
+    put(dir, 'a/c.JPG', 'x');
+    put(dir, 'notes.txt', 'x');
+    put(dir, '.hidden/d.png', 'x');
+    const single = put(dir, 'single.dat', 'x');
+    expect(await listImageFiles([dir, single])).toEqual([join(dir, 'a/c.JPG'), join(dir, 'b.png'), single]);
+    await expect(listImageFiles([join(dir, 'nope')])).rejects.toThrow(/nope: no such file or folder/);
+  });
+});
+
+const noRedis = redisUnavailable();
+if (noRedis) console.warn(`skipping the queue tests against Redis: ${noRedis}`);
+
+describe.skipIf(noRedis !== undefined)('queue against a real Redis', () => {
+  let redis: TestRedis;
+  let worker: Worker | undefined;
+  let weights: string;
+  const queue = 'fer-test-api';
+
+  beforeAll(async () => {
+    redis = (await startRedis())!;
+    weights = await saveTinyModel(join(tempDir('fer-queue-model-'), 'tiny'));
+  });
+
+  afterAll(async () => {
+    await worker?.close(true);
+    await redis?.stop();
+  });
+
+  async function collect(ids: string[]): Promise<Map<string, JobOutcome>> {
+    const got = new Map<string, JobOutcome>();
+    for await (const o of collectResults(ids, { connection: redis.url, queue, timeoutMs: 120_000, pollMs: 500 })) {
+      expect(got.has(o.jobId)).toBe(false);
+      got.set(o.jobId, o);
+    }
+    return got;
+  }
+
+  it('classifies images, fails bad ones at once with their reasons, and enqueueing again adds nothing', async () => {
+    const { loadEmotionModel } = await import('../../src/inference/weights.js');
+    const model = await loadEmotionModel({ weights });
+    // default lock (30 s): detecting faces in a photo on the cpu backend blocks the event loop for seconds
+    worker = await createEmotionWorker({ connection: redis.url, queue, concurrency: 3, model });
+    const dir = tempDir('fer-queue-imgs-');
+    const a = put(dir, 'a.png', png(gray(1)));
+    const b = put(dir, 'b.jpg', jpg(gray(2, 64)));
+    const bad = put(dir, 'bad.png', 'this is not an image');
+    const progress: number[] = [];
+    const opts = { connection: redis.url, queue, attempts: 3, onProgress: (p: { added: number }) => progress.push(p.added) };
+    const jobs = await enqueueImages([
+      a, b, bad,
+      { bytes: readFileSync(FACE), name: 'astronaut-face.png' },
+      { bytes: readFileSync(FACE), name: 'again.png' }, // same content: same job
+      { bytes: readFileSync(FACE), name: 'third.png', jobId: 'my-own-id' },
+    ], opts);
+    expect(progress.at(-1)).toBe(6);
+    expect(jobs.map((j) => j.name)).toEqual([a, b, bad, 'astronaut-face.png', 'again.png', 'third.png']);
+    expect(jobs[3].jobId).toBe(jobs[4].jobId);
+    expect(jobs[5].jobId).toBe('my-own-id');
+    // paths the worker reads itself (shared storage); one that is not there
+    const byPath = await enqueueImages([a, join(dir, 'missing.png')], { ...opts, send: 'path' });
+    expect(byPath[0].jobId).not.toBe(jobs[0].jobId);
+    // a job whose data holds no image, added by hand
+    const { Queue } = await loadBullmq('test');
+    const q = new Queue(queue, { connection: parseRedisUrl(redis.url) });
+    await q.add('emotion', { name: 'empty' }, { jobId: 'no-image', attempts: 3 });
+
+    const ids = [...new Set([...jobs, ...byPath].map((j) => j.jobId)), 'no-image'];
+    const got = await collect(ids);
+    expect([...got.keys()].sort()).toEqual([...ids].sort());
+    for (const id of [jobs[0].jobId, jobs[1].jobId, jobs[3].jobId, 'my-own-id', byPath[0].jobId]) {
+      const o = got.get(id)!;
+      expect(o.ok, JSON.stringify(o)).toBe(true);
+      if (!o.ok || 'faces' in o.result) throw new Error('expected a classification');
+      expect(EMOTIONS).toContain(o.result.emotion);
+      expect(Object.keys(o.result.scores)).toEqual([...EMOTIONS]);
+      expect(Object.values(o.result.scores).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 4);
+      expect(o.result.confidence).toBe(Math.max(...Object.values(o.result.scores)));
+    }
+    // the same image the same way: the same answer (batched or not)
+    const r0 = got.get(jobs[3].jobId)!, r1 = got.get('my-own-id')!;
+    expect(r0.ok && r1.ok && r0.result).toEqual(r1.ok && { ...r1.result, name: 'astronaut-face.png' });
+    const reason = (id: string) => { const o = got.get(id)!; return o.ok ? 'ok' : o.reason; };
+    expect(reason(jobs[2].jobId)).toMatch(/^.*bad\.png: .*(not a JPEG or PNG|unknown|unsupported|format).*$/i);
+    expect(reason(jobs[2].jobId)).not.toContain('\n');
+    expect(reason(byPath[1].jobId)).toBe(`${join(dir, 'missing.png')}: no such file`);
+    expect(reason('no-image')).toBe('empty: job data needs exactly one image: "path", "url" or "base64"');
+    // input errors are not retried although attempts is 3
+    for (const id of [jobs[2].jobId, byPath[1].jobId, 'no-image']) {
+      const job = await q.getJob(id);
+      expect(job!.attemptsMade, id).toBe(1);
+      expect(await job!.getState()).toBe('failed');
+    }
+
+    // enqueueing the same images again adds no job, and the results are there at once
+    const before = await q.getJobCounts();
+    const again = await enqueueImages([a, b, bad], opts);
+    expect(again.map((j) => j.jobId)).toEqual(jobs.slice(0, 3).map((j) => j.jobId));
+    expect(await q.getJobCounts()).toEqual(before);
+    const t0 = Date.now();
+    const twice = await collect(again.map((j) => j.jobId));
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(twice.get(jobs[0].jobId)).toEqual(got.get(jobs[0].jobId));
+    // an unknown id is an outcome too, not a hang
+    const unknown = await collect(['never-added']);
+    expect(unknown.get('never-added')).toMatchObject({ ok: false, reason: expect.stringMatching(/not in queue fer-test-api/) });
+    await q.close();
+  }, 180_000);
+
+  it('answers every face of a photo when the job asks for faces', async () => {
+    const jobs = await enqueueImages([{ bytes: readFileSync(join(ROOT, 'examples/images/astronaut.png')), name: 'astronaut.png' }], { connection: redis.url, queue, faces: true, maxFaces: 3 });
+    const got = await collect(jobs.map((j) => j.jobId));
+    const o = got.get(jobs[0].jobId)!;
+    expect(o.ok, JSON.stringify(o)).toBe(true);
+    if (!o.ok || !('faces' in o.result)) throw new Error('expected faces');
+    expect(o.result.name).toBe('astronaut.png');
+    expect(o.result.faces.length).toBeGreaterThanOrEqual(1);
+    const f = o.result.faces[0];
+    expect(f.box.width).toBeGreaterThan(50);
+    expect(f.faceScore).toBeGreaterThan(0.5);
+    expect(EMOTIONS).toContain(f.emotion);
+  }, 180_000);
+
+  it('close() lets the running jobs finish', async () => {
+    const jobs = await enqueueImages(Array.from({ length: 12 }, (_, i) => ({ bytes: png(gray(100 + i)) })), { connection: redis.url, queue });
+    // close as soon as a job runs: the ones running complete, the rest stay waiting
+    await new Promise<void>((resolve) => worker!.once('active', () => resolve()));
+    await worker!.close();
+    expect(worker!.isRunning()).toBe(false);
+    const { Queue } = await loadBullmq('test');
+    const q = new Queue(queue, { connection: parseRedisUrl(redis.url) });
+    const states = await Promise.all(jobs.map(async (j) => (await q.getJob(j.jobId))!.getState()));
+    expect(states).not.toContain('active');
+    expect(states.filter((s) => s === 'completed').length + states.filter((s) => s === 'waiting').length).toBe(12);
+    await q.close();
+  }, 60_000);
+});
