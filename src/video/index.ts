@@ -1,6 +1,7 @@
 /**
  * `fer-cnn-lstm/video`: emotions over time — smoothing a stream of classifications, classifying
- * an (async) iterable of frames, and watching a `<video>` element.
+ * an (async) iterable of frames, watching a `<video>` element, and (Node, with the system's
+ * ffmpeg) analysing video files: faces tracked across frames, timeline CSV rows and SVG plots.
  *
  * @module fer-cnn-lstm/video
  */
@@ -11,3 +12,8 @@ export {
 export { classifyStream, watchVideo, type StreamOptions, type StreamResult, type WatchVideoOptions, type VideoWatch } from './stream.js';
 export { classifyEmotion, type Classification, type SingleImageInput } from '../inference/predict.js';
 export type { ImageInput } from '../inference/input.js';
+export { analyzeVideo, videoInfo, type AnalyzeVideoOptions, type VideoFace, type VideoFrameResult } from './analyze.js';
+export { decodeFrames, probeVideo, findFfmpeg, FfmpegMissingError, type DecodeOptions, type VideoFrame, type VideoInfo, type FfmpegPrograms } from './ffmpeg.js';
+export { FaceTracker, type TrackerOptions } from './tracker.js';
+export { TIMELINE_CSV_HEADER, timelineCsvRows, TimelineCollector } from './timeline.js';
+export { timelineSvg, EMOTION_COLORS, type TimelineSeries, type TimelineSvgOptions } from '../viz/timeline.js';
