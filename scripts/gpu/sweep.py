@@ -7,7 +7,9 @@ exported weights of the best CNN-LSTM runs in weights-N.tar.xz archives.
     python3 scripts/gpu/sweep.py --sweep configs/sweeps/gpu-1.json --data .gpu/fer2013.bin.xz --out "$OUT" --seconds 300
 
 A sweep file has a `base` config (the format of configs/*.json) and `runs`, each a name, an optional
-`arch` and the keys it changes (`model` keys are merged into the base model).
+`arch` and the keys it changes (`model` keys are merged into the base model). The model keys are
+buildCnnLstm's (0.2); a run that names one 0.2 removed (blurSigma, blurOnlyAtInference, downsample) or an
+unknown one is refused before anything starts.
 """
 import argparse, copy, json, lzma, os, shutil, subprocess, sys, tarfile, time
 
@@ -74,6 +76,14 @@ for r in sweep['runs']:
             cfg[k] = v
     runs.append((r['name'], r.get('arch', 'cnnlstm'), cfg))
 
+sys.path.insert(0, here)
+from train_torch import model_options  # noqa: E402  (imports torch: the sweep runs where train_torch.py runs)
+for name, _, cfg in runs:
+    try:
+        model_options(cfg.get('model', {}))
+    except SystemExit as e:
+        raise SystemExit(f'{args.sweep}, run {name}: {e}')
+
 deadline = time.time() + args.seconds
 procs = {}
 for name, arch, cfg in runs:
@@ -117,7 +127,7 @@ rank = sorted([n for n in results if 'publicTest' in results[n]], key=lambda n: 
 for n in rank:
     r = results[n]
     say(f"{n:20s} {r['publicTest']['accuracy'] * 100:6.2f}%  F1 {r['publicTest']['macroF1']:.3f}  tta {r['flipTta'] * 100:.2f}%  best ep {r['bestEpoch']}/{r['epochsRun']}  "
-        f"params {r['params']}  {r['trainSeconds']:.0f}s  sigma {json.dumps(r['bySigma'])}")
+        f"params {r['params']}  {r['trainSeconds']:.0f}s")
 
 # weights of the best CNN-LSTM runs, in at most 6 archives of <= 15 MB
 budget, archive, size, n_arch = 56e6, None, 0, 0
