@@ -1,8 +1,8 @@
 /**
  * The work of one batch task, the same in a worker thread and in this thread: read and convert
  * each file on its own (so that a bad file is one error, not the end of the task), classify the
- * good ones in one forward pass — exactly as {@link classifyEmotion} does for each file — or,
- * with `faces`, find and classify every face of each photo with {@link detectEmotions}.
+ * good ones in one forward pass — exactly as `classifyEmotion` does for each file — or,
+ * with `faces`, find and classify every face of each photo with `detectEmotions`.
  *
  * @packageDocumentation
  */

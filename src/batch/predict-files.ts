@@ -42,7 +42,7 @@ export interface BatchProgress {
   filesPerSecond: number;
 }
 
-/** The answer for one file without `faces`: its classification (as {@link classifyEmotion} gives it). */
+/** The answer for one file without `faces`: its classification (as `classifyEmotion` gives it). */
 export interface FileClassification extends Classification<Emotion> {
   file: string;
   /** Position of the file in the input (0-based). */
@@ -139,7 +139,7 @@ interface Pending {
  * Classifies image files on a pool of worker threads (tinypool; each worker has its own
  * TensorFlow.js backend — wasm by default — and its own copy of the model) and yields one result
  * per file, **in input order**, as soon as it (and every file before it) is done. Each file gets
- * exactly what {@link classifyEmotion} gives for it (or with `faces`, what {@link detectEmotions}
+ * exactly what `classifyEmotion` gives for it (or with `faces`, what `detectEmotions`
  * gives). A bad file (missing, not an image) is a result with `status: 'error'`, not the end of
  * the run; a model or detector that cannot load ends it (the iterator throws).
  *

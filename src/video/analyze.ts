@@ -60,9 +60,9 @@ export function videoInfo(file: string): Promise<VideoInfo> {
 /**
  * Analyses a video file frame by frame and yields, per analysed frame, its faces with their track
  * id, box, raw and smoothed classification. Frames are decoded by the system's `ffmpeg` (see
- * {@link decodeFrames}) at `fps`; with `faces`, each frame goes through {@link detectEmotions} and
+ * {@link decodeFrames}) at `fps`; with `faces`, each frame goes through `detectEmotions` and
  * the faces are tracked by box overlap ({@link FaceTracker}), each track smoothed on its own;
- * without, each whole frame is classified as one face (id 0) — as {@link classifyEmotion} would.
+ * without, each whole frame is classified as one face (id 0) — as `classifyEmotion` would.
  *
  * @example
  * ```ts
