@@ -191,13 +191,14 @@ export async function* collectResults(jobIds: Iterable<string>, options: Collect
 
   /** The outcome of a job if it has finished. */
   const check = async (jobId: string): Promise<JobOutcome | undefined> => {
+    // the state first: a job read before it finished would have no result yet
+    const state = await queue.getJobState(jobId);
+    if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return undefined;
     const job = await queue.getJob(jobId);
-    if (!job) return { jobId, ok: false, reason: `job ${jobId} is not in queue ${name} (never added, or removed)` };
-    const state = await job.getState();
+    if (!job || state === 'unknown') return { jobId, ok: false, reason: `job ${jobId} is not in queue ${name} (never added, or removed)` };
     const jobName = typeof job.data?.name === 'string' ? { name: job.data.name } : {};
     if (state === 'completed') return { jobId, ...jobName, ok: true, result: job.returnvalue };
-    if (state === 'failed') return { jobId, ...jobName, ok: false, reason: job.failedReason || 'failed (no reason given)' };
-    return undefined;
+    return { jobId, ...jobName, ok: false, reason: job.failedReason || 'failed (no reason given)' };
   };
 
   try {

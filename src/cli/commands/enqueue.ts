@@ -50,7 +50,7 @@ ${GLOBAL_HELP}`;
 /** The JSON object of one image's outcome. */
 function outcomeJson(file: string, o: JobOutcome): string {
   if (!o.ok) return JSON.stringify({ file, jobId: o.jobId, error: o.reason });
-  return JSON.stringify({ file, jobId: o.jobId, ...Object.fromEntries(Object.entries(o.result).filter(([k]) => k !== 'name')) });
+  return JSON.stringify({ file, jobId: o.jobId, ...Object.fromEntries(Object.entries(o.result ?? {}).filter(([k]) => k !== 'name')) });
 }
 
 /** The readable line(s) of one image's outcome (null for a failure: it goes to stderr). */
