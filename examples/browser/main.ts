@@ -1,6 +1,8 @@
 /**
  * Browser example: classifies the facial emotion of an uploaded image and of webcam frames with
  * `fer-cnn-lstm`, entirely in the page (TensorFlow.js wasm backend, weights served with the page).
+ * In webcam frames the face detector (embedded with the page) finds the face first; frames without
+ * a face say so instead of showing a label.
  *
  * The backend is wasm unless the URL asks for another (`?backend=cpu`); it falls back to cpu
  * when wasm cannot start. (For WebGL, install `@tensorflow/tfjs-backend-webgl`, import it here
@@ -13,10 +15,12 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { EMOTIONS, classifyEmotion, loadEmotionModel, setBackend, type Classification } from 'fer-cnn-lstm';
-import { classifyStream } from 'fer-cnn-lstm/video';
+import { EMOTIONS, classifyEmotion, detectEmotions, loadEmotionModel, setBackend, type Classification } from 'fer-cnn-lstm';
+import { EmotionSmoother } from 'fer-cnn-lstm/video';
 
 declare const __WEIGHTS_NAME__: string;
+/** Whether vite.config.ts embedded the face detector (`detector/blazeface.json`). */
+declare const __HAS_DETECTOR__: boolean;
 
 // tfjs picks one binary: SIMD in current browsers, threaded SIMD only on cross-origin-isolated pages
 setWasmPaths({
@@ -27,6 +31,8 @@ setWasmPaths({
 
 /** The embedded model (copied into the build by vite.config.ts). An absolute URL: relative strings are file paths to the library. */
 const WEIGHTS = new URL('weights/model.json', document.baseURI).href;
+/** The embedded face detector (BlazeFace), for webcam frames. */
+const DETECTOR = new URL('detector/blazeface.json', document.baseURI).href;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const fileInput = $<HTMLInputElement>('file');
@@ -47,6 +53,27 @@ function showError(e: unknown): void {
   setStatus('error');
 }
 
+/** Empties the result (label, confidence, bars), so that nothing of an earlier image or frame stays on show. */
+function clearResult(): void {
+  $('emotion').textContent = '';
+  $('confidence').textContent = '';
+  $('source').textContent = '';
+  $('scores').replaceChildren();
+  result.dataset.source = '';
+  delete result.dataset.scores;
+  delete result.dataset.face;
+}
+
+/** A webcam frame without a face: says so, with no label or scores. */
+function renderNoFace(): void {
+  clearResult();
+  $('emotion').textContent = 'no face detected';
+  $('source').textContent = '(webcam)';
+  result.dataset.source = 'webcam';
+  result.dataset.face = 'none';
+  result.dataset.frames = String(Number(result.dataset.frames ?? 0) + 1);
+}
+
 /** Shows the label, its confidence and one bar per emotion; mirrors the scores in `data-scores` (for tests). */
 function render(c: Classification, source: string): void {
   $('emotion').textContent = c.emotion;
@@ -62,6 +89,7 @@ function render(c: Classification, source: string): void {
   });
   $('scores').replaceChildren(...rows);
   result.dataset.source = source;
+  result.dataset.face = 'found';
   result.dataset.scores = JSON.stringify(c.scores);
   result.dataset.frames = String(Number(result.dataset.frames ?? 0) + (source === 'webcam' ? 1 : 0));
 }
@@ -84,15 +112,23 @@ function toCanvas(src: HTMLImageElement | HTMLVideoElement, square: boolean): HT
 
 async function classifyFile(file: File): Promise<void> {
   $('error').textContent = '';
+  clearResult(); // an image that fails must not leave the previous one's result on show
   setStatus('classifying');
   const url = URL.createObjectURL(file);
   try {
     preview.src = url;
-    await preview.decode();
+    try {
+      await preview.decode();
+    } catch {
+      throw new Error(`${file.name} is not an image this browser can decode`);
+    }
+    preview.hidden = false;
     const c = await classifyEmotion(toCanvas(preview, false), { weights: WEIGHTS, backend });
     render(c, `image ${file.name}`);
     setStatus('ready');
   } catch (e) {
+    preview.hidden = true;
+    preview.removeAttribute('src');
     showError(e);
   } finally {
     URL.revokeObjectURL(url);
@@ -103,6 +139,8 @@ let stream: MediaStream | undefined;
 
 async function startWebcam(): Promise<void> {
   $('error').textContent = '';
+  clearResult();
+  setStatus('starting webcam');
   startButton.disabled = true;
   try {
     stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480, facingMode: 'user' }, audio: false });
@@ -126,25 +164,40 @@ function stopWebcam(): void {
   setStatus('ready');
 }
 
-/** The centre square of each new video frame, while the webcam is on (one per animation frame at most). */
-async function* centreFrames(): AsyncGenerator<HTMLCanvasElement> {
+/** Each new video frame, whole, while the webcam is on (one per animation frame at most). */
+async function* webcamFrames(): AsyncGenerator<HTMLCanvasElement> {
   while (stream) {
     await new Promise((r) => requestAnimationFrame(r));
-    if (stream && video.readyState >= 2) yield toCanvas(video, true);
+    if (stream && video.readyState >= 2) yield toCanvas(video, false);
   }
 }
 
 /**
  * Classifies webcam frames one after another (each waits for the previous), as fast as the
- * backend goes, and shows the label smoothed over time (`classifyStream`: an exponential moving
- * average of the scores, with hysteresis so that the label does not flicker).
+ * backend goes: the face detector finds the face (`detectEmotions`, the best face only), which is
+ * cropped as FER-2013 faces are framed and classified; the label is smoothed over time
+ * (`EmotionSmoother`: an exponential moving average of the scores, with hysteresis so that the
+ * label does not flicker). A frame without a face shows "no face detected" and restarts the
+ * smoothing.
  */
 async function loop(): Promise<void> {
   const t0 = performance.now();
+  const smoother = new EmotionSmoother({ alpha: 0.3 });
+  let frames = 0;
   try {
-    for await (const { frame, raw, smoothed } of classifyStream(centreFrames(), { weights: WEIGHTS, backend, alpha: 0.3 })) {
-      render(smoothed, 'webcam');
-      $('fps').textContent = `${((frame + 1) / ((performance.now() - t0) / 1000)).toFixed(1)} frames/s; this frame alone: ${raw.emotion}`;
+    for await (const frame of webcamFrames()) {
+      const [face] = await detectEmotions(frame, { weights: WEIGHTS, backend, detector: DETECTOR, maxFaces: 1 });
+      if (!stream) break;
+      frames++;
+      const rate = `${(frames / ((performance.now() - t0) / 1000)).toFixed(1)} frames/s`;
+      if (!face) {
+        smoother.reset();
+        renderNoFace();
+        $('fps').textContent = `${rate}; no face in this frame`;
+        continue;
+      }
+      render(smoother.update(face.scores), 'webcam');
+      $('fps').textContent = `${rate}; this frame alone: ${face.emotion} (face score ${face.faceScore.toFixed(2)})`;
     }
   } catch (e) {
     stopWebcam();
@@ -164,7 +217,9 @@ async function main(): Promise<void> {
   $('model').textContent = __WEIGHTS_NAME__;
   await loadEmotionModel({ weights: WEIGHTS, backend }); // load once now, not on the first image
   fileInput.addEventListener('change', () => { if (fileInput.files?.[0]) void classifyFile(fileInput.files[0]); });
-  startButton.addEventListener('click', () => void startWebcam());
+  if (__HAS_DETECTOR__) startButton.addEventListener('click', () => void startWebcam());
+  else startButton.title = 'the webcam needs the face detector: build with @vladmandic/human installed';
+  startButton.disabled = !__HAS_DETECTOR__;
   stopButton.addEventListener('click', stopWebcam);
   fileInput.disabled = false;
   setStatus('ready');

@@ -13,12 +13,16 @@
  *   build (and served from there by the dev server) — nothing is fetched from a
  *   CDN. Which weights: `$FER_EXAMPLE_WEIGHTS` (a folder with `model.json`) when set, else the
  *   package's `weights/float16/` (half the download of float32), else `weights/`.
+ * - The face detector for the webcam (BlazeFace, 0.6 MB: `blazeface.json` + `blazeface.bin` from
+ *   the `@vladmandic/human` package, a devDependency here) is copied to `detector/` the same way;
+ *   `$FER_EXAMPLE_DETECTOR` (a `blazeface.json`) overrides, `none` leaves it out (the webcam then
+ *   says that it needs the detector).
  * - The wasm binaries are imported with `?url` in `main.ts`, so Vite emits them as assets.
  *
  * @packageDocumentation
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import { nodeBuiltinStubsVite } from '../../build/node-builtin-stubs.js';
@@ -34,16 +38,24 @@ export function exampleWeightsDir(): string | undefined {
   return candidates.find((d) => existsSync(join(d, 'model.json')));
 }
 
-/** `model.json` and the weight files it lists. */
-function weightFiles(dir: string): { name: string; path: string }[] {
-  const jsonPath = join(dir, 'model.json');
+/** The face detector's `blazeface.json` the example embeds (see the file comment), or undefined. */
+export function exampleDetectorJson(): string | undefined {
+  const wanted = process.env.FER_EXAMPLE_DETECTOR;
+  if (wanted === 'none') return undefined;
+  const path = wanted ? resolve(wanted) : join(repo, 'node_modules', '@vladmandic', 'human', 'models', 'blazeface.json');
+  return existsSync(path) ? path : undefined;
+}
+
+/** A tfjs model JSON (`jsonPath`) and the weight files it lists, named relative to its folder. */
+function weightFiles(jsonPath: string): { name: string; path: string }[] {
+  const dir = dirname(jsonPath);
   let json: { weightsManifest?: { paths: string[] }[] };
   try {
     json = JSON.parse(readFileSync(jsonPath, 'utf8'));
   } catch (e) {
     throw new Error(`${jsonPath}: not a tfjs model.json (${(e as Error).message})`);
   }
-  const files = [{ name: 'model.json', path: jsonPath }];
+  const files = [{ name: basename(jsonPath), path: jsonPath }];
   for (const group of json.weightsManifest ?? []) {
     for (const p of group.paths) {
       const path = join(dir, p);
@@ -54,19 +66,25 @@ function weightFiles(dir: string): { name: string; path: string }[] {
   return files;
 }
 
-/** Copies the model into the build as `weights/…` and serves it from the dev server. */
+/** Copies the model into the build as `weights/…` (and the detector as `detector/…`) and serves them from the dev server. */
 function embedWeights(): Plugin {
   const dir = exampleWeightsDir();
+  const detector = exampleDetectorJson();
   const missing = () => new Error(
     'fer-cnn-lstm browser example: no weights found (looked for weights/float16/model.json and weights/model.json); '
     + 'set FER_EXAMPLE_WEIGHTS to a folder holding model.json');
+  const assets = (): { name: string; path: string }[] => [
+    ...weightFiles(join(dir!, 'model.json')).map((f) => ({ ...f, name: `weights/${f.name}` })),
+    ...(detector ? weightFiles(detector).map((f) => ({ ...f, name: `detector/${f.name}` })) : []),
+  ];
   return {
     name: 'fer-cnn-lstm-embed-weights',
     configureServer(server) {
-      server.middlewares.use('/weights', (req, res, next) => {
-        if (!dir) return next(missing());
+      server.middlewares.use((req, res, next) => {
         const name = decodeURIComponent((req.url ?? '').split('?')[0]).replace(/^\/+/, '');
-        const file = weightFiles(dir).find((f) => f.name === name);
+        if (!/^(weights|detector)\//.test(name)) return next();
+        if (!dir) return next(missing());
+        const file = assets().find((f) => f.name === name);
         if (!file) return next();
         res.setHeader('Content-Type', name.endsWith('.json') ? 'application/json' : 'application/octet-stream');
         res.end(readFileSync(file.path));
@@ -76,9 +94,7 @@ function embedWeights(): Plugin {
       if (!dir) throw missing();
     },
     generateBundle() {
-      for (const f of weightFiles(dir!)) {
-        this.emitFile({ type: 'asset', fileName: `weights/${f.name}`, source: readFileSync(f.path) });
-      }
+      for (const f of assets()) this.emitFile({ type: 'asset', fileName: f.name, source: readFileSync(f.path) });
     },
   };
 }
@@ -95,6 +111,7 @@ export default defineConfig({
   },
   define: {
     __WEIGHTS_NAME__: JSON.stringify(exampleWeightsDir()?.replace(repo + '/', '') ?? 'none'),
+    __HAS_DETECTOR__: JSON.stringify(exampleDetectorJson() !== undefined),
   },
   plugins: [nodeBuiltinStubsVite(join(repo, 'src')), embedWeights()],
   build: {

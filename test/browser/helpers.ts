@@ -2,12 +2,13 @@
  * Helpers of the browser example's test: building it with Vite, serving the build, measuring it.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { PNG } from 'pngjs';
 
 /**
  * The weights the browser tests embed: the shipped `weights/float16/` (what the example embeds by
@@ -161,6 +162,34 @@ export function requestedSizes(dir: string, requests: readonly string[]): string
   }
   const total = sum.js + sum.wasm + sum.weights + sum.other;
   return `${kb(total)} (JS ${kb(sum.js)}, wasm ${kb(sum.wasm)}, weights ${kb(sum.weights)}, html ${kb(sum.other)}), uncompressed`;
+}
+
+/**
+ * Writes a one-frame Y4M video (4:2:0, BT.601) of the PNG `pngPath`, for Chromium's
+ * `--use-file-for-fake-video-capture` (which loops it): a webcam that sees that picture.
+ */
+export function writeY4m(pngPath: string, outPath: string): { width: number; height: number } {
+  const png = PNG.sync.read(readFileSync(pngPath));
+  const width = png.width & ~1;
+  const height = png.height & ~1;
+  const y = Buffer.alloc(width * height);
+  const u = Buffer.alloc((width / 2) * (height / 2));
+  const v = Buffer.alloc(u.length);
+  const clamp = (x: number) => Math.max(0, Math.min(255, Math.round(x)));
+  for (let r = 0; r < height; r++) {
+    for (let c = 0; c < width; c++) {
+      const i = 4 * (r * png.width + c);
+      const [R, G, B] = [png.data[i], png.data[i + 1], png.data[i + 2]];
+      y[r * width + c] = clamp(16 + (65.738 * R + 129.057 * G + 25.064 * B) / 256);
+      if (r % 2 === 0 && c % 2 === 0) {
+        const k = (r / 2) * (width / 2) + c / 2;
+        u[k] = clamp(128 + (-37.945 * R - 74.494 * G + 112.439 * B) / 256);
+        v[k] = clamp(128 + (112.439 * R - 94.154 * G - 18.285 * B) / 256);
+      }
+    }
+  }
+  writeFileSync(outPath, Buffer.concat([Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420\nFRAME\n`), y, u, v]));
+  return { width, height };
 }
 
 /** Whether `playwright-core` is installed (a devDependency). */
