@@ -1,7 +1,7 @@
 /**
  * Inference speed of the default model, side by side with `@vladmandic/human`'s emotion model.
  *
- *   npm run bench:predict -- [--json] [--backend wasm] [--iterations 10] [--single 50] [--batch-size 64] [--rounds 3] [--no-peer]
+ *   npm run bench:predict -- [--json] [--backend wasm] [--iterations 10] [--single 50] [--batch-size 64] [--rounds 3] [--no-peer] [--no-fold]
  *
  * Uses the shipped weights when `weights/model.json` exists, else an untrained default model (same
  * architecture, same cost). Measures `model.predict` throughput at batch 64 and the latency of one
@@ -21,6 +21,7 @@ import { tf, tfl } from '../src/backends/tf.js';
 import { selectBackend } from '../src/backends/select.js';
 import { buildCnnLstm } from '../src/model/cnn-lstm.js';
 import { loadModel, readModelArtifacts } from '../src/model/io.js';
+import { inferenceModel } from '../src/model/fold.js';
 import { emitJson, modelCost, positiveInt, round } from './util.js';
 
 const { values } = parseArgs({
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     'batch-size': { type: 'string' },
     rounds: { type: 'string' },
     'no-peer': { type: 'boolean', default: false },
+    'no-fold': { type: 'boolean', default: false },
   },
 });
 const rounds = Math.max(1, positiveInt('rounds', values.rounds, 3));
@@ -95,7 +97,10 @@ async function loadPeer(): Promise<Predictor | undefined> {
   return { name: "@vladmandic/human emotion (mini-Xception)", size: shape[1], run: (x) => graph.predict(x) as tf.Tensor };
 }
 
-const ours: Predictor = { name: 'fer-cnn-lstm', size, run: (x) => model.predict(x) as tf.Tensor };
+// what predictEmotion runs: batch norm folded into the convolutions (--no-fold: the model as saved)
+const runModel = values['no-fold'] ? model : inferenceModel(model);
+console.log(values['no-fold'] ? 'batch norm not folded (--no-fold)' : `batch norm folded into the convolutions, as predictEmotion runs it: ${model.layers.length} → ${runModel.layers.length} layers`);
+const ours: Predictor = { name: 'fer-cnn-lstm', size, run: (x) => runModel.predict(x) as tf.Tensor };
 const peer = values['no-peer'] ? undefined : await loadPeer();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const timings = new Map<Predictor, { batch: number[]; single: number[] }>();

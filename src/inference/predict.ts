@@ -9,6 +9,7 @@ import { EMOTIONS, type Emotion } from '../emotions.js';
 import { grayToTensor, toGrayImages, type ImageInput, type InputOptions, type ModelInput } from './input.js';
 import { loadEmotionModel, type ModelSource } from './weights.js';
 import { predictWithTta, ttaViews, type TtaMode } from './tta.js';
+import { inferenceModel } from '../model/fold.js';
 
 /** Options of {@link predictEmotion} and {@link classifyEmotion}. */
 export interface PredictOptions<C extends string = Emotion> extends ModelSource, Pick<InputOptions, 'tensorRange'> {
@@ -111,7 +112,7 @@ async function run<C extends string>(input: ModelInput, options: PredictOptions<
   const batchSize = options.batchSize ?? 64;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   ttaViews(options.tta);
-  const model = await loadEmotionModel(options);
+  const model = inferenceModel(await loadEmotionModel(options));
   const size = inputSide(model);
   const k = outputCount(model);
   const classes = (options.classes ?? EMOTIONS) as readonly C[];
