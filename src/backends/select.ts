@@ -51,7 +51,19 @@ export async function setBackend(name: string): Promise<string> {
     if (!ok) throw new Error(`backend "${name}" failed to initialise`);
   }
   await tf.ready();
+  chosen = true;
   return tf.getBackend();
+}
+
+let chosen = false;
+
+/**
+ * Whether a backend was chosen through this module ({@link setBackend}, {@link selectBackend}).
+ * False while TensorFlow.js runs on the cpu backend it picked by itself (e.g. for a model built
+ * before any selection): the prediction functions then select the best backend first.
+ */
+export function backendChosen(): boolean {
+  return chosen;
 }
 
 /** The order {@link selectBackend} tries backends in, for this environment. */

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { tfl } from '../backends/tf.js';
-import { activeBackend, selectBackend } from '../backends/select.js';
+import { ensureBackend } from '../inference/backend.js';
 import type { FerDataset } from '../data/fer-dataset.js';
 import type { SplitFilter } from '../data/splits.js';
 import { predictPixels } from '../training/loss.js';
@@ -73,7 +73,7 @@ export async function evaluate(model: tfl.LayersModel, dataset: FerDataset, opti
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`evaluate: batchSize must be a positive integer, got ${batchSize}`);
   checkCompatible(model, dataset);
   ttaViews(options.tta);
-  if (activeBackend() === undefined) await selectBackend();
+  await ensureBackend();
   const data = options.split ? dataset.filter(options.split) : dataset;
   const k = data.classes.length;
   const px = data.size * data.size;
