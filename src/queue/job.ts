@@ -50,6 +50,8 @@ export interface ClassificationJobResult {
   emotion: Emotion;
   confidence: number;
   scores: Record<Emotion, number>;
+  /** Set when the image is nearly flat (gray-level spread below 2): its answer says nothing about a face. */
+  lowContrast?: true;
 }
 
 /** The result of a job with `faces`: every face found (none: an empty array). */

@@ -95,7 +95,7 @@ function oneLine(e: unknown): string {
 /** A pending forward pass of one image. */
 interface Pending {
   image: { width: number; height: number; data: Uint8Array; channels: 1 };
-  resolve: (r: { emotion: Emotion; confidence: number; scores: Record<Emotion, number> }) => void;
+  resolve: (r: { emotion: Emotion; confidence: number; scores: Record<Emotion, number>; lowContrast?: true }) => void;
   reject: (e: unknown) => void;
 }
 
@@ -209,7 +209,7 @@ export async function createEmotionWorker(options: EmotionWorkerOptions): Promis
       const gray = await toGrayImages(image, { size: side });
       if (gray.count !== 1) throw new ImageInputError(`holds ${gray.count} images, expected one`);
       const c = await batcher.classify({ width: side, height: side, channels: 1, data: gray.pixels }, tta);
-      return { ...name, emotion: c.emotion, confidence: c.confidence, scores: c.scores };
+      return { ...name, emotion: c.emotion, confidence: c.confidence, scores: c.scores, ...(c.lowContrast ? { lowContrast: true as const } : {}) };
     } catch (e) {
       throw jobError(e, data);
     }

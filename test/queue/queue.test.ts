@@ -58,6 +58,17 @@ describe('queue without Redis', () => {
     expect(emotionJobId({ path: '/x.png' })).not.toBe(emotionJobId({ url: '/x.png' }));
   });
 
+  it('fails clearly when Redis cannot be reached', async () => {
+    const { freePort } = await import('./redis-server.js');
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    const { loadEmotionModel } = await import('../../src/inference/weights.js');
+    const model = await loadEmotionModel({ weights: await saveTinyModel(join(tempDir('fer-queue-model-'), 'tiny')) });
+    const quiet = { onError: () => undefined, connectTimeoutMs: 1500 };
+    await expect(createEmotionWorker({ connection: url, model, ...quiet })).rejects.toThrow(`cannot reach Redis at ${url} (waited 1.5 s)`);
+    await expect(enqueueImages([FACE], { connection: url, connectTimeoutMs: 1500 })).rejects.toThrow(`cannot reach Redis at ${url}`);
+    await expect(createEmotionWorker({ connection: url, model, concurrency: 0 })).rejects.toThrow(/concurrency must be an integer ≥ 1/);
+  }, 60_000);
+
   it('lists the images of folders, sorted, subfolders included', async () => {
     const dir = tempDir('fer-queue-files-');
     put(dir, 'b.png', 'x');

@@ -26,7 +26,8 @@ Options:
   --concurrency <n>        jobs at once; their images share forward passes (default 4)
   --faces                  find every face of each photo first (needs: npm install @vladmandic/human)
   --weights <path>         model folder or model.json (default: the shipped pretrained weights)
-  --detector <path>        the face detector's blazeface.json (default: the one in @vladmandic/human)
+  --detector <path>        the face detector's blazeface.json, for jobs that ask for faces
+                           (default: the one in @vladmandic/human)
   --lock-duration <ms>     a job's lock, renewed at half of it while the job runs (default 30000)
   --stalled-interval <ms>  how often to look for jobs of dead workers (default 30000)
   --max-stalled <n>        times a job may lose its worker before it fails (default 2)
@@ -69,7 +70,6 @@ async function run(args: ParsedArgs): Promise<number> {
   const faces = flag(args.values, 'faces');
   const quiet = flag(args.values, 'quiet');
   const detector = stringOption(args.values, 'detector');
-  if (detector !== undefined && !faces) throw new UsageError('--detector needs --faces');
   const weights = stringOption(args.values, 'weights');
   const { hostname } = await import('node:os');
   const name = stringOption(args.values, 'name') ?? `${hostname()}:${process.pid}`;
