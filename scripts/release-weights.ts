@@ -178,7 +178,8 @@ probabilities${check ? ` (here within ${check.maxDifference.toExponential(1)} on
 ${recipe(c)}, cosine learning-rate schedule planned over ${c.epochs ?? '?'} epochs; the sweep's time limit stopped the run after ${st.epoch} epochs
 (${(seconds(st.history) / 60).toFixed(1)} min of training on the GPU), best PublicTest accuracy at epoch ${st.bestEpoch}.`;
   }
-  return `\`${String(c.command ?? metadata.command)}\` (resumable: add \`--resume\`).
+  const recorded = String(c.command ?? '');
+  return `\`${metadata.command}\` (resumable: add \`--resume\`)${recorded && recorded !== metadata.command ? `; as recorded by the run: \`${recorded}\`` : ''}.
 ${recipe(c)}, cosine learning-rate schedule over ${c.epochs ?? '?'} epochs; ${st.epoch} epochs trained,
 best PublicTest accuracy at epoch ${st.bestEpoch}. Wall time ${(seconds(st.history) / 3600).toFixed(1)} h on a 2-core machine (wasm backend, 2 worker threads).`;
 }
