@@ -3,12 +3,12 @@
  * a bad file is a row with its error (exit code 1), --recursive, --resume after an interrupted run.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EMOTIONS } from '../../src/emotions.js';
 import { csvHeader } from '../../src/batch/output.js';
 import { gray, jpg, png, put, saveTinyModel, tempDir } from './fixtures.js';
-import { lines, runCli } from './run-cli.js';
+import { collect, lines, runCli, spawnCli } from './run-cli.js';
 
 let dir: string;
 let model: string;
@@ -90,6 +90,46 @@ describe('fer-cnn-lstm predict <folder> (batch mode)', () => {
     const again = await runCli(['predict', folder, '--recursive', '--weights', model, '--out', partial, '--resume', '--workers', '1']);
     expect(again.code).toBe(0);
     expect(csv(readFileSync(partial, 'utf8')).map((row) => row.file)).toEqual(expected.map((row) => row.file));
+  });
+
+  it('Ctrl-C (SIGINT) keeps every finished row and exits 130; --resume then does the rest, each file once', async () => {
+    const many = join(dir, 'many');
+    const bytes = png(gray(3));
+    for (let i = 0; i < 600; i++) put(many, `img${String(i).padStart(4, '0')}.png`, bytes);
+    const out = join(dir, 'many.jsonl');
+    const child = spawnCli(['predict', many, '--weights', model, '--out', out, '--workers', '1', '--batch-size', '1']);
+    const done = collect(child);
+    // interrupt once some rows are out
+    for (let t = 0; t < 1000; t++) {
+      if (existsSync(out) && lines(readFileSync(out, 'utf8')).length >= 20) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGINT');
+    const r = await done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/interrupted after \d+ files; continue with the same command and --resume/);
+    const before = lines(readFileSync(out, 'utf8')).length;
+    expect(before).toBeGreaterThanOrEqual(20);
+    expect(before).toBeLessThan(600);
+    const again = await runCli(['predict', many, '--weights', model, '--out', out, '--workers', '1', '--resume']);
+    expect(again.code).toBe(0);
+    const files = lines(readFileSync(out, 'utf8')).map((l) => JSON.parse(l).file as string);
+    expect(files).toHaveLength(600);
+    expect(new Set(files).size).toBe(600);
+    expect(files).toEqual([...files].sort());
+  });
+
+  it('--faces: one row per face with its box (needs @vladmandic/human)', async () => {
+    const out = join(dir, 'faces.jsonl');
+    const r = await runCli(['predict', 'examples/images', '--faces', '--weights', model, '--out', out, '--workers', '1']);
+    expect(r.code).toBe(0);
+    const rows = lines(readFileSync(out, 'utf8')).map((l) => JSON.parse(l));
+    expect(rows.map((o) => o.file)).toEqual([join('examples/images', 'astronaut-face.png'), join('examples/images', 'astronaut.png')]);
+    const photo = rows[1];
+    expect(photo).toMatchObject({ face: 1, status: 'ok' });
+    expect(photo.box.width).toBeGreaterThan(50);
+    expect(photo.faceScore).toBeGreaterThan(0.5);
+    expect(Object.keys(photo.scores)).toEqual([...EMOTIONS]);
   });
 
   it('usage errors: --resume without --out, --workers 0, a CSV of other columns', async () => {
