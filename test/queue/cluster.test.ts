@@ -156,7 +156,8 @@ describe.skipIf(noRedis !== undefined)('two worker processes, one killed midway'
     const recovered = all.filter((job) => job!.stalledCounter > 0);
     expect(stalledEvents).toBeGreaterThanOrEqual(1);
     expect(recovered.length).toBeGreaterThanOrEqual(1);
-    for (const job of recovered) expect(job!.processedBy, job!.id).toBe('w2');
+    // (a busy worker may also miss a lock renewal and get its own job back: only some recovered job must be w2's)
+    expect(recovered.map((job) => job!.processedBy)).toContain('w2');
     const by = new Set(all.filter((job) => !bad.has(job!.id!)).map((job) => job!.processedBy));
     expect([...by].sort()).toEqual(['w1', 'w2']);
     await q.close();
