@@ -16,7 +16,7 @@ export interface Box {
 
 /** One face found by {@link FaceDetector.detect}. */
 export interface DetectedFace {
-  /** The detector's box around the face (eyebrows to mouth, roughly; not the FER crop). */
+  /** The detector's box around the face (eyebrows to mouth, roughly; not the FER crop), clamped to the image. */
   box: Box;
   /** The detector's confidence that this is a face, 0–1. */
   score: number;
@@ -25,6 +25,16 @@ export interface DetectedFace {
    * ear tragion, left ear tragion ("right" is the person's right, on the image's left).
    */
   landmarks: [number, number][];
+}
+
+/**
+ * The part of `box` inside a `width × height` image (the detector's boxes of faces at the edge of
+ * a photo reach past it). An empty intersection gives a box of zero width or height at the edge.
+ */
+export function clampBox(box: Box, width: number, height: number): Box {
+  const x0 = Math.min(width, Math.max(0, box.x)), y0 = Math.min(height, Math.max(0, box.y));
+  const x1 = Math.min(width, Math.max(x0, box.x + box.width)), y1 = Math.min(height, Math.max(y0, box.y + box.height));
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
 /** Intersection over union of two boxes. */

@@ -27,7 +27,7 @@ export interface DetectEmotionsOptions<C extends string = Emotion> extends Predi
 
 /** One face of the photo and its emotion. */
 export interface FaceEmotion<C extends string = Emotion> extends Classification<C> {
-  /** The face detector's box, in pixels of the photo (may extend slightly past its edges). */
+  /** The face detector's box, in pixels of the photo, clamped to the photo (the FER crop, `crop`, may extend past its edges). */
   box: Box;
   /** The square FER-style crop that was classified, in pixels of the photo (may extend past its edges). */
   crop: Box;

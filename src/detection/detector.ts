@@ -14,9 +14,9 @@
 import { tf } from '../backends/tf.js';
 import type { Raster } from '../data/image.js';
 import { blazeFaceAnchors, decodeBlazeFace, readBlazeFaceOutputs } from './blazeface.js';
-import { iou, weightedNms, type DetectedFace } from './boxes.js';
+import { clampBox, iou, weightedNms, type DetectedFace } from './boxes.js';
 import { detectorModelHandler, resolveDetectorModel, type DetectorSource, type ModuleResolver } from './model-files.js';
-import { letterbox, scanWindows, type ScanWindow } from './scan.js';
+import { letterbox, scanWindows, type MIN_FACE_SIZE, type ScanWindow } from './scan.js';
 
 /** Options of {@link FaceDetector.detect}. */
 export interface DetectOptions {
@@ -37,7 +37,8 @@ export interface DetectOptions {
    * Smallest face side (pixels of the photo) to look for. The whole photo is seen at 256×256, which
    * finds faces down to about 1/22 of its longer side; with a smaller `minFaceSize` the photo is
    * also scanned in overlapping tiles (halving their side per level: 3×3 tiles of a square photo,
-   * then 7×7, …) until faces of that size are covered. Default: no tiling.
+   * then 7×7, …) until faces of that size are covered. At least {@link MIN_FACE_SIZE} (20 px; a
+   * RangeError below). Default: no tiling.
    */
   minFaceSize?: number;
 }
@@ -53,6 +54,13 @@ interface GraphModelLike {
   inputs: { shape?: number[] }[];
   execute(x: tf.Tensor): tf.Tensor | tf.Tensor[];
   dispose(): void;
+}
+
+/** The faces with their boxes clamped to the image (the detector's boxes of faces at the edge reach past it; landmarks are left as estimated). */
+function inside(img: Raster, faces: DetectedFace[]): DetectedFace[] {
+  return faces
+    .map((f) => ({ ...f, box: clampBox(f.box, img.width, img.height) }))
+    .filter((f) => f.box.width > 0 && f.box.height > 0);
 }
 
 /**
@@ -103,19 +111,19 @@ export class FaceDetector {
     if (!Number.isInteger(maxFaces) || maxFaces < 0) throw new RangeError(`maxFaces must be a non-negative integer, got ${maxFaces}`);
     if (!(iouThreshold >= 0 && iouThreshold <= 1)) throw new RangeError(`iouThreshold must be in [0, 1], got ${iouThreshold}`);
     if (maxFaces === 0) return [];
-    if (options.refine === false && options.minFaceSize === undefined) return weightedNms(await this.run(img, minScore), iouThreshold, maxFaces);
+    if (options.refine === false && options.minFaceSize === undefined) return inside(img, weightedNms(await this.run(img, minScore), iouThreshold, maxFaces));
     const first: DetectedFace[] = [];
     for (const [x, y, side] of scanWindows(img.width, img.height, options.minFaceSize)) {
       first.push(...await this.run(img, Math.min(minScore, CANDIDATE_SCORE), { x, y, side }));
     }
     const candidates = weightedNms(first, iouThreshold, Math.max(2 * maxFaces, 10));
-    if (options.refine === false) return candidates.filter((c) => c.score >= minScore).slice(0, maxFaces);
+    if (options.refine === false) return inside(img, candidates.filter((c) => c.score >= minScore).slice(0, maxFaces));
     const refined: DetectedFace[] = [];
     for (const c of candidates) {
       const r = await this.refineFace(img, c);
       if (r && r.score >= minScore) refined.push(r);
     }
-    return weightedNms(refined, iouThreshold, maxFaces);
+    return inside(img, weightedNms(refined, iouThreshold, maxFaces));
   }
 
   /** Looks again at a window around a candidate face; returns the face found there that overlaps the candidate most, in image pixels. */

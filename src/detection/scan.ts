@@ -10,6 +10,13 @@ import type { Raster } from '../data/image.js';
 /** Faces down to this fraction of the detector's field of view are found reliably (measured: 1/22 found, 1/31 missed). */
 export const MIN_FACE_FRACTION = 1 / 22;
 
+/**
+ * The smallest `minFaceSize` accepted: 20 pixels. Smaller faces hold too little detail for the
+ * 48×48 emotion model, and the tiled scan grows with the square of the photo's side over
+ * `minFaceSize` (`minFaceSize: 1` scanned a portrait for 37 s and found 8 "faces" in one).
+ */
+export const MIN_FACE_SIZE = 20;
+
 /** A square region of a photo, in its pixels: top-left corner and side (it may extend past the photo). */
 export interface ScanWindow {
   x: number;
@@ -21,12 +28,16 @@ export interface ScanWindow {
  * The square windows `[x, y, side]` scanned for faces of at least `minFaceSize` pixels: the whole
  * photo, then per level tiles of half the previous side overlapping by half, until
  * `side × MIN_FACE_FRACTION ≤ minFaceSize`.
+ * @throws RangeError when `minFaceSize` is below {@link MIN_FACE_SIZE}.
  */
 export function scanWindows(width: number, height: number, minFaceSize?: number): [number, number, number][] {
   const long = Math.max(width, height);
   const windows: [number, number, number][] = [[0, 0, long]];
   if (minFaceSize === undefined) return windows;
   if (!(minFaceSize > 0)) throw new RangeError(`minFaceSize must be a positive number of pixels, got ${minFaceSize}`);
+  if (minFaceSize < MIN_FACE_SIZE) {
+    throw new RangeError(`minFaceSize must be at least ${MIN_FACE_SIZE} pixels (smaller faces are too small for the 48×48 emotion model, and the tiled scan would take minutes), got ${minFaceSize}`);
+  }
   const positions = (extent: number, side: number): number[] => {
     if (extent <= side) return [0];
     const n = Math.ceil((extent - side) / (side / 2)) + 1;

@@ -69,3 +69,11 @@ describe('--precision', () => {
     expect(bad.code).toBe(2);
   });
 });
+
+describe('--min-face-size', () => {
+  it('below 20 px is a usage error (it used to scan for 37 s and find 8 faces in a portrait)', async () => {
+    const r = await runCli(['predict', face, '--faces', '--min-face-size', '1', '--weights', model]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--min-face-size must be a number ≥ 20, got "1"/);
+  });
+});

@@ -32,10 +32,10 @@ describe('scanWindows', () => {
     const w = scanWindows(1000, 300, 30);
     expect(w[0]).toEqual([0, 0, 1000]);
     expect(w.slice(1)).toEqual([[0, 0, 500], [250, 0, 500], [500, 0, 500]]);
-    const square = scanWindows(800, 800, 10);
-    expect(square.filter(([, , s]) => s === 400)).toHaveLength(9);
-    expect(square.filter(([, , s]) => s === 200)).toHaveLength(49);
-    for (const [x, y, s] of square) expect(x + s <= 800 && y + s <= 800).toBe(true);
+    const square = scanWindows(1600, 1600, 20);
+    expect(square.filter(([, , s]) => s === 800)).toHaveLength(9);
+    expect(square.filter(([, , s]) => s === 400)).toHaveLength(49);
+    for (const [x, y, s] of square) expect(x + s <= 1600 && y + s <= 1600).toBe(true);
     expect(() => scanWindows(10, 10, 0)).toThrow(/minFaceSize must be a positive number/);
   });
 });

@@ -12,6 +12,7 @@ import { GLOBAL_HELP, loadCliModel, precisionOption, startBackend, stderrProgres
 import { attachSource, EXIT, PROGRAM, reportError } from '../errors.js';
 import { formatPrediction } from '../output.js';
 import { out } from '../quiet.js';
+import { MIN_FACE_SIZE } from '../../detection/scan.js';
 import { BATCH_HELP } from '../../batch/help.js';
 
 const HELP = `Usage: fer-cnn-lstm predict <image|folder...> [options]
@@ -40,7 +41,7 @@ Full photos:
                          Needs the optional package: npm install @vladmandic/human
   --min-face-score <n>   ignore faces whose detection score is below n, 0–1 (default 0.5)
   --max-faces <n>        at most n faces per photo, best detection first (default 20)
-  --min-face-size <px>   also scan each photo in tiles for faces down to px pixels (slower)
+  --min-face-size <px>   also scan each photo in tiles for faces down to px pixels (slower; at least 20)
   --detector <path>      the face detector's blazeface.json (default: the one in @vladmandic/human)
 
 A file that cannot be read gets one error line on stderr; the exit code is then 1.
@@ -80,7 +81,7 @@ function faceLine(file: string, index: number, f: FaceEmotion): string {
 async function predictFaces(args: ParsedArgs, files: readonly string[], json: boolean, tta: boolean, batchSize: number): Promise<number> {
   const minFaceScore = numberOption(args.values, 'min-face-score', 0, 1, true);
   const maxFaces = intOption(args.values, 'max-faces', 1);
-  const minFaceSize = numberOption(args.values, 'min-face-size', 1);
+  const minFaceSize = numberOption(args.values, 'min-face-size', MIN_FACE_SIZE);
   const detector = stringOption(args.values, 'detector');
   await startBackend(args);
   const { model } = await loadCliModel(stringOption(args.values, 'weights'), precisionOption(args));
