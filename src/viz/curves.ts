@@ -43,6 +43,17 @@ function seriesOf(history: readonly CurvePoint[], key: 'loss' | 'accuracy' | 'va
   return pts;
 }
 
+/** The smallest of 1, 2, 5 × 10ⁿ and 25 × 10ⁿ (all integers) that is at least `raw` (and at least 1). */
+function integerStep(raw: number): number {
+  if (!(raw > 1)) return 1;
+  const p = Math.pow(10, Math.floor(Math.log10(raw)));
+  for (const m of [1, 2, 2.5, 5, 10]) {
+    const step = m * p;
+    if (step >= raw - 1e-9 && Number.isInteger(step)) return step;
+  }
+  return 10 * p;
+}
+
 /** One panel: frame, grid, ticks, axis labels, series. */
 function panel(
   x0: number, y0: number, w: number, h: number, title: string, series: Series[],
@@ -72,15 +83,15 @@ function panel(
     const label = percent ? `${formatTick(v * 100, yStep * 100)}%` : formatTick(v, yStep);
     out.push(textEl(px0 - 7, y + 4, label, { 'text-anchor': 'end', 'font-size': 11, class: 'tick' }));
   }
-  // X ticks: whole epochs only.
+  // X ticks: whole epochs only, at an integer step (1, 2, 5, 10, 20, 25, 50, …), labelled as integers
   const span = xDomain[1] - xDomain[0];
-  const maxTicks = Math.max(2, Math.floor((px1 - px0) / 40));
-  const xTicks = niceTicks(xDomain[0], xDomain[1], Math.min(10, maxTicks)).filter((v) => Number.isInteger(v));
-  const xStep = Math.max(1, span > 0 ? niceStep(span / Math.min(10, maxTicks)) : 1);
-  for (const v of xTicks) {
+  const maxTicks = Math.max(2, Math.min(10, Math.floor((px1 - px0) / 40)));
+  const xStep = integerStep(span / maxTicks);
+  for (let v = Math.ceil(xDomain[0] / xStep - 1e-9) * xStep; v <= xDomain[1] + 1e-9; v += xStep) {
+    if (v < Math.ceil(xDomain[0] - 1e-9)) continue;
     const x = sx(v);
     out.push(`<line${attrs({ x1: x, x2: x, y1: py1, y2: py1 + 4, stroke: AXIS_COLOR })}/>`);
-    out.push(textEl(x, py1 + 17, formatTick(v, xStep), { 'text-anchor': 'middle', 'font-size': 11, class: 'tick' }));
+    out.push(textEl(x, py1 + 17, String(Math.round(v)), { 'text-anchor': 'middle', 'font-size': 11, class: 'tick' }));
   }
   out.push(`<rect${attrs({ x: px0, y: py0, width: px1 - px0, height: py1 - py0, fill: 'none', stroke: AXIS_COLOR })}/>`);
   out.push(textEl((px0 + px1) / 2, py1 + 36, 'Epoch', { 'text-anchor': 'middle', 'font-size': 12 }));
@@ -91,9 +102,13 @@ function panel(
   if (bestEpoch !== undefined) {
     const x = sx(bestEpoch);
     out.push(`<line${attrs({ class: 'best', x1: x, x2: x, y1: py0, y2: py1, stroke: '#2ca02c', 'stroke-dasharray': '2 3' })}/>`);
+    // the label sits above the frame (inside it, it crossed the rising accuracy curves), clear of the panel title
     const label = `best: ${bestEpoch}`;
-    const anchorEnd = x + textWidth(label, 11) + 4 > px1;
-    out.push(textEl(anchorEnd ? x - 4 : x + 4, py0 + 13, label, { 'font-size': 11, fill: '#2ca02c', 'text-anchor': anchorEnd ? 'end' : 'start' }));
+    const lw = textWidth(label, 11);
+    const titleEnd = px0 + textWidth(title, 14) + 10;
+    let lx = Math.min(px1 - lw, Math.max(titleEnd, x - lw / 2));
+    if (lx < titleEnd) lx = titleEnd;
+    out.push(textEl(lx, py0 - 5, label, { class: 'best-label', 'font-size': 11, fill: '#2ca02c', 'text-anchor': 'start' }));
   }
 
   const markers = series.every((s) => s.points.length <= 60);
