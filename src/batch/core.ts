@@ -10,6 +10,7 @@ import type { Box } from '../detection/boxes.js';
 import type { Emotion } from '../emotions.js';
 import type { Classification } from '../inference/predict.js';
 import type { WeightPrecision } from '../model/quantize.js';
+import type { TtaMode } from '../inference/tta.js';
 
 /** Options of one task: what every worker needs to load the model and the detector. Plain data (sent to worker threads). */
 export interface TaskOptions {
@@ -17,8 +18,8 @@ export interface TaskOptions {
   weights?: string;
   /** Stored precision of the shipped weights. */
   precision?: WeightPrecision;
-  /** Average with the mirror image. */
-  tta?: boolean;
+  /** Test-time augmentation, as `classifyEmotion`'s `tta`: `true`/`'flip'` (with the mirror image) or `'ten-crop'`. */
+  tta?: TtaMode;
   /** TensorFlow.js backend (default: the best available: tfjs-node if installed, else wasm). */
   backend?: string;
   /** Find every face of each photo (needs `@vladmandic/human` or `detector`). */
@@ -125,7 +126,10 @@ async function runFaces(files: string[], options: TaskOptions, model: import('..
       });
       items.push({
         status: 'ok',
-        faces: faces.map((f) => ({ emotion: f.emotion, confidence: f.confidence, scores: f.scores, box: f.box, crop: f.crop, faceScore: f.faceScore })),
+        faces: faces.map((f) => ({
+          emotion: f.emotion, confidence: f.confidence, scores: f.scores, box: f.box, crop: f.crop, faceScore: f.faceScore,
+          ...(f.lowContrast ? { lowContrast: true as const } : {}),
+        })),
       });
     } catch (e) {
       items.push({ status: 'error', error: fileError(file, e) });

@@ -43,8 +43,9 @@ export function formatResult(r: FileResult, format: OutputFormat, faces: boolean
       file: r.file, face: i + 1,
       box: { x: round(f.box.x, 2), y: round(f.box.y, 2), width: round(f.box.width, 2), height: round(f.box.height, 2) },
       faceScore: round(f.faceScore, 6), emotion: f.emotion, confidence: f.confidence, scores: f.scores, status: 'ok',
+      ...(f.lowContrast ? { lowContrast: true } : {}),
     }));
-  } else rows.push({ file: r.file, emotion: r.emotion, confidence: r.confidence, scores: r.scores, status: 'ok' });
+  } else rows.push({ file: r.file, emotion: r.emotion, confidence: r.confidence, scores: r.scores, status: 'ok', ...(r.lowContrast ? { lowContrast: true } : {}) });
   if (format === 'jsonl') return rows.map((row) => JSON.stringify(row) + '\n').join('');
   return rows.map((row) => {
     const box = row.box as { x: number; y: number; width: number; height: number } | undefined;

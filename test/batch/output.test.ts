@@ -36,6 +36,9 @@ describe('result rows', () => {
     expect(JSON.parse(formatResult(err('b.png'), 'jsonl', false))).toEqual({ file: 'b.png', status: 'error', error: 'b.png: not a JPEG or PNG image' });
     const f = formatResult(face('g.jpg', 1), 'jsonl', true).trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(f).toEqual([{ file: 'g.jpg', face: 1, box: { x: 10.12, y: 20, width: 30, height: 30 }, faceScore: 0.9, emotion: 'Happy', confidence: 0.7, scores, status: 'ok' }]);
+    const blank = { ...ok('blank.png'), lowContrast: true as const };
+    expect(JSON.parse(formatResult(blank, 'jsonl', false)).lowContrast).toBe(true); // a blank image is flagged, as by predict --json
+    expect(formatResult(blank, 'csv', false)).toBe(formatResult(ok('blank.png'), 'csv', false));
     expect(formatOf('x.CSV')).toBe('csv');
     expect(formatOf('x.jsonl')).toBe('jsonl');
   });
