@@ -6,7 +6,8 @@ import { nodeBuiltinStubsEsbuild } from './build/node-builtin-stubs.js';
  * The library's entry points (package.json "exports"): the root (what an application needs) and
  * the subpaths of the 0.2 API. Each is built as ESM + CJS + .d.ts for Node, and once more as a
  * browser build (`<name>.browser.js`, the "browser" export condition) without Node built-ins.
- * Add an entry here, in package.json "exports" and in typedoc.json "entryPoints" together.
+ * Add an entry here (or to NODE_ONLY_ENTRIES), in package.json "exports" and in typedoc.json
+ * "entryPoints" together (test/index.test.ts checks that they agree).
  */
 export const LIBRARY_ENTRIES: Record<string, string> = {
   index: 'src/index.ts',
@@ -15,6 +16,15 @@ export const LIBRARY_ENTRIES: Record<string, string> = {
   detection: 'src/detection/index.ts',
   video: 'src/video/index.ts',
   viz: 'src/viz/index.ts',
+};
+
+/**
+ * Node-only entry points (folders on every core, Redis queues): ESM + CJS + .d.ts, no browser
+ * build — their "exports" have no `browser` condition.
+ */
+export const NODE_ONLY_ENTRIES: Record<string, string> = {
+  batch: 'src/batch/index.ts',
+  queue: 'src/queue/index.ts',
 };
 
 const shared: Options = {
@@ -33,9 +43,9 @@ export default defineConfig((cli) => {
   return [
     {
       ...shared,
-      entry: { ...LIBRARY_ENTRIES, cli: 'src/cli/main.ts', worker: 'src/training/worker.ts', 'batch-worker': 'src/batch/worker.ts' },
+      entry: { ...LIBRARY_ENTRIES, ...NODE_ONLY_ENTRIES, cli: 'src/cli/main.ts', worker: 'src/training/worker.ts', 'batch-worker': 'src/batch/worker.ts' },
       format: ['esm', 'cjs'],
-      dts: { entry: LIBRARY_ENTRIES },
+      dts: { entry: { ...LIBRARY_ENTRIES, ...NODE_ONLY_ENTRIES } },
       clean: false,
       shims: true,
       target: 'node18',

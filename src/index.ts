@@ -18,7 +18,11 @@ export { selectBackend, setBackend, type BackendName } from './backends/select.j
 
 export { Emotion, EMOTIONS, NUM_EMOTIONS, isEmotion, emotionFromIndex, emotionToIndex, parseEmotion } from './emotions.js';
 
-export { predictEmotion, classifyEmotion, type PredictOptions, type Classification, type SingleImageInput, type BatchInput } from './inference/predict.js';
+export {
+  predictEmotion, classifyEmotion, LOW_CONTRAST_STD,
+  type PredictOptions, type Classification, type SingleImageInput, type BatchInput,
+} from './inference/predict.js';
+export type { TtaMode } from './inference/tta.js';
 export { ImageInputError, type ImageInput, type ModelInput, type ImageDataLike, type BrowserImageSource } from './inference/input.js';
 export { detectEmotions, type DetectEmotionsOptions, type FaceEmotion } from './detection/detect-emotions.js';
 export { FaceDetectorMissingError } from './detection/model-files.js';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as root from '../src/index.js';
-import { LIBRARY_ENTRIES } from '../tsup.config.js';
+import { LIBRARY_ENTRIES, NODE_ONLY_ENTRIES } from '../tsup.config.js';
 
 const REPO = join(import.meta.dirname, '..');
 
@@ -15,7 +15,7 @@ const ROOT_API = [
   // emotions
   'Emotion', 'EMOTIONS', 'NUM_EMOTIONS', 'isEmotion', 'emotionFromIndex', 'emotionToIndex', 'parseEmotion',
   // prediction
-  'predictEmotion', 'classifyEmotion', 'detectEmotions',
+  'predictEmotion', 'classifyEmotion', 'detectEmotions', 'LOW_CONTRAST_STD',
   // the model: architecture, loading, saving
   'buildCnnLstm', 'loadEmotionModel', 'loadModel', 'saveModel', 'shippedModelInfo', 'shippedWeightsLocation', 'clearModelCache',
   // data, training, evaluation
@@ -36,8 +36,8 @@ const MOVED: Record<string, string> = {
   confusionMatrix: 'training', metricsFromConfusion: 'training', toModelInput: 'training', toGrayImages: 'training',
   grayToTensor: 'training',
   FaceDetector: 'detection', loadFaceDetector: 'detection', resolveDetectorModel: 'detection', DETECTOR_PACKAGE: 'detection',
-  scanWindows: 'detection', MIN_FACE_FRACTION: 'detection', FER_FRAMING: 'detection', ferCropBox: 'detection',
-  cropRaster: 'detection', decodeImage: 'detection', sniffFormat: 'detection', toGraySquare: 'detection',
+  scanWindows: 'detection', MIN_FACE_FRACTION: 'detection', MIN_FACE_SIZE: 'detection', FER_FRAMING: 'detection', ferCropBox: 'detection',
+  cropRaster: 'detection', decodeImage: 'detection', MAX_IMAGE_PIXELS: 'detection', sniffFormat: 'detection', toGraySquare: 'detection',
   EmotionSmoother: 'video', DEFAULT_SMOOTHING: 'video', resolveSmoothingOptions: 'video', classifyStream: 'video', watchVideo: 'video',
   confusionMatrixSvg: 'viz', trainingCurvesSvg: 'viz', predictionGridSvg: 'viz', encodePng: 'viz', pngDataUri: 'viz',
 };
@@ -69,9 +69,10 @@ describe('the subpath entries', () => {
   });
 
   it('are listed alike in package.json "exports", tsup and typedoc, with ESM, CJS, types and a browser build', () => {
+    const all = { ...LIBRARY_ENTRIES, ...NODE_ONLY_ENTRIES };
     const typedoc = JSON.parse(readFileSync(join(REPO, 'typedoc.json'), 'utf8')) as { entryPoints: string[] };
-    expect(typedoc.entryPoints.sort()).toEqual(Object.values(LIBRARY_ENTRIES).sort());
-    expect(Object.keys(pkg.exports).sort()).toEqual([...Object.keys(LIBRARY_ENTRIES).map(subpathOf), './package.json'].sort());
+    expect(typedoc.entryPoints.sort()).toEqual(Object.values(all).sort());
+    expect(Object.keys(pkg.exports).sort()).toEqual([...Object.keys(all).map(subpathOf), './package.json'].sort());
     for (const name of Object.keys(LIBRARY_ENTRIES)) {
       expect(pkg.exports[subpathOf(name)], name).toEqual({
         browser: { types: `./dist/${name}.d.ts`, default: `./dist/${name}.browser.js` },
@@ -80,5 +81,15 @@ describe('the subpath entries', () => {
       });
     }
     expect(pkg.browser).toBe('./dist/index.browser.js');
+  });
+
+  it('Node-only entries (batch, queue) have ESM, CJS and types, and no browser build', () => {
+    expect(Object.keys(NODE_ONLY_ENTRIES).sort()).toEqual(['batch', 'queue']);
+    for (const name of Object.keys(NODE_ONLY_ENTRIES)) {
+      expect(pkg.exports[subpathOf(name)], name).toEqual({
+        import: { types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` },
+        require: { types: `./dist/${name}.d.cts`, default: `./dist/${name}.cjs` },
+      });
+    }
   });
 });

@@ -9,8 +9,8 @@ export { FaceDetector, loadFaceDetector, type DetectOptions } from './detector.j
 export {
   resolveDetectorModel, FaceDetectorMissingError, DETECTOR_PACKAGE, type DetectorSource, type ModuleResolver,
 } from './model-files.js';
-export { scanWindows, MIN_FACE_FRACTION } from './scan.js';
+export { scanWindows, MIN_FACE_FRACTION, MIN_FACE_SIZE } from './scan.js';
 export type { Box, DetectedFace } from './boxes.js';
 export { FER_FRAMING, ferCropBox, cropRaster, type Framing } from './crop.js';
-export { decodeImage, sniffFormat, type ImageFormat } from '../data/decode.js';
+export { decodeImage, sniffFormat, MAX_IMAGE_PIXELS, type ImageFormat } from '../data/decode.js';
 export { toGraySquare, type Raster } from '../data/image.js';
