@@ -102,6 +102,28 @@ describe.skipIf(noBuild !== undefined)(noBuild ? `consumer Vite app — SKIPPED:
     expect(buildOutput).not.toMatch(/externalized for browser compatibility|__vite-browser-external|is not exported by/);
   });
 
+  it('every subpath loads in Node from the installed package, with import and with require', async () => {
+    const installed = JSON.parse(readFileSync(join(app, 'node_modules', 'fer-cnn-lstm', 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+    const specs = Object.keys(installed.exports).filter((k) => k !== './package.json').map((k) => k === '.' ? 'fer-cnn-lstm' : `fer-cnn-lstm/${k.slice(2)}`);
+    const script = `
+      const { createRequire } = await import('node:module');
+      const require = createRequire(process.cwd() + '/');
+      const out = {};
+      for (const spec of ${JSON.stringify(specs)}) {
+        out[spec] = { import: Object.keys(await import(spec)).length, require: Object.keys(require(spec)).length };
+      }
+      console.log(JSON.stringify(out));`;
+    const { execFile } = await import('node:child_process');
+    const stdout = await new Promise<string>((ok, fail) => execFile(process.execPath, ['--input-type=module', '-e', script], { cwd: app },
+      (e, out, err) => e ? fail(new Error(`${e.message}\n${err}`)) : ok(out)));
+    const counts = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, { import: number; require: number }>;
+    expect(Object.keys(counts).sort()).toEqual([...specs].sort());
+    for (const [spec, n] of Object.entries(counts)) {
+      expect(n.import, spec).toBeGreaterThan(0);
+      expect(n.require, spec).toBe(n.import);
+    }
+  });
+
   describe.skipIf(noBrowser !== undefined)(noBrowser ? `in Chromium — SKIPPED: ${noBrowser}` : 'in headless Chromium', () => {
     let server: Server | undefined;
 
