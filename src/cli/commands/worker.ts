@@ -74,11 +74,13 @@ async function run(args: ParsedArgs): Promise<number> {
   const { hostname } = await import('node:os');
   const name = stringOption(args.values, 'name') ?? `${hostname()}:${process.pid}`;
 
+  const { loadBullmq, QueueDependencyError } = await import('../../queue/deps.js');
+  // a missing bullmq is one line before any model is loaded
+  await loadBullmq('queue worker').catch((e) => { throw e instanceof QueueDependencyError ? new SourceError(e.message, { cause: e }) : e; });
   const backend = await startBackend(args);
   const { loadCliModel } = await import('../command.js');
   const { model } = await loadCliModel(weights); // checks the shapes, names the weights in errors
   const { createEmotionWorker, WORKER_DEFAULTS } = await import('../../queue/worker.js');
-  const { QueueDependencyError } = await import('../../queue/deps.js');
   let worker: Awaited<ReturnType<typeof createEmotionWorker>>;
   try {
     worker = await createEmotionWorker({
