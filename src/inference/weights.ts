@@ -26,6 +26,11 @@ export interface ShippedModelInfo {
   date: string;
   /** Other configurations that were tried, with their results. */
   variants?: Record<string, unknown>;
+  /**
+   * The softmax temperature baked into the weights (fitted on PublicTest) and the expected
+   * calibration error (15 bins) before and after it.
+   */
+  calibration?: { temperature: number; eceBefore: number; eceAfter: number; fittedOn: string };
   /** Any further fields the metadata holds. */
   [key: string]: unknown;
 }

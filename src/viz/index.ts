@@ -8,3 +8,4 @@ export { confusionMatrixSvg, type ConfusionMatrixSvgOptions } from './confusion.
 export { trainingCurvesSvg, type TrainingCurvesSvgOptions, type CurvePoint } from './curves.js';
 export { predictionGridSvg, type PredictionGridSvgOptions, type PredictionSample } from './samples.js';
 export { encodePng, pngDataUri, type PngChannels } from './png.js';
+export { reliabilityDiagramSvg, type ReliabilityDiagramSvgOptions, type ReliabilitySeries } from './reliability.js';

@@ -18,6 +18,16 @@ describe('fer-cnn-lstm info, --help, --version', () => {
     expect(info.weights).toHaveProperty('publicTestAccuracy');
   });
 
+  const metaFile = join(ROOT, 'weights', 'metadata.json');
+  const meta = (() => { try { return JSON.parse(readFileSync(metaFile, 'utf8')); } catch { return undefined; } })();
+  it.skipIf(!meta?.calibration)(`info shows the shipped weights' calibration${meta?.calibration ? '' : ' (skipped: weights/metadata.json has none)'}`, async () => {
+    const r = await runCli(['info', '--json']);
+    const info = JSON.parse(lines(r.stdout).at(-1)!);
+    expect(info.weights.calibration.temperature).toBeCloseTo(meta.calibration.temperature, 6);
+    const text = await runCli(['info']);
+    expect(text.stdout).toMatch(/calibration\s+temperature \d\.\d{3} \(fitted on PublicTest\), ECE [\d.]+% → [\d.]+%/);
+  });
+
   it('info honours --backend', async () => {
     const r = await runCli(['info', '--json', '--backend', 'cpu']);
     expect(r.code).toBe(0);

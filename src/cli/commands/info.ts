@@ -46,6 +46,9 @@ async function run(args: ParsedArgs): Promise<number> {
       publicTestAccuracy: meta?.publicTestAccuracy ?? null,
       macroF1: meta?.macroF1 ?? null,
       epochs: meta?.epochs ?? null,
+      calibration: meta?.calibration ? {
+        temperature: meta.calibration.temperature, eceBefore: meta.calibration.eceBefore, eceAfter: meta.calibration.eceAfter,
+      } : null,
       date: meta?.date ?? null,
       ...(metaError ? { error: metaError } : {}),
     },
@@ -66,6 +69,7 @@ async function run(args: ParsedArgs): Promise<number> {
     ['node', info.node],
     ['weights', w.location ?? 'not found (pass --weights to predict/evaluate)'],
     ['accuracy', accuracy],
+    ...(w.calibration ? [['calibration', `temperature ${w.calibration.temperature.toFixed(3)} (fitted on PublicTest), ECE ${pct(w.calibration.eceBefore, 1)} → ${pct(w.calibration.eceAfter, 1)}`]] : []),
   ]) out(`${key.padEnd(14)}${value}`);
   return EXIT.ok;
 }
