@@ -77,7 +77,7 @@ describe.skipIf(missing !== undefined)(title, () => {
     await page.goto(baseUrl);
     await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('status')?.textContent ?? ''));
     expect(await page.textContent('#error'), pageErrors.join('\n')).toBe('');
-  });
+  }, 300_000); // a Vite build: ~30 s, several times that on a loaded machine
 
   afterAll(async () => {
     await context?.close();

@@ -81,7 +81,7 @@ describe.skipIf(noBuild !== undefined)(noBuild ? `consumer Vite app — SKIPPED:
     buildOutput = await viteBuild(app);
     console.log(`[consumer vite] ${packed.filename} (${(packed.size / 1e6).toFixed(2)} MB) installed; vite build ${((performance.now() - t0) / 1000).toFixed(1)} s`
       + `; weights: ${usable.shipped ? 'the package\'s weights/float16' : 'stand-in (the shipped weights do not load)'}`);
-  });
+  }, 300_000); // a Vite build: ~30 s, several times that on a loaded machine
 
   afterAll(() => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
