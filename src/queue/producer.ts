@@ -49,6 +49,11 @@ export interface EnqueueOptions extends QueueClientOptions, Pick<EmotionJobData,
   attempts?: number;
   /** Milliseconds before the first retry, doubled each time. Default 1000. */
   backoffMs?: number;
+  /**
+   * Put the jobs of these images that already failed back in the queue (their ids are taken, so
+   * otherwise enqueueing again keeps the old failure). Default false.
+   */
+  retryFailed?: boolean;
   /** Called after each batch of jobs is added. */
   onProgress?: (p: { added: number; total: number }) => void;
 }
@@ -58,6 +63,8 @@ export interface EnqueuedJob {
   jobId: string;
   /** The image's name: its path or URL as given, or the given name. */
   name: string;
+  /** Set when the job had failed before and `retryFailed` put it back in the queue. */
+  retried?: true;
 }
 
 /** How one job ended, from {@link collectResults}. */
@@ -102,6 +109,17 @@ export async function enqueueImages(images: Iterable<string | EnqueueImage> | As
     const flush = async () => {
       if (batch.length === 0) return;
       await queue.addBulk(batch);
+      if (options.retryFailed) {
+        const ids = new Set(batch.map((b) => b.opts.jobId));
+        const retried = new Set<string>();
+        await Promise.all([...ids].map(async (id) => {
+          if ((await queue.getJobState(id)) !== 'failed') return;
+          const job = await queue.getJob(id);
+          await job?.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+          retried.add(id);
+        }));
+        for (const j of jobs) if (retried.has(j.jobId)) j.retried = true;
+      }
       batch = [];
       options.onProgress?.({ added: jobs.length, total: jobs.length });
     };

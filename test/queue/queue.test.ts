@@ -174,6 +174,16 @@ describe.skipIf(noRedis !== undefined)('queue against a real Redis', () => {
     const twice = await collect(again.map((j) => j.jobId));
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(twice.get(jobs[0].jobId)).toEqual(got.get(jobs[0].jobId));
+    // retryFailed puts a failed job back: it runs (and fails) again, once more
+    const failedBefore = (await q.getJob(jobs[2].jobId))!.finishedOn!;
+    const retry = await enqueueImages([bad], { ...opts, retryFailed: true });
+    expect(retry).toEqual([{ jobId: jobs[2].jobId, name: bad, retried: true }]);
+    const rerun = await collect([jobs[2].jobId]);
+    expect(rerun.get(jobs[2].jobId)).toEqual(got.get(jobs[2].jobId));
+    const after = (await q.getJob(jobs[2].jobId))!;
+    expect(after.finishedOn!).toBeGreaterThan(failedBefore);
+    expect(after.attemptsMade).toBe(1);
+    expect((await enqueueImages([a], { ...opts, retryFailed: true }))[0].retried).toBeUndefined();
     // an unknown id is an outcome too, not a hang
     const unknown = await collect(['never-added']);
     expect(unknown.get('never-added')).toMatchObject({ ok: false, reason: expect.stringMatching(/not in queue fer-test-api/) });

@@ -26,6 +26,8 @@ Options:
                            files themselves (they must see them at the same path: shared storage)
   --attempts <n>           tries per job when a worker fails (default 3; unreadable images are
                            not retried, jobs of a crashed worker are put back without using one)
+  --retry-failed           put the jobs of these images that failed before back in the queue
+                           (otherwise enqueueing again keeps, and --wait reports, the old failure)
   --wait                   wait for the results and print one line per image, as predict does
   --out <file>             with --wait: write the results to <file>, one JSON object per line:
                              {"file","jobId","emotion","confidence","scores"}  (or "faces":[...])
@@ -107,14 +109,15 @@ async function run(args: ParsedArgs): Promise<number> {
   const where = `queue ${queue} at ${describeConnection(redis)}`;
   let jobs: Awaited<ReturnType<typeof enqueueImages>>;
   try {
-    jobs = await enqueueImages(files, { connection: redis, queue, attempts, send: flag(args.values, 'paths') ? 'path' : 'bytes', ...answer });
+    jobs = await enqueueImages(files, { connection: redis, queue, attempts, retryFailed: flag(args.values, 'retry-failed'), send: flag(args.values, 'paths') ? 'path' : 'bytes', ...answer });
   } catch (e) {
     if (e instanceof QueueDependencyError) throw new SourceError(e.message, { cause: e });
     throw e;
   }
   const filesOf = new Map<string, string[]>();
   for (const j of jobs) filesOf.set(j.jobId, [...(filesOf.get(j.jobId) ?? []), j.name]);
-  process.stderr.write(`${PROGRAM}: enqueued ${files.length} image${files.length === 1 ? '' : 's'} as ${filesOf.size} job${filesOf.size === 1 ? '' : 's'} on ${where}\n`);
+  const retried = new Set(jobs.filter((j) => j.retried).map((j) => j.jobId)).size;
+  process.stderr.write(`${PROGRAM}: enqueued ${files.length} image${files.length === 1 ? '' : 's'} as ${filesOf.size} job${filesOf.size === 1 ? '' : 's'} on ${where}${retried ? ` (${retried} failed before: retried)` : ''}\n`);
   if (!wait) {
     if (json) for (const j of jobs) out(JSON.stringify({ file: j.name, jobId: j.jobId }));
     return EXIT.ok;
@@ -179,6 +182,7 @@ export const enqueueCommand: Command = {
     queue: { type: 'string' },
     paths: { type: 'boolean' },
     attempts: { type: 'string' },
+    'retry-failed': { type: 'boolean' },
     wait: { type: 'boolean' },
     out: { type: 'string' },
     json: { type: 'boolean' },
