@@ -23,7 +23,8 @@ Options:
   --redis <url>            Redis: redis://[user:password@]host:port[/db] (rediss:// for TLS)
   --queue <name>           queue name (default fer-emotions)
   --paths                  send each file's absolute path, not its bytes: the workers read the
-                           files themselves (they must see them at the same path: shared storage)
+                           files themselves (they must see them at the same path: shared storage);
+                           job ids then come from the paths, so a changed file is not asked again
   --attempts <n>           tries per job when a worker fails (default 3; unreadable images are
                            not retried, jobs of a crashed worker are put back without using one)
   --retry-failed           put the jobs of these images that failed before back in the queue
