@@ -53,10 +53,10 @@ describe('orthogonal initializer', () => {
       const want = tf.tidy(() => {
         const m = Math.max(rows, cols), n = Math.min(rows, cols);
         const [q, r] = tf.linalg.qr(tf.randomNormal([m, n], 0, 1, 'float32', 5));
-        const diag = tf.stridedSlice(r.flatten(), [0], [n * n], [n + 1]);
+        const diag = tf.stridedSlice(tf.reshape(r, [-1]), [0], [n * n], [n + 1]);
         let qq = tf.mul(q, tf.sign(diag));
-        if (rows < cols) qq = qq.transpose();
-        return tf.mul(qq, 1.3).reshape(shape);
+        if (rows < cols) qq = tf.transpose(qq);
+        return tf.reshape(tf.mul(qq, 1.3), shape);
       });
       expect(got.shape).toEqual(shape);
       const diff = tf.max(tf.abs(tf.sub(got, want))).dataSync()[0];
