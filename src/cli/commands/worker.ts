@@ -24,7 +24,9 @@ Options:
   --redis <url>            Redis: redis://[user:password@]host:port[/db] (rediss:// for TLS)
   --queue <name>           queue name (default fer-emotions)
   --concurrency <n>        jobs at once; their images share forward passes (default 4)
-  --faces                  find every face of each photo first (needs: npm install @vladmandic/human)
+  --faces                  find every face of each photo first, for jobs that don't say (enqueue
+                           --faces says so in the job); give all workers of a queue the same choice
+                           (needs: npm install @vladmandic/human)
   --weights <path>         model folder or model.json (default: the shipped pretrained weights)
   --detector <path>        the face detector's blazeface.json, for jobs that ask for faces
                            (default: the one in @vladmandic/human)
