@@ -77,12 +77,21 @@ export class JobDataError extends Error {
   }
 }
 
-/** A job's image as `predictEmotion` input. @throws JobDataError when the data holds no (or several) images. */
+/** A job's image as `predictEmotion` input. @throws JobDataError when the data holds no (or several) images, or bad options. */
 function jobImage(data: EmotionJobData | undefined): string | Uint8Array {
   const given = data && typeof data === 'object' ? (['path', 'url', 'base64'] as const).filter((k) => typeof data[k] === 'string' && data[k] !== '') : [];
   if (!data || given.length !== 1) {
     throw new JobDataError(`job data needs exactly one image: "path", "url" or "base64"${given.length > 1 ? ` (got ${given.join(', ')})` : ''}`);
   }
+  const bad = (key: string, what: string) => new JobDataError(`job data "${key}" must be ${what}, got ${JSON.stringify(data[key as keyof EmotionJobData])}`);
+  for (const key of ['faces', 'tta'] as const) if (data[key] !== undefined && typeof data[key] !== 'boolean') throw bad(key, 'true or false');
+  const num = (key: 'minFaceScore' | 'maxFaces' | 'minFaceSize', ok: (v: number) => boolean, what: string) => {
+    const v = data[key];
+    if (v !== undefined && (typeof v !== 'number' || !ok(v))) throw bad(key, what);
+  };
+  num('minFaceScore', (v) => v >= 0 && v <= 1, 'a number in 0–1');
+  num('maxFaces', (v) => Number.isInteger(v) && v >= 1, 'an integer ≥ 1');
+  num('minFaceSize', (v) => Number.isFinite(v) && v >= 1, 'a number ≥ 1 (pixels)');
   if (data.base64 !== undefined && given[0] === 'base64') return new Uint8Array(Buffer.from(data.base64, 'base64'));
   return (data.path ?? data.url)!;
 }

@@ -137,8 +137,9 @@ describe.skipIf(noRedis !== undefined)('queue against a real Redis', () => {
     const { Queue } = await loadBullmq('test');
     const q = new Queue(queue, { connection: parseRedisUrl(redis.url) });
     await q.add('emotion', { name: 'empty' }, { jobId: 'no-image', attempts: 3 });
+    await q.add('emotion', { path: a, faces: true, maxFaces: 0 }, { jobId: 'bad-option', attempts: 3 });
 
-    const ids = [...new Set([...jobs, ...byPath].map((j) => j.jobId)), 'no-image'];
+    const ids = [...new Set([...jobs, ...byPath].map((j) => j.jobId)), 'no-image', 'bad-option'];
     const got = await collect(ids);
     expect([...got.keys()].sort()).toEqual([...ids].sort());
     for (const id of [jobs[0].jobId, jobs[1].jobId, jobs[3].jobId, 'my-own-id', byPath[0].jobId]) {
@@ -158,8 +159,9 @@ describe.skipIf(noRedis !== undefined)('queue against a real Redis', () => {
     expect(reason(jobs[2].jobId)).not.toContain('\n');
     expect(reason(byPath[1].jobId)).toBe(`${join(dir, 'missing.png')}: no such file`);
     expect(reason('no-image')).toBe('empty: job data needs exactly one image: "path", "url" or "base64"');
+    expect(reason('bad-option')).toBe('job data "maxFaces" must be an integer ≥ 1, got 0');
     // input errors are not retried although attempts is 3
-    for (const id of [jobs[2].jobId, byPath[1].jobId, 'no-image']) {
+    for (const id of [jobs[2].jobId, byPath[1].jobId, 'no-image', 'bad-option']) {
       const job = await q.getJob(id);
       expect(job!.attemptsMade, id).toBe(1);
       expect(await job!.getState()).toBe('failed');
