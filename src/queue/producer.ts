@@ -227,7 +227,9 @@ export async function* collectResults(jobIds: Iterable<string>, options: Collect
       if (options.signal?.aborted) throw options.signal.reason ?? new DOMException('collecting results was aborted', 'AbortError');
       if (Date.now() > deadline) throw new Error(`${pending.size} of ${total} jobs of queue ${name} did not finish within ${options.timeoutMs! / 1000} s`);
       let ids: string[];
-      if (Date.now() >= nextSweep) {
+      const sweep = Date.now() >= nextSweep;
+      const sweepStart = Date.now();
+      if (sweep) {
         ids = [...pending];
         toCheck.clear();
         nextSweep = Date.now() + pollMs;
@@ -245,6 +247,8 @@ export async function* collectResults(jobIds: Iterable<string>, options: Collect
           yield o;
         }
       }
+      // a full check of many jobs takes a while: space them out (events answer in between)
+      if (sweep) nextSweep = Math.max(nextSweep, Date.now() + 4 * (Date.now() - sweepStart));
       if (pending.size === 0 || toCheck.size > 0) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(finish, Math.max(0, Math.min(nextSweep, deadline) - Date.now()) + 1);
