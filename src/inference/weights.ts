@@ -7,6 +7,9 @@
 import { tf, tfl } from '../backends/tf.js';
 import type { WeightPrecision } from '../model/quantize.js';
 import { loadModel } from '../model/io.js';
+import { assertFiniteWeights } from '../model/check-weights.js';
+
+export { assertFiniteWeights };
 import type { ClassMetrics } from '../evaluation/metrics.js';
 import { ensureBackend } from './backend.js';
 
@@ -143,22 +146,6 @@ export async function notALayersModel(location: string): Promise<string | undefi
   if (!topo || typeof topo !== 'object') return `${file}: has no modelTopology: ${expected}`;
   if (!topo.model_config && !topo.class_name) return `${file}: its modelTopology has no model_config: ${expected}`;
   return undefined;
-}
-
-/**
- * Throws when a weight of `model` is NaN or ±Infinity (random bytes of the right size, a
- * diverged training run): such a model answers `NaN%` for every image.
- * @throws Error naming `source`, the weight and how many values are bad.
- */
-export function assertFiniteWeights(model: tfl.LayersModel, source: string): void {
-  for (const w of model.weights) {
-    const values = w.read().dataSync() as Float32Array;
-    let bad = 0;
-    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) bad++;
-    if (bad > 0) {
-      throw new Error(`${source}: weight ${w.name} (shape [${w.shape.join(', ')}]) holds ${bad} non-finite value${bad === 1 ? '' : 's'} (NaN or Infinity) of ${values.length}: the weights file is corrupt or from a diverged training run`);
-    }
-  }
 }
 
 /** Loads a layers model from `location` and checks it: a clear error for a non-layers model.json, and for NaN/Infinity weights. */
