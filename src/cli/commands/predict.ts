@@ -123,7 +123,8 @@ async function run(args: ParsedArgs): Promise<number> {
   const { model } = await loadCliModel(stringOption(args.values, 'weights'), precisionOption(args));
   let failed = 0;
   const answer = (file: string, c: Classification) => {
-    if (c.lowContrast) { progress.done(); process.stderr.write(lowContrastWarning(file)); }
+    progress.done(); // a live progress line on the terminal is cleared before the answers
+    if (c.lowContrast) process.stderr.write(lowContrastWarning(file));
     out(json ? jsonLine(file, c) : formatPrediction(file, c));
   };
   // more than one forward pass: progress on stderr (a live line on a terminal, else a line every 10 s)
