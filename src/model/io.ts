@@ -7,6 +7,7 @@
 import { tf, tfl } from '../backends/tf.js';
 import { quantizeArtifacts, type WeightPrecision } from './quantize.js';
 import { registerCustomLayers } from './layers.js';
+import { assertFiniteWeights } from './check-weights.js';
 
 /**
  * A `tf.io.IOHandler` that reads and writes `<dir>/model.json` and `<dir>/weights.bin` (Node).
@@ -90,15 +91,17 @@ export async function loadModel(location: string | tf.io.IOHandler): Promise<tfl
   registerCustomLayers();
   if (typeof location !== 'string') return tfl.loadLayersModel(location);
   const inNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
+  let model: tfl.LayersModel;
   try {
     // in browsers every string is a URL (relative ones included)
-    if (isUrl(location) || !inNode) return await tfl.loadLayersModel(location);
-    return await tfl.loadLayersModel(fileSystemHandler(location));
+    model = await tfl.loadLayersModel(isUrl(location) || !inNode ? location : fileSystemHandler(location));
   } catch (e) {
     // a 0.1 model: name the model it came from
     if ((e as Error).message.startsWith('this model was saved by fer-cnn-lstm 0.1')) throw new Error(`${location}: ${(e as Error).message}`);
     throw e;
   }
+  assertFiniteWeights(model, location);
+  return model;
 }
 
 /**

@@ -115,6 +115,16 @@ describe('buildCnnLstm', () => {
     expect(l.layers.map((x) => x.name)).toEqual(m.layers.map((x) => x.name));
   });
 
+  it('refuses to load a model whose weights hold NaN, naming the file and the weight', async () => {
+    const m = buildCnnLstm({ filters: [4], lstmUnits: 4, denseUnits: 0, seed: 3 });
+    const dense = m.getLayer('emotion');
+    const [k, b] = dense.getWeights();
+    dense.setWeights([tf.fill(k.shape, Number.NaN), b]);
+    const dir = join(mkdtempSync(join(tmpdir(), 'fer-nan-')), 'm');
+    await saveModel(m, dir);
+    await expect(loadModel(dir)).rejects.toThrow(/m: weight emotion\/kernel.*non-finite/);
+  });
+
   it('names the file when a model cannot be loaded', async () => {
     await expect(loadModel(join(tmpdir(), 'no-such-model-dir'))).rejects.toThrow(/model\.json: no such file/);
   });

@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { MIN_FACE_SIZE } from '../../detection/scan.js';
 import type { JobOutcome } from '../../queue/producer.js';
 import { flag, intOption, numberOption, requiredString, stringOption, UsageError, type ParsedArgs } from '../args.js';
 import { GLOBAL_HELP, type Command } from '../command.js';
@@ -90,7 +91,7 @@ async function run(args: ParsedArgs): Promise<number> {
     tta: flag(args.values, 'tta') || undefined,
     minFaceScore: numberOption(args.values, 'min-face-score', 0, 1, true),
     maxFaces: intOption(args.values, 'max-faces', 1),
-    minFaceSize: numberOption(args.values, 'min-face-size', 1),
+    minFaceSize: numberOption(args.values, 'min-face-size', MIN_FACE_SIZE),
   };
   const faceOnly = (['min-face-score', 'max-faces', 'min-face-size'] as const).find((o) => args.values[o] !== undefined);
   if (faceOnly && !faces) throw new UsageError(`--${faceOnly} needs --faces`);

@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { MIN_FACE_SIZE } from '../../detection/scan.js';
 import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../args.js';
 import { GLOBAL_HELP, startBackend, type Command } from '../command.js';
 import { EXIT, SourceError, oneLine } from '../errors.js';
@@ -69,7 +70,7 @@ async function run(args: ParsedArgs): Promise<number> {
     hysteresis: numberOption(args.values, 'hysteresis', 0, 1),
     minFaceScore: numberOption(args.values, 'min-face-score', 0, 1, true),
     maxFaces: intOption(args.values, 'max-faces', 1),
-    minFaceSize: numberOption(args.values, 'min-face-size', 1),
+    minFaceSize: numberOption(args.values, 'min-face-size', MIN_FACE_SIZE),
     detector: stringOption(args.values, 'detector'),
     maxMissed: intOption(args.values, 'max-missed', 0) ?? Math.max(1, Math.round(fps)),
   };
