@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { defineConfig, type Options } from 'tsup';
+import { computedAssetUrlsEsbuild } from './build/computed-asset-urls.js';
 import { nodeBuiltinStubsEsbuild } from './build/node-builtin-stubs.js';
 
 /**
@@ -64,8 +65,9 @@ export default defineConfig((cli) => {
       platform: 'browser',
       // tsup's own handling of `node:` would mark them external before the stubs see them
       removeNodeProtocol: false,
-      // Node built-ins become stubs that throw when called (build/node-builtin-stubs.ts)
-      esbuildPlugins: [nodeBuiltinStubsEsbuild],
+      // Node built-ins become stubs that throw when called (build/node-builtin-stubs.ts); computed
+      // `new URL(x, import.meta.url)` no longer looks like an asset to bundlers (build/computed-asset-urls.ts)
+      esbuildPlugins: [nodeBuiltinStubsEsbuild, computedAssetUrlsEsbuild],
       esbuildOptions(options) {
         options.chunkNames = 'browser-[hash]';
       },

@@ -93,3 +93,48 @@ export function viteWarnings(output: string): string[] {
   const advisory = /Some chunks are larger than|^- Using dynamic import|^- Use build\.rollupOptions\.output\.manualChunks|^- Adjust chunk size limit/;
   return output.replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim()).filter((l) => l && !advisory.test(l));
 }
+
+/** What the consumer apps' page reports in `document.body.dataset.result`. */
+export interface PageResult {
+  backend: string;
+  emotion: string;
+  confidence: number;
+  scores: Record<string, number>;
+}
+
+/**
+ * Serves `distDir` on 127.0.0.1, opens it in headless Chromium (`executablePath`; nothing but the
+ * local server reachable) and waits for the page to set `document.body.dataset.result` (or
+ * `.error`).
+ * @throws Error with the page's error, or its console errors.
+ */
+export async function runInChromium(distDir: string, executablePath: string, profileDir: string): Promise<PageResult> {
+  const { serveStatic } = await import('../browser/helpers.js');
+  const { chromium } = await import('playwright-core');
+  const served = await serveStatic(distDir);
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const errors: string[] = [];
+  try {
+    context.setDefaultTimeout(90_000);
+    const page = context.pages()[0] ?? await context.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await context.route((url) => !url.href.startsWith(served.url), (route) => {
+      errors.push(`request outside the build: ${route.request().url()}`);
+      return route.abort();
+    });
+    await page.goto(served.url);
+    await page.waitForFunction(() => document.body.dataset.result !== undefined || document.body.dataset.error !== undefined);
+    const error = await page.getAttribute('body', 'data-error');
+    if (error !== null) throw new Error(`the page failed: ${error}\n${errors.join('\n')}`);
+    if (errors.length) throw new Error(`the page logged errors:\n${errors.join('\n')}`);
+    return JSON.parse((await page.getAttribute('body', 'data-result'))!) as PageResult;
+  } finally {
+    await context.close();
+    await new Promise((r) => served.server.close(r));
+  }
+}

@@ -75,7 +75,7 @@ describe.skipIf(noBuild !== undefined)(noBuild ? `npm pack — SKIPPED: ${noBuil
     expect([...paths].filter((p) => /^(src|test|bench|scripts|runs|examples|docs|build|node_modules)\//.test(p))).toEqual([]);
   });
 
-  it('the browser build imports no Node built-in', () => {
+  it('the browser build imports no Node built-in and computes no asset URL from import.meta.url', () => {
     const browserFiles = [...paths].filter((p) => p.startsWith('dist/') && p.endsWith('.js') && !/\.(cjs|d\.ts)$/.test(p));
     // the browser build: the *.browser.js entries and the chunks they reach
     const reached = new Set<string>();
@@ -83,6 +83,8 @@ describe.skipIf(noBuild !== undefined)(noBuild ? `npm pack — SKIPPED: ${noBuil
       if (reached.has(p)) return;
       reached.add(p);
       const code = readFileSync(join(REPO, p), 'utf8');
+      // a computed URL against import.meta.url looks like an unresolvable asset to webpack (build/computed-asset-urls.ts)
+      expect(code, p).not.toMatch(/new URL\((?!\s*['"])[^;]*?,\s*import\.meta\.url\s*\)/);
       for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"']+)["']/g)) {
         const spec = m[1];
         expect(spec, `${p} imports ${spec}`).not.toMatch(/^node:|^(fs|fs\/promises|path|os|url|crypto|module|worker_threads|child_process|zlib|util|stream)$/);
