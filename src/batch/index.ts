@@ -1,7 +1,7 @@
 /**
  * `fer-cnn-lstm/batch`: classify whole folders (any number of files) on every core, streaming.
  *
- * @packageDocumentation
+ * @module fer-cnn-lstm/batch
  */
 export { predictFiles, defaultWorkers } from './predict-files.js';
 export type { PredictFilesOptions, BatchProgress, FileResult, FileClassification, FileFaces, FileError, BatchFace, TaskOptions } from './predict-files.js';

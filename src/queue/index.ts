@@ -5,7 +5,7 @@
  * them and read the results, keyed by job id. Needs the optional peer dependencies `bullmq` and
  * `ioredis` (`npm install bullmq ioredis`).
  *
- * @packageDocumentation
+ * @module fer-cnn-lstm/queue
  */
 export { createEmotionWorker, JobDataError, WORKER_DEFAULTS, type EmotionWorkerOptions } from './worker.js';
 export {
