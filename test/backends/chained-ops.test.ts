@@ -67,20 +67,20 @@ describe('registerChainedOps (child processes)', () => {
     expect(result(r)).toEqual({ ok: true, shape: [2, 4], backend: 'cpu' });
   });
 
-  it.runIf(existsSync(join(DIST, 'index.js')))('through the built ESM dist the same LSTM builds and runs', () => {
+  it.runIf(existsSync(join(DIST, 'model.js')))('through the built ESM dist (fer-cnn-lstm/model) the same LSTM builds and runs', () => {
     const r = runModule(`
       import '@tensorflow/tfjs-backend-cpu';
-      const { tf, tfl } = await import(${JSON.stringify(pathToFileURL(join(DIST, 'index.js')).href)});
+      const { tf, tfl } = await import(${JSON.stringify(pathToFileURL(join(DIST, 'model.js')).href)});
       await tf.setBackend('cpu');
       ${LSTM_SCRIPT}
     `);
     expect(result(r)).toEqual({ ok: true, shape: [2, 4], backend: 'cpu' });
   });
 
-  it.runIf(existsSync(join(DIST, 'index.cjs')))('through the built CommonJS dist the same LSTM builds and runs', () => {
+  it.runIf(existsSync(join(DIST, 'model.cjs')))('through the built CommonJS dist (fer-cnn-lstm/model) the same LSTM builds and runs', () => {
     const r = runModule(`
       require('@tensorflow/tfjs-backend-cpu');
-      const { tf, tfl } = require(${JSON.stringify(join(DIST, 'index.cjs'))});
+      const { tf, tfl } = require(${JSON.stringify(join(DIST, 'model.cjs'))});
       tf.setBackend('cpu').then(() => {
         ${LSTM_SCRIPT}
       });
