@@ -13,12 +13,11 @@
  * with a message when `/usr/bin/chromium` is missing (`CHROMIUM_PATH` overrides).
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, hasPlaywright, serveStatic, usableWeights } from '../browser/helpers.js';
-import { installTarball, missingBuild, npmPack, viteBuild, viteWarnings } from './consumer.js';
+import { REPO, hasPlaywright, usableWeights } from '../browser/helpers.js';
+import { installTarball, missingBuild, npmPack, runInChromium, viteBuild, viteWarnings } from './consumer.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const IMAGE = join(REPO, 'examples', 'images', 'astronaut-face.png');
@@ -125,47 +124,16 @@ describe.skipIf(noBuild !== undefined)(noBuild ? `consumer Vite app — SKIPPED:
   });
 
   describe.skipIf(noBrowser !== undefined)(noBrowser ? `in Chromium — SKIPPED: ${noBrowser}` : 'in headless Chromium', () => {
-    let server: Server | undefined;
-
-    afterAll(async () => {
-      await new Promise((r) => server ? server.close(r) : r(undefined));
-    });
-
     it('predicts the label that Node predicts for examples/images/astronaut-face.png', async () => {
       const { classifyEmotion, setBackend } = await import('../../src/index.js');
       await setBackend('wasm');
       const expected = await classifyEmotion(IMAGE, { weights: weightsDir, backend: 'wasm' });
 
-      const served = await serveStatic(join(app, 'dist'));
-      server = served.server;
-      const { chromium } = await import('playwright-core');
-      const context = await chromium.launchPersistentContext(join(tmp, 'profile'), {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      });
-      const errors: string[] = [];
-      try {
-        context.setDefaultTimeout(90_000);
-        const page = context.pages()[0] ?? await context.newPage();
-        page.on('pageerror', (e) => errors.push(e.message));
-        page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-        await context.route((url) => !url.href.startsWith(served.url), (route) => {
-          errors.push(`request outside the build: ${route.request().url()}`);
-          return route.abort();
-        });
-        await page.goto(served.url);
-        await page.waitForFunction(() => document.body.dataset.result !== undefined || document.body.dataset.error !== undefined);
-        expect(await page.getAttribute('body', 'data-error'), errors.join('\n')).toBeNull();
-        const got = JSON.parse((await page.getAttribute('body', 'data-result'))!) as { backend: string; emotion: string; confidence: number; scores: Record<string, number> };
-        console.log(`[consumer vite] Node: ${expected.emotion} (${(100 * expected.confidence).toFixed(1)} %); Chromium: ${got.emotion} (${(100 * got.confidence).toFixed(1)} %, ${got.backend})`);
-        expect(got.backend).toBe('wasm');
-        expect(got.emotion).toBe(expected.emotion);
-        for (const [name, p] of Object.entries(expected.scores)) expect(got.scores[name], name).toBeCloseTo(p as number, 3);
-        expect(errors).toEqual([]);
-      } finally {
-        await context.close();
-      }
+      const got = await runInChromium(join(app, 'dist'), CHROMIUM!, join(tmp, 'profile'));
+      console.log(`[consumer vite] Node: ${expected.emotion} (${(100 * expected.confidence).toFixed(1)} %); Chromium: ${got.emotion} (${(100 * got.confidence).toFixed(1)} %, ${got.backend})`);
+      expect(got.backend).toBe('wasm');
+      expect(got.emotion).toBe(expected.emotion);
+      for (const [name, p] of Object.entries(expected.scores)) expect(got.scores[name], name).toBeCloseTo(p as number, 3);
     });
   });
 });
