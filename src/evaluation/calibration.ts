@@ -42,19 +42,27 @@ function checkShapes(probs: ArrayLike<number>, labels: ArrayLike<number>, k: num
  */
 export function applyTemperature(probs: ArrayLike<number>, k: number, temperature: number): Float32Array {
   if (!(temperature > 0) || !Number.isFinite(temperature)) throw new RangeError(`temperature must be a positive number, got ${temperature}`);
+  const logp = logOf(probs);
   const out = new Float32Array(probs.length);
-  for (let r = 0; r < probs.length / k; r++) {
-    let max = -Infinity;
-    for (let j = 0; j < k; j++) max = Math.max(max, Math.log(Math.max(probs[r * k + j], 1e-30)) / temperature);
-    let z = 0;
-    for (let j = 0; j < k; j++) {
-      const v = Math.exp(Math.log(Math.max(probs[r * k + j], 1e-30)) / temperature - max);
-      out[r * k + j] = v;
-      z += v;
-    }
-    for (let j = 0; j < k; j++) out[r * k + j] /= z;
+  for (let o = 0; o < probs.length; o += k) {
+    const lse = logSumExp(logp, o, k, temperature);
+    for (let j = 0; j < k; j++) out[o + j] = Math.exp(logp[o + j] / temperature - lse);
   }
   return out;
+}
+
+/** Natural logs of probabilities (floored at 1e-30, so that a 0 stays finite). */
+function logOf(probs: ArrayLike<number>): Float64Array {
+  return Float64Array.from(probs as ArrayLike<number>, (p) => Math.log(Math.max(p, 1e-30)));
+}
+
+/** `log Σ_j exp(logp[o + j] / t)` over one row of `k`, computed stably: the normaliser of `softmax(logp / t)`. */
+function logSumExp(logp: Float64Array, o: number, k: number, t: number): number {
+  let max = -Infinity;
+  for (let j = 0; j < k; j++) max = Math.max(max, logp[o + j] / t);
+  let z = 0;
+  for (let j = 0; j < k; j++) z += Math.exp(logp[o + j] / t - max);
+  return max + Math.log(z);
 }
 
 /** The calibration of `n × k` probability rows against their labels, with `bins` equal-width confidence bins (default 15). */
@@ -92,16 +100,10 @@ export function calibration(probs: ArrayLike<number>, labels: ArrayLike<number>,
  */
 export function fitTemperature(probs: ArrayLike<number>, labels: ArrayLike<number>, k: number): number {
   const n = checkShapes(probs, labels, k);
-  const logp = Float64Array.from(probs as ArrayLike<number>, (p) => Math.log(Math.max(p, 1e-30)));
+  const logp = logOf(probs);
   const nll = (t: number) => {
     let s = 0;
-    for (let i = 0; i < n; i++) {
-      let max = -Infinity;
-      for (let j = 0; j < k; j++) max = Math.max(max, logp[i * k + j] / t);
-      let z = 0;
-      for (let j = 0; j < k; j++) z += Math.exp(logp[i * k + j] / t - max);
-      s -= logp[i * k + labels[i]] / t - max - Math.log(z);
-    }
+    for (let i = 0; i < n; i++) s -= logp[i * k + labels[i]] / t - logSumExp(logp, i * k, k, t);
     return s / n;
   };
   let a = Math.log(0.1), b = Math.log(10);
