@@ -133,7 +133,8 @@ function checkSize(size: number): void {
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`size must be a positive integer, got ${size}`);
 }
 
-function decodeBytes(bytes: Uint8Array, name: string): Raster {
+/** Decodes an encoded image (JPEG/PNG bytes); errors name `name`. */
+export function decodeBytes(bytes: Uint8Array, name: string): Raster {
   try {
     return decodeImage(bytes);
   } catch (e) {
@@ -170,11 +171,16 @@ async function readPath(path: string, name: string): Promise<Raster> {
   try {
     bytes = await readFile(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not an image file' : (e as Error).message;
-    throw new ImageInputError(`${name}: ${why}`);
+    throw fileReadError(e, name);
   }
   return decodeBytes(bytes, name);
+}
+
+/** The error for a file that cannot be read (missing, a folder…), naming it. */
+export function fileReadError(e: unknown, name: string): ImageInputError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not an image file' : (e as Error).message;
+  return new ImageInputError(`${name}: ${why}`);
 }
 
 /** How many values are NaN or ±Infinity (they would otherwise become 0 or 255 silently). */
