@@ -42,6 +42,7 @@ function weightData(model: tfl.LayersModel): unknown[] {
  * The model that prediction runs for `model`: {@link foldBatchNorm}'s, made once per model and
  * remade when any of its weights has changed since (training, `setWeights`); `model` itself when
  * folding does not apply or fails (an unusual custom architecture), so prediction never depends on it.
+ * The folded copy's tensors are freed with `model.dispose()`.
  */
 export function inferenceModel(model: tfl.LayersModel): tfl.LayersModel {
   const data = weightData(model);
@@ -54,8 +55,20 @@ export function inferenceModel(model: tfl.LayersModel): tfl.LayersModel {
   } catch {
     folded = model;
   }
+  if (!hit) disposeWith(model);
   cache.set(model, { folded, data });
   return folded;
+}
+
+/** Makes `model.dispose()` also dispose its folded copy (tensors are not garbage-collected). */
+function disposeWith(model: tfl.LayersModel): void {
+  const dispose = model.dispose.bind(model);
+  model.dispose = () => {
+    const hit = cache.get(model);
+    cache.delete(model);
+    if (hit && hit.folded !== model) hit.folded.dispose();
+    return dispose();
+  };
 }
 
 /**

@@ -7,6 +7,7 @@
 import { predictWithTta, type TtaMode } from '../inference/tta.js';
 import { tf, tfl } from '../backends/tf.js';
 import { augment, type AugmentOptions } from '../data/augment.js';
+import { inferenceModel } from '../model/fold.js';
 
 /** One shard of a batch: raw pixels and labels, plus how to treat them. */
 export interface ShardRequest {
@@ -91,8 +92,13 @@ export function shardGradients(model: tfl.LayersModel, req: ShardRequest): Shard
   return { grads, lossSum, correct, count };
 }
 
-/** Class probabilities for raw pixels, in batches of `batchSize`, optionally averaged with the horizontal flip. */
-export function predictPixels(model: tfl.LayersModel, pixels: Uint8Array, size: number, batchSize = 256, tta: TtaMode = false): Float32Array {
+/**
+ * Class probabilities for raw pixels, in batches of `batchSize`, optionally with test-time
+ * augmentation. It runs what prediction runs — {@link inferenceModel}'s batch-norm-folded copy
+ * of `model` — so evaluation and validation score the answers users get, at their speed.
+ */
+export function predictPixels(trained: tfl.LayersModel, pixels: Uint8Array, size: number, batchSize = 256, tta: TtaMode = false): Float32Array {
+  const model = inferenceModel(trained);
   const px = size * size;
   const n = pixels.length / px;
   const k = (model.outputs[0].shape as number[])[1];

@@ -152,12 +152,28 @@ describe('evaluate', () => {
   });
 
   it('works with a (tiny) CNN-LSTM and leaks no tensors', async () => {
+    const start = tf.memory().numTensors;
     const cnn = buildCnnLstm({ inputSize: SIZE, numClasses: 3, filters: [2], convsPerBlock: 1, stemFilters: 0, lstmUnits: 3, denseUnits: 0, seed: 1 });
-    const before = tf.memory().numTensors;
     const r = await evaluate(cnn, data, { tta: true, batchSize: 10 });
-    expect(tf.memory().numTensors).toBe(before);
+    // the batch-norm-folded copy that prediction runs is kept for the next call…
+    const kept = tf.memory().numTensors;
+    await evaluate(cnn, data, { batchSize: 7 });
+    expect(tf.memory().numTensors).toBe(kept);
     expect(r.count).toBe(24);
     expect(r.confusion.flat().reduce((a, b) => a + b, 0)).toBe(24);
+    // …and freed with the model
+    cnn.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('scores what prediction answers: the batch-norm-folded model', async () => {
+    const { inferenceModel } = await import('../../src/model/fold.js');
+    const cnn = buildCnnLstm({ inputSize: SIZE, numClasses: 3, filters: [2], convsPerBlock: 1, stemFilters: 0, lstmUnits: 3, denseUnits: 0, seed: 3 });
+    const folded = inferenceModel(cnn);
+    expect(folded).not.toBe(cnn);
+    const r = await evaluate(cnn, data);
+    const byFolded = await evaluate(folded, data);
+    expect(r.confusion).toEqual(byFolded.confusion);
     cnn.dispose();
   });
 });

@@ -62,4 +62,17 @@ describe('inferenceModel', () => {
     const got = (b.predict(x) as tf.Tensor).dataSync();
     for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 5);
   });
+
+  it('frees the folded copy when the model is disposed', async () => {
+    const { inferenceModel } = await import('../../src/model/fold.js');
+    const start = tf.memory().numTensors;
+    const model = buildCnnLstm({ filters: [4], lstmUnits: 4, denseUnits: 0, seed: 3 });
+    const own = tf.memory().numTensors;
+    inferenceModel(model);
+    expect(tf.memory().numTensors).toBeGreaterThan(own);
+    tf.tidy(() => randomizeBatchNorm(model, 31));
+    inferenceModel(model); // refolded: the old copy is freed, a new one kept
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
 });
