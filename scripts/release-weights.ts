@@ -183,8 +183,10 @@ ${recipe(c)}, cosine learning-rate schedule planned over ${c.epochs ?? '?'} epoc
   const recorded = String(c.command ?? '');
   return `\`${metadata.command}\` (resumable: add \`--resume\`)${recorded && recorded !== metadata.command ? `; as recorded by the run: \`${recorded}\`` : ''}.
 ${recipe(c)}, cosine learning-rate schedule over ${c.epochs ?? '?'} epochs; ${st.epoch} epochs trained,
-best PublicTest accuracy at epoch ${st.bestEpoch}. Wall time ${(seconds(st.history) / 3600).toFixed(1)} h on a 2-core machine (wasm backend, 2 worker threads).`;
+best PublicTest accuracy at epoch ${st.bestEpoch}. Wall time ${(seconds(st.history) / 3600).toFixed(1)} h on a 2-core machine (wasm backend, 2 worker threads).${scheduleNote && st === state ? `\n${scheduleNote}` : ''}`;
 }
+/** The run's own account of how its length was set as it went (`<run>/schedule.md`), when it has one. */
+const scheduleNote = await readFile(join(run, 'schedule.md'), 'utf8').then((t) => t.trim(), () => '');
 const trainingText = parent
   ? `In two stages.
 
