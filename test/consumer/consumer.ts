@@ -103,6 +103,23 @@ export interface PageResult {
 }
 
 /**
+ * The consumer page's script after its imports (`classifyEmotion` and `setBackend` from
+ * `fer-cnn-lstm`): classifies `face.png` with `weights/model.json` on `backend` and reports the
+ * {@link PageResult} (or the error) in `document.body.dataset`, which {@link runInChromium} reads.
+ */
+export function pageMain(backend: 'wasm' | 'cpu'): string {
+  return `async function main() {
+  const backend = await setBackend('${backend}');
+  const bytes = new Uint8Array(await (await fetch('face.png')).arrayBuffer());
+  const weights = new URL('weights/model.json', document.baseURI).href;
+  const { emotion, confidence, scores } = await classifyEmotion(bytes, { weights, backend });
+  document.body.dataset.result = JSON.stringify({ backend, emotion, confidence, scores });
+}
+main().catch((e) => { document.body.dataset.error = String(e && e.stack || e); });
+`;
+}
+
+/**
  * Serves `distDir` on 127.0.0.1, opens it in headless Chromium (`executablePath`; nothing but the
  * local server reachable) and waits for the page to set `document.body.dataset.result` (or
  * `.error`).

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, hasPlaywright, usableWeights } from '../browser/helpers.js';
-import { installTarball, missingBuild, npmPack, runInChromium, viteBuild, viteWarnings } from './consumer.js';
+import { installTarball, missingBuild, npmPack, pageMain, runInChromium, viteBuild, viteWarnings } from './consumer.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const IMAGE = join(REPO, 'examples', 'images', 'astronaut-face.png');
@@ -41,15 +41,7 @@ setWasmPaths({
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
 });
 
-async function main() {
-  const backend = await setBackend('wasm');
-  const bytes = new Uint8Array(await (await fetch('face.png')).arrayBuffer());
-  const weights = new URL('weights/model.json', document.baseURI).href;
-  const { emotion, confidence, scores } = await classifyEmotion(bytes, { weights, backend });
-  document.body.dataset.result = JSON.stringify({ backend, emotion, confidence, scores });
-}
-main().catch((e) => { document.body.dataset.error = String(e && e.stack || e); });
-`;
+${pageMain('wasm')}`;
 
 const INDEX_HTML = `<!doctype html>
 <html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>consumer</title></head>

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, hasPlaywright, usableWeights } from '../browser/helpers.js';
-import { installTarball, missingBuild, npmPack, runInChromium } from './consumer.js';
+import { installTarball, missingBuild, npmPack, pageMain, runInChromium } from './consumer.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const IMAGE = join(REPO, 'examples', 'images', 'astronaut-face.png');
@@ -38,15 +38,7 @@ else if (noBrowser) console.warn(`[consumer webpack] the Chromium run is skipped
 const INDEX_JS = `
 import { classifyEmotion, setBackend } from 'fer-cnn-lstm';
 
-async function main() {
-  const backend = await setBackend('cpu');
-  const bytes = new Uint8Array(await (await fetch('face.png')).arrayBuffer());
-  const weights = new URL('weights/model.json', document.baseURI).href;
-  const { emotion, confidence, scores } = await classifyEmotion(bytes, { weights, backend });
-  document.body.dataset.result = JSON.stringify({ backend, emotion, confidence, scores });
-}
-main().catch((e) => { document.body.dataset.error = String(e && e.stack || e); });
-`;
+${pageMain('cpu')}`;
 
 /**
  * Runs webpack with an empty configuration (its defaults: `./src/index.js` → `./dist/main.js` of
