@@ -3,7 +3,7 @@
  * decoding and predicting in every worker) over FER-2013's 3,589 PublicTest JPEGs, with 1 worker
  * and with 2 (or `--workers 1,2,4`), in alternating rounds.
  *
- *   npm run bench:files -- [--json] [--dir ../shared/datasets/fer2013] [--workers 1,2] [--rounds 3] [--weights <dir>] [--limit N]
+ *   npm run bench:files -- [--json] [--dir ../shared/datasets/fer2013] [--workers 1,2] [--rounds 5] [--chunk-size 32] [--weights <dir>] [--limit N]
  *
  * It runs the built package (`dist/`, as an installed one runs: the npm script builds it first),
  * since worker threads started from the sources would compile TypeScript at every start.
@@ -31,7 +31,8 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '1,2' },
     weights: { type: 'string' },
     limit: { type: 'string' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
+    'chunk-size': { type: 'string' },
   },
 });
 const built = new URL('../dist/batch.js', import.meta.url);
@@ -48,6 +49,7 @@ if (!existsSync(test)) {
 const counts = values.workers!.split(',').map(Number);
 if (counts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--workers must be a comma-separated list of integers ≥ 1, got ${values.workers}`);
 const rounds = Number(values.rounds);
+const chunkSize = values['chunk-size'] === undefined ? undefined : Number(values['chunk-size']);
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be an integer ≥ 1, got ${values.rounds}`);
 
 const files: string[] = [];
@@ -89,7 +91,7 @@ try {
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       let first = 0, n = 0, failed = 0;
-      for await (const r of predictFiles(files, { workers, weights })) {
+      for await (const r of predictFiles(files, { workers, weights, chunkSize })) {
         if (n === 0) first = performance.now();
         n++;
         if (r.status === 'error') failed++;

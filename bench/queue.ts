@@ -81,8 +81,8 @@ async function chooseWeights(tmp: string): Promise<{ weights: string; what: stri
 }
 
 function startWorker(url: string, queue: string, weights: string, name: string): { child: ChildProcess; ready: Promise<void> } {
-  // from the sources (start-up is not timed); FER_QUEUE_BENCH_DIST=1 runs the built dist/cli.js
-  const dist = join(ROOT, 'dist', 'cli.js');
+  // from the sources (start-up is not timed); FER_QUEUE_BENCH_DIST=1 runs the built dist/cli.cjs
+  const dist = join(ROOT, 'dist', 'cli.cjs');
   const entry = process.env.FER_QUEUE_BENCH_DIST === '1' && existsSync(dist) ? [dist] : ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')];
   const child = spawn(process.execPath, [...entry, 'worker', '--redis', url, '--queue', queue, '--concurrency', String(concurrency), '--weights', weights, '--name', name, '--quiet'], {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' },

@@ -6,6 +6,10 @@
  *
  *   npx tsx scripts/release-weights.ts --run runs/sharp-v2 --config configs/shipped.json --data ../shared/datasets/fer2013
  *
+ * `--weights <dir>` releases those weights instead of `<run>/best`: a weight average made by
+ * scripts/average-weights.ts (its `averageOf` metadata names the models averaged, each of which is
+ * measured too, and the card says so).
+ *
  * Every number it writes is measured here, by this script, on the split named in the output.
  */
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -51,6 +55,7 @@ const { values } = parseArgs({ options: {
   out: { type: 'string', default: 'weights' },
   docs: { type: 'string', default: 'docs' },
   readme: { type: 'string', default: 'README.md' },
+  weights: { type: 'string' },
 } });
 const run = values.run!;
 const out = values.out!;
@@ -85,7 +90,18 @@ const history = parent
 const data = (await FerDataset.fromDirectory(values.data!)).filter('PublicTest');
 console.log(`PublicTest: ${data.length} images; run ${run}: ${state.epoch} epochs, best epoch ${state.bestEpoch}`);
 
-const model = await rebuildWithCurrentLayers(await loadModel(join(run, 'best')));
+const weightsDir = values.weights ?? join(run, 'best');
+const loaded = await loadModel(weightsDir);
+/** The models that the released weights average (scripts/average-weights.ts), when they are an average. */
+const averageOf = (loaded.getUserDefinedMetadata() as { averageOf?: string[] } | undefined)?.averageOf;
+const model = await rebuildWithCurrentLayers(loaded);
+const components: { path: string; accuracy: number }[] = [];
+for (const path of averageOf ?? []) {
+  const m = await loadModel(path);
+  components.push({ path, accuracy: (await evaluate(m, data)).accuracy });
+  m.dispose();
+}
+if (averageOf) console.log(`the weights average ${components.map((c) => `${c.path} (${(c.accuracy * 100).toFixed(2)}%)`).join(' and ')}`);
 // calibration: a temperature fitted on PublicTest, baked into the softmax layer (top-1 unchanged)
 const rawProbs = predictPixels(model, data.images, data.size, 256);
 const temperature = fitTemperature(rawProbs, data.labels, EMOTIONS.length);
@@ -130,13 +146,15 @@ const metadata = {
   perClass: plain.perClass,
   confusion: plain.confusion,
   count: plain.count,
-  epochs: state.bestEpoch + (parent?.state.bestEpoch ?? 0),
+  // an average: the epochs behind its longest-trained part (the run's last epoch, after its parent's best)
+  epochs: (averageOf ? state.epoch : state.bestEpoch) + (parent?.state.bestEpoch ?? 0),
   epochsTrained: state.epoch + (parent?.state.bestEpoch ?? 0),
   trainingSeconds,
   command: gpuTrained || parent ? String(config.command) : `fer-cnn-lstm train --data ${values.data} --out ${run} --config ${values.config} --workers 2`,
   cpuCommand: `fer-cnn-lstm train --data ${values.data} --out ${gpuTrained ? `${run}-cpu` : run} --config ${values.config} --workers 2`,
   recordedCommand: String(config.command ?? ''),
-  releaseCommand: `npx tsx scripts/release-weights.ts --run ${run} --config ${values.config} --data ${values.data}`,
+  releaseCommand: `npx tsx scripts/release-weights.ts --run ${run} --config ${values.config} --data ${values.data}${values.weights ? ` --weights ${values.weights}` : ''}`,
+  ...(averageOf ? { averageOf: components } : {}),
   calibration: {
     temperature, fittedOn: 'PublicTest',
     eceBefore: calBefore.ece, eceAfter: calAfter.ece, nllBefore: calBefore.nll, nllAfter: calAfter.nll, bins: calAfter.bins.length,
@@ -168,9 +186,12 @@ const perClassRows = (r: EvaluationResult) => EMOTIONS.map((e) => {
   const c = r.perClass[e];
   return `| ${e} | ${pct(c.precision)} | ${pct(c.recall)} | ${c.f1.toFixed(3)} | ${c.support} |`;
 }).join('\n');
-const recipe = (c: RunConfig) => `Adam, cross-entropy with label smoothing ${c.labelSmoothing ?? '—'}, batch ${c.batchSize ?? 64}`;
-/** How one run was trained, from its checkpoint. */
-function describeRun(st: CheckpointState, c: RunConfig): string {
+const recipe = (c: RunConfig) => `Adam${c.learningRate ? ` (${String(c.learningRate)})` : ''}, cross-entropy with label smoothing ${c.labelSmoothing ?? '—'}${c.mixup ? `, mixup α ${String(c.mixup)}` : ''}, batch ${c.batchSize ?? 64}`;
+/**
+ * How one run was trained, from its checkpoint: `command` reproduces it, `note` is its own
+ * account of how its length was set (`<run>/schedule.md`).
+ */
+function describeRun(st: CheckpointState, c: RunConfig, command: string, note: string): string {
   if (isGpuRun(c)) {
     const check = c.importCheck as { maxDifference: number; images: number } | undefined;
     return `Trained on a lent NVIDIA H200 GPU with \`scripts/gpu/train_torch.py\` (PyTorch; the same architecture as \`buildCnnLstm\` and the same recipe as
@@ -181,25 +202,33 @@ ${recipe(c)}, cosine learning-rate schedule planned over ${c.epochs ?? '?'} epoc
 (${(seconds(st.history) / 60).toFixed(1)} min of training on the GPU), best PublicTest accuracy at epoch ${st.bestEpoch}.`;
   }
   const recorded = String(c.command ?? '');
-  return `\`${metadata.command}\` (resumable: add \`--resume\`)${recorded && recorded !== metadata.command ? `; as recorded by the run: \`${recorded}\`` : ''}.
+  return `\`${command}\` (resumable: add \`--resume\`)${recorded && recorded !== command ? `; as recorded by the run: \`${recorded}\`` : ''}.
 ${recipe(c)}, cosine learning-rate schedule over ${c.epochs ?? '?'} epochs; ${st.epoch} epochs trained,
-best PublicTest accuracy at epoch ${st.bestEpoch}. Wall time ${(seconds(st.history) / 3600).toFixed(1)} h on a 2-core machine (wasm backend, 2 worker threads).${scheduleNote && st === state ? `\n${scheduleNote}` : ''}`;
+best PublicTest accuracy at epoch ${st.bestEpoch}. Wall time ${(seconds(st.history) / 3600).toFixed(1)} h on a 2-core machine (wasm backend, 2 worker threads).${note ? `\n${note}` : ''}`;
 }
-/** The run's own account of how its length was set as it went (`<run>/schedule.md`), when it has one. */
-const scheduleNote = await readFile(join(run, 'schedule.md'), 'utf8').then((t) => t.trim(), () => '');
-const trainingText = parent
+/** A run's own account of how its length was set as it went (`<run>/schedule.md`), when it has one. */
+const scheduleNote = (dir: string) => readFile(join(dir, 'schedule.md'), 'utf8').then((t) => t.trim(), () => '');
+const trainingText = (parent
   ? `In two stages.
 
-1. ${describeRun(parent.state, parent.config)}
+1. ${describeRun(parent.state, parent.config, String(parent.config.command ?? ''), await scheduleNote(parent.dir))}
 
-2. Then, from that best epoch, on the CPU with this library's \`train()\`: ${describeRun(state, config)}
+2. Then, from that best epoch, on the CPU with this library's \`train()\`: ${describeRun(state, config, metadata.command, await scheduleNote(run))}
    Curves below: epochs 1–${parent.state.bestEpoch} are stage 1, the rest stage 2.
 
 Without a GPU, the architecture and stage-1 recipe (\`configs/shipped.json\`) train on the CPU with
 \`fer-cnn-lstm train --data ${values.data} --out runs/shipped-cpu --config configs/shipped.json --workers 2\` (hours on 2 cores).`
-  : describeRun(state, config) + (gpuTrained ? `
+  : describeRun(state, config, metadata.command, await scheduleNote(run)) + (gpuTrained ? `
 The same config trains on the CPU with \`${metadata.cpuCommand}\` (resumable; hours on 2 cores, at the speed
-\`npm run bench:train\` measures).` : '');
+\`npm run bench:train\` measures).` : '')) + (averageOf ? `
+
+The shipped weights are not one checkpoint but the plain average of ${components.length} models of one architecture, every
+weight (batch-norm statistics included) the mean: ${averageList()} on PublicTest, made with
+\`npx tsx scripts/average-weights.ts --out ${weightsDir} ${averageOf.join(' ')}\`; the average scores ${pct(plain.accuracy)}.` : '');
+/** The averaged models, named, with their own PublicTest accuracy. */
+function averageList(): string {
+  return components.map((c) => `\`${c.path}\` (${pct(c.accuracy)} alone)`).join(' and ');
+}
 const card = `# Model card: fer-cnn-lstm shipped weights
 
 _Generated by \`${metadata.releaseCommand}\` on ${metadata.date.slice(0, 10)}; every number below is measured by that command._
@@ -278,7 +307,7 @@ await writeFile(join(values.docs!, 'model-card.md'), card);
 // README: the accuracy table between its markers
 const readme = await readFile(values.readme!, 'utf8');
 const table = `<!-- accuracy:start -->
-Shipped weights (${parent
+Shipped weights (${averageOf ? `the weight average of ${averageList()}` : parent
   ? `${parent.state.bestEpoch} epochs of \`${parent.dir}\`, then epoch ${state.bestEpoch} of ${state.epoch} of the fine-tune \`${run}\``
   : `epoch ${state.bestEpoch}, the best of ${state.epoch} trained of ${config.epochs ?? '?'} planned`}), measured on FER-2013 **PublicTest** (${plain.count} images) with
 \`${metadata.releaseCommand}\` on ${metadata.date.slice(0, 10)}; per-class numbers and the confusion matrix are in

@@ -1,7 +1,7 @@
 """
 GPU trainer for fer-cnn-lstm's CNN-LSTM: the same architecture as `buildCnnLstm()` (src/model/cnn-lstm.ts,
 0.2) and the same recipe as `train()` (Adam, cross-entropy with label smoothing, per-step cosine schedule
-with warm-up, rotation/zoom/shift/flip augmentation with nearest fill, optional class weights), written
+with warm-up, rotation/zoom/shift/flip augmentation with nearest fill, random erasing, mixup, optional class weights), written
 in PyTorch so that ablations that take hours on 2 CPU cores take minutes on a lent GPU. The best epoch
 (by PublicTest accuracy) is exported layer by layer in tfjs-layers order and naming; `scripts/gpu/import-torch-weights.ts`
 loads the export into `buildCnnLstm(export.model)`, checks it against this script's own outputs and writes a run folder.
@@ -340,7 +340,38 @@ def augment(x, a, gen):
     ix = a00[:, None, None] * ox + a01[:, None, None] * oy + cx + tx[:, None, None]
     iy = a10[:, None, None] * ox + a11[:, None, None] * oy + cy + ty[:, None, None]
     grid = torch.stack([2 * ix / (w - 1) - 1, 2 * iy / (h - 1) - 1], -1)
-    return F.grid_sample(x, grid, mode='bilinear', padding_mode='border', align_corners=True)
+    x = F.grid_sample(x, grid, mode='bilinear', padding_mode='border', align_corners=True)
+    return erase(x, a.get('erasing', 0) or 0, gen)
+
+
+def erase(x, p, gen):
+    """Random erasing as src/data/augment.ts draws it (not the same numbers): with probability p one rectangle,
+    2-33% of the area, aspect log-uniform in [0.3, 3.3], up to 10 tries to fit, filled with noise in the image's range."""
+    if not p:
+        return x
+    n, _, h, w = x.shape
+    dev = x.device
+    rand = lambda: torch.rand(n, device=dev, generator=gen)
+    todo = rand() < p
+    top = torch.zeros(n, device=dev, dtype=torch.long)
+    left, eh, ew = top.clone(), top.clone(), top.clone()
+    for _ in range(10):
+        area = (rand() * 0.31 + 0.02) * h * w
+        aspect = torch.exp(rand() * (math.log(1 / 0.3) - math.log(0.3)) + math.log(0.3))
+        th, tw = torch.round(torch.sqrt(area * aspect)).long(), torch.round(torch.sqrt(area / aspect)).long()
+        fits = todo & (th >= 1) & (tw >= 1) & (th <= h) & (tw <= w)
+        tt = (rand() * (h - th + 1).clamp(min=1)).long()
+        tl = (rand() * (w - tw + 1).clamp(min=1)).long()
+        top, left = torch.where(fits, tt, top), torch.where(fits, tl, left)
+        eh, ew = torch.where(fits, th, eh), torch.where(fits, tw, ew)
+        todo = todo & ~fits
+    ys = torch.arange(h, device=dev)[None, :, None]
+    xs = torch.arange(w, device=dev)[None, None, :]
+    m = ((ys >= top[:, None, None]) & (ys < (top + eh)[:, None, None]) & (xs >= left[:, None, None]) & (xs < (left + ew)[:, None, None]))[:, None].float()
+    lo = x.amin(dim=(1, 2, 3), keepdim=True)
+    hi = x.amax(dim=(1, 2, 3), keepdim=True)
+    noise = lo + torch.rand(x.shape, device=dev, generator=gen) * (hi - lo)
+    return x * (1 - m) + noise * m
 
 
 def lr_at(schedule, base, step, total, per_epoch):
@@ -419,6 +450,7 @@ def main():
     base_lr = cfg.get('learningRate', 1e-3)
     schedule = cfg.get('schedule', {'type': 'constant'})
     smoothing = cfg.get('labelSmoothing', 0)
+    mixup = cfg.get('mixup', 0) or 0
     aug = cfg.get('augment', {'rotation': 10, 'zoom': 0.1, 'flip': True})
     cw = cfg.get('classWeights')
     if cw == 'balanced':
@@ -445,13 +477,18 @@ def main():
             y = ytr[idx]
             if aug:
                 x = augment(x, aug, gen)
+            lam, partner = 1.0, None
+            if mixup > 0:
+                # as train({ mixup }) (src/training/loss.ts), over the whole batch: λ ~ Beta(α, α), a partner per image
+                lam = float(torch.distributions.Beta(mixup, mixup).sample())
+                partner = torch.randperm(len(y), device=dev, generator=gen)
+                x = lam * x + (1 - lam) * x[partner]
             lr = lr_at(schedule, base_lr, step, total, per_epoch)
             for g in opt.param_groups:
                 g['lr'] = lr
             logits = model(x)
-            per = F.cross_entropy(logits, y, reduction='none', label_smoothing=smoothing)
-            if cw_t is not None:
-                per = per * cw_t[y]
+            ce = lambda t: F.cross_entropy(logits, t, reduction='none', label_smoothing=smoothing) * (cw_t[t] if cw_t is not None else 1)
+            per = ce(y) if partner is None else lam * ce(y) + (1 - lam) * ce(y[partner])
             loss = per.mean()
             if l2 > 0:
                 loss = loss + l2 * sum((k ** 2).sum() for k in model.l2_kernels())
@@ -459,7 +496,7 @@ def main():
             loss.backward()
             opt.step()
             loss_sum += loss.detach() * len(y)
-            correct += (logits.argmax(1) == y).sum()
+            correct += (logits.argmax(1) == (y if partner is None or lam >= 0.5 else y[partner])).sum()
             step += 1
         if not math.isfinite(loss_sum.item()):
             print(json.dumps(dict(event='nan', epoch=epoch + 1)), flush=True)

@@ -88,12 +88,16 @@ interface Runner {
  */
 const importEsm = new Function('specifier', 'return import(specifier)') as <T>(specifier: string) => Promise<T>;
 
-/** The worker entry: `batch-worker.js` next to the built bundle, or the sources through tsx. */
+/**
+ * The worker entry: the CommonJS `batch-worker.cjs` next to the built bundle (from the ESM build
+ * too), or the sources through tsx. CommonJS because it `require()`s TensorFlow.js: importing
+ * tfjs' CommonJS bundles from ESM makes Node scan them for their export names (cjs-module-lexer)
+ * first, which took about 0.3 s of each worker's 0.45 s start (`bench:files`, README "Speed").
+ */
 function workerFile(): string {
   const here = import.meta.url;
   if (/\.ts$/.test(here)) return new URL('./worker-source.mjs', here).href;
-  // the ESM entry also from the CommonJS build: tinypool imports it with import()
-  return new URL('./batch-worker.js', here).href;
+  return new URL('./batch-worker.cjs', here).href;
 }
 
 async function startPool(workers: number): Promise<Runner> {
@@ -105,8 +109,10 @@ async function startPool(workers: number): Promise<Runner> {
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 60_000,
-    // the worker's own environment: no NODE_OPTIONS loaders of the parent (vitest's) in there
+    // the worker's own environment: neither NODE_OPTIONS nor the Node flags of the parent (vitest's
+    // or tsx's loaders: they would hook every module each worker loads, about 0.15 s of its start)
     env: { ...process.env, NODE_OPTIONS: '' } as Record<string, string>,
+    execArgv: [],
   });
   let closing: Promise<void> | undefined;
   return {

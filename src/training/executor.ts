@@ -59,7 +59,9 @@ interface Pending {
 }
 
 /**
- * Starts the worker script next to this module: `worker.js`/`worker.cjs` when built, or
+ * Starts the worker script next to this module: `worker.cjs` when built (from the ESM build too:
+ * CommonJS `require()`s TensorFlow.js without the export-name scan that Node runs on CommonJS
+ * imported from ESM, about 0.3 s per worker), or
  * `worker.ts` through tsx's loader when running from source (tsx, vitest).
  */
 async function spawnWorker(): Promise<import('node:worker_threads').Worker> {
@@ -70,7 +72,8 @@ async function spawnWorker(): Promise<import('node:worker_threads').Worker> {
     const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url)}); });`;
     return new Worker(boot, { eval: true });
   }
-  return new Worker(new URL(here.endsWith('.cjs') ? './worker.cjs' : './worker.js', here));
+  // without the parent's Node flags: a loader such as tsx's would hook every module it loads
+  return new Worker(new URL('./worker.cjs', here), { execArgv: [] });
 }
 
 /** Data-parallel gradients over Node worker threads. */

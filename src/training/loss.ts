@@ -8,6 +8,7 @@ import { predictWithTta, type TtaMode } from '../inference/tta.js';
 import { tf, tfl } from '../backends/tf.js';
 import { augment, type AugmentOptions } from '../data/augment.js';
 import { inferenceModel } from '../model/fold.js';
+import { Random } from '../util/random.js';
 
 /** One shard of a batch: raw pixels and labels, plus how to treat them. */
 export interface ShardRequest {
@@ -18,6 +19,8 @@ export interface ShardRequest {
   numClasses: number;
   /** Augmentation (with its seed) applied to this shard, if any. */
   augment?: AugmentOptions;
+  /** Mixup within this shard (after augmentation): Beta(α, α) and the seed of its draws. */
+  mixup?: { alpha: number; seed: number };
   /** Label smoothing ε: targets become `y(1−ε) + ε/K`. */
   labelSmoothing: number;
   /** Loss weight per class, or none. */
@@ -35,6 +38,18 @@ export interface ShardGradients {
   /** Correct top-1 predictions. */
   correct: number;
   count: number;
+}
+
+/**
+ * The mixup draw of one shard of `n` images (Zhang et al., 2018): the weight λ ~ Beta(α, α) and
+ * the partner of each image, a seeded permutation. The shard trains on `λ·x + (1−λ)·x[perm]`
+ * against `λ·y + (1−λ)·y[perm]`.
+ */
+export function mixupDraw(n: number, alpha: number, seed: number): { lambda: number; perm: Int32Array } {
+  const random = new Random(seed);
+  const lambda = random.beta(alpha, alpha);
+  const perm = random.shuffle(Int32Array.from({ length: n }, (_, i) => i));
+  return { lambda, perm };
 }
 
 /** Pixels → `[n, size, size, 1]` float32 in [0, 1]. */
@@ -77,10 +92,16 @@ export function shardGradients(model: tfl.LayersModel, req: ShardRequest): Shard
     let xs = pixelsToTensor(req.pixels, req.size);
     if (req.augment) xs = augment(xs, req.augment);
     const labels = tf.tensor1d(Int32Array.from(req.labels), 'int32');
+    const mix = req.mixup ? mixupDraw(count, req.mixup.alpha, req.mixup.seed) : undefined;
+    const partners = mix ? tf.gather(labels, tf.tensor1d(mix.perm, 'int32')) as tf.Tensor1D : undefined;
+    if (mix) xs = tf.add(tf.mul(xs, mix.lambda), tf.mul(tf.gather(xs, tf.tensor1d(mix.perm, 'int32')), 1 - mix.lambda));
     const out = tf.variableGrads(() => {
       const probs = model.apply(xs, { training: true }) as tf.Tensor;
-      correct = tf.sum(tf.cast(tf.equal(tf.argMax(probs, 1), labels), 'int32')).arraySync() as number;
-      let loss = crossEntropySum(probs, labels, req.numClasses, req.labelSmoothing, req.classWeights);
+      // with mixup, a prediction is right when it names the label with the larger weight
+      const target = mix && partners && mix.lambda < 0.5 ? partners : labels;
+      correct = tf.sum(tf.cast(tf.equal(tf.argMax(probs, 1), target), 'int32')).arraySync() as number;
+      const ce = (y: tf.Tensor1D) => crossEntropySum(probs, y, req.numClasses, req.labelSmoothing, req.classWeights);
+      let loss = mix && partners ? tf.add(tf.mul(ce(labels), mix.lambda), tf.mul(ce(partners), 1 - mix.lambda)) as tf.Scalar : ce(labels);
       const reg = model.losses as unknown as (() => tf.Scalar)[];
       if (reg.length > 0) loss = tf.add(loss, tf.mul(tf.addN(reg.map((r) => r())), count));
       return loss as tf.Scalar;

@@ -1,5 +1,5 @@
 /**
- * Runs the `fer-cnn-lstm` CLI as a child process: the built `dist/cli.js` when it exists and is
+ * Runs the `fer-cnn-lstm` CLI as a child process: the built `dist/cli.cjs` (the package.json bin) when it exists and is
  * newer than every file under `src/`, else the sources through tsx (`node --import tsx`).
  * `FER_CLI_FROM_SOURCE=1` forces the sources.
  */
@@ -27,10 +27,18 @@ let chosen: string[] | undefined;
 /** The node arguments that start the CLI (before its own arguments). */
 export function cliEntry(): string[] {
   if (chosen) return chosen;
-  const dist = join(ROOT, 'dist', 'cli.js');
+  const dist = join(ROOT, 'dist', 'cli.cjs');
   const fresh = process.env.FER_CLI_FROM_SOURCE !== '1' && existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(join(ROOT, 'src'));
   chosen = fresh ? [dist] : ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')];
   return chosen;
+}
+
+/**
+ * Whether the CLI runs from the sources (`--import tsx`): then Node's own loader-hooks thread
+ * runs the process's preloads, so a test about what worker threads inherit needs the build.
+ */
+export function cliFromSources(): boolean {
+  return cliEntry()[0] === '--import';
 }
 
 /** What a CLI run produced. */
@@ -45,6 +53,8 @@ export interface CliResult {
 export interface CliOptions {
   /** Extra environment variables. */
   env?: Record<string, string>;
+  /** Node flags before the CLI's entry (`--require x.cjs`). */
+  nodeArgs?: string[];
 }
 
 let cacheDir: string | undefined;
@@ -57,7 +67,7 @@ afterAll(() => {
 /** Starts the CLI without waiting for it (decoded-folder cache in a temp folder, not the user's). */
 export function spawnCli(args: string[], options: CliOptions = {}): ChildProcess {
   cacheDir ??= mkdtempSync(join(tmpdir(), 'fer-cli-cache-'));
-  return spawn(process.execPath, [...cliEntry(), ...args], {
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), ...cliEntry(), ...args], {
     cwd: ROOT,
     env: { ...process.env, NODE_OPTIONS: '', FORCE_COLOR: '0', FER_CNN_LSTM_CACHE: cacheDir, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

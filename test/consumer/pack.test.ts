@@ -71,6 +71,17 @@ describe.skipIf(noBuild !== undefined)(noBuild ? `npm pack — SKIPPED: ${noBuil
     for (const t of targets) expect(paths, t).toContain(t.replace(/^\.\//, ''));
   });
 
+  it('the Node ESM build require()s TensorFlow.js rather than importing it (build/require-tfjs.ts)', () => {
+    const esm = [...paths].filter((p) => p.startsWith('dist/') && p.endsWith('.js') && !/\.browser\.js$|^dist\/browser-/.test(p));
+    let shims = 0;
+    for (const p of esm) {
+      const code = readFileSync(join(REPO, p), 'utf8');
+      expect(code, p).not.toMatch(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']@tensorflow\/tfjs-(core|layers|backend-cpu|backend-wasm|converter)["']/);
+      shims += code.match(/createRequire\(import\.meta\.url\)\("@tensorflow\/tfjs-/g)?.length ?? 0;
+    }
+    expect(shims).toBeGreaterThanOrEqual(4);
+  });
+
   it('ships no sources, tests or local folders', () => {
     expect([...paths].filter((p) => /^(src|test|bench|scripts|runs|examples|docs|build|node_modules)\//.test(p))).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '../../src/backends/select.js';
 import { tf } from '../../src/backends/tf.js';
-import { augment, augmentTransforms, DEFAULT_AUGMENTATION, type AugmentOptions } from '../../src/data/augment.js';
+import { augment, augmentTransforms, checkAugmentOptions, DEFAULT_AUGMENTATION, erasingRects, type AugmentOptions } from '../../src/data/augment.js';
 
 const N = 8, H = 8, W = 10;
 
@@ -214,5 +214,93 @@ describe('augment', () => {
     } finally {
       await setBackend('cpu');
     }
+  });
+});
+
+describe('random erasing', () => {
+  it('draws no rectangle at probability 0 and one in bounds, 2-33% of the area, at probability 1', () => {
+    expect(Array.from(erasingRects(16, 48, 48, { erasing: 0, seed: 1 })).every((v) => v === 0)).toBe(true);
+    const r = erasingRects(200, 48, 40, { erasing: 1, seed: 3 });
+    for (let i = 0; i < 200; i++) {
+      const [top, left, eh, ew] = r.subarray(i * 4, i * 4 + 4);
+      expect(eh).toBeGreaterThan(0);
+      expect(top + eh).toBeLessThanOrEqual(40);
+      expect(left + ew).toBeLessThanOrEqual(48);
+      const area = (eh * ew) / (48 * 40);
+      expect(area).toBeGreaterThan(0.01);
+      expect(area).toBeLessThan(0.36);
+    }
+    const half = erasingRects(1000, 48, 48, { erasing: 0.5, seed: 5 });
+    let erased = 0;
+    for (let i = 0; i < 1000; i++) if (half[i * 4 + 2] > 0) erased++;
+    expect(erased).toBeGreaterThan(440);
+    expect(erased).toBeLessThan(560);
+    expect(erasingRects(8, 48, 48, { erasing: 1, seed: 5 })).toEqual(erasingRects(8, 48, 48, { erasing: 1, seed: 5 }));
+    expect(erasingRects(8, 48, 48, { erasing: 1, seed: 5 })).not.toEqual(erasingRects(8, 48, 48, { erasing: 1, seed: 6 }));
+  });
+
+  it('replaces only the rectangle, with noise within the image value range', async () => {
+    const x = batch();
+    const o = { erasing: 1, seed: 9 };
+    const y = augment(x, o);
+    const xv = await values(x), yv = await values(y);
+    const rects = erasingRects(N, W, H, o);
+    const px = H * W;
+    for (let i = 0; i < N; i++) {
+      const [top, left, eh, ew] = rects.subarray(i * 4, i * 4 + 4);
+      const img = xv.slice(i * px, (i + 1) * px);
+      const lo = Math.min(...img), hi = Math.max(...img);
+      let changed = 0;
+      for (let yy = 0; yy < H; yy++) for (let xx = 0; xx < W; xx++) {
+        const j = i * px + yy * W + xx;
+        const inside = yy >= top && yy < top + eh && xx >= left && xx < left + ew;
+        if (!inside) expect(yv[j]).toBe(xv[j]);
+        else {
+          expect(yv[j]).toBeGreaterThanOrEqual(lo - 1e-3);
+          expect(yv[j]).toBeLessThanOrEqual(hi + 1e-3);
+          if (Math.abs(yv[j] - xv[j]) > 1e-3) changed++;
+        }
+      }
+      expect(changed).toBeGreaterThan(eh * ew / 2);
+    }
+    tf.dispose([x, y]);
+  });
+
+  it('leaves the geometric draws of a seed unchanged and keeps int32 dtype', async () => {
+    const geo = { rotation: 10, zoom: 0.1, flip: true, seed: 11 };
+    const x = batch();
+    const plain = augment(x, geo);
+    const erased = augment(x, { ...geo, erasing: 1 });
+    const pv = await values(plain), ev = await values(erased);
+    const rects = erasingRects(N, W, H, { ...geo, erasing: 1 });
+    const px = H * W;
+    for (let i = 0; i < N; i++) {
+      const [top, left, eh, ew] = rects.subarray(i * 4, i * 4 + 4);
+      for (let yy = 0; yy < H; yy++) for (let xx = 0; xx < W; xx++) {
+        if (yy >= top && yy < top + eh && xx >= left && xx < left + ew) continue;
+        expect(ev[i * px + yy * W + xx]).toBe(pv[i * px + yy * W + xx]);
+      }
+    }
+    const xi = batch('int32');
+    const yi = augment(xi, { erasing: 1, seed: 2 });
+    expect(yi.dtype).toBe('int32');
+    expect((await values(yi)).every((v) => Number.isInteger(v))).toBe(true);
+    tf.dispose([x, plain, erased, xi, yi]);
+  });
+
+  it('returns a new tensor when no image of the batch is erased', () => {
+    const x = batch();
+    const y = augment(x, { erasing: 1e-9, seed: 1 });
+    expect(y).not.toBe(x);
+    y.dispose();
+    expect(x.isDisposed).toBe(false);
+    x.dispose();
+  });
+
+  it('rejects an erasing probability outside [0, 1]', () => {
+    const x = batch();
+    for (const p of [-0.1, 1.5, NaN]) expect(() => augment(x, { erasing: p })).toThrow(/erasing must be a probability in \[0, 1\]/);
+    expect(() => checkAugmentOptions({ erasing: '0.5' as unknown as number })).toThrow(RangeError);
+    tf.dispose(x);
   });
 });

@@ -256,3 +256,20 @@ describe('custom class lists', () => {
     await expect(train(tinyModel(), patternedDataset(8, { size: 20 }), { ...base, epochs: 1 })).rejects.toThrow(/16×16×1.*20×20/);
   });
 });
+
+describe('mixup and random erasing', () => {
+  it('train with both: finite loss, recorded in the checkpoint; a mixup α that is not ≥ 0 or a bad erasing is a RangeError', async () => {
+    const dir = tempDir();
+    const ds = patternedDataset(16);
+    const r = await train(tinyModel(), ds, {
+      ...base, epochs: 1, validation: false, checkpointDir: dir, mixup: 0.4, augment: { flip: true, erasing: 0.5 },
+    });
+    expect(Number.isFinite(r.history[0].loss)).toBe(true);
+    const state = await readCheckpointState(dir);
+    expect(state?.config).toMatchObject({ mixup: 0.4, augment: { flip: true, erasing: 0.5 } });
+    for (const mixup of [-1, NaN, Infinity]) {
+      await expect(train(tinyModel(), ds, { ...base, epochs: 1, mixup })).rejects.toThrow(/mixup must be a finite number ≥ 0/);
+    }
+    await expect(train(tinyModel(), ds, { ...base, epochs: 1, augment: { erasing: 2 } })).rejects.toThrow(/erasing must be a probability in \[0, 1\], got 2/);
+  });
+});

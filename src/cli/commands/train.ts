@@ -41,7 +41,8 @@ Options:
   --patience <n>          stop after n epochs without a better validation accuracy
   --seed <n>              seed of shuffling and augmentation (default 42)
   --config <file.json>    recipe: {"model": buildCnnLstm options, "learningRate", "schedule",
-                          "labelSmoothing", "classWeights", "augment", "batchSize", "seed", "epochs"};
+                          "labelSmoothing", "classWeights", "augment", "mixup", "batchSize", "seed",
+                          "epochs"};
                           with --resume, the recipe recorded in the checkpoint is reused
                           (flags override the file, the file overrides the checkpoint)
   --from <weights>        start from a saved model (fine-tuning): a folder or model.json
@@ -78,12 +79,13 @@ interface Recipe {
   labelSmoothing?: number;
   classWeights?: number[] | 'balanced';
   augment?: import('../../data/augment.js').AugmentOptions | false;
+  mixup?: number;
   batchSize?: number;
   seed?: number;
   epochs?: number;
 }
 
-const RECIPE_KEYS = ['model', 'learningRate', 'schedule', 'labelSmoothing', 'classWeights', 'augment', 'batchSize', 'seed', 'epochs'] as const;
+const RECIPE_KEYS = ['model', 'learningRate', 'schedule', 'labelSmoothing', 'classWeights', 'augment', 'mixup', 'batchSize', 'seed', 'epochs'] as const;
 
 /** Reads `--config`: a JSON recipe, checked for unknown keys. */
 async function readRecipe(file: string): Promise<Recipe> {
@@ -259,7 +261,7 @@ async function run(args: ParsedArgs, rawArgs: readonly string[]): Promise<number
   try {
     result = await train(model, selected.trainSet, {
       epochs, batchSize, workers, learningRate, labelSmoothing, validation: selected.valSet ?? false, seed,
-      schedule: recipe.schedule, augment: recipe.augment, classWeights: recipe.classWeights,
+      schedule: recipe.schedule, augment: recipe.augment, mixup: recipe.mixup, classWeights: recipe.classWeights,
       earlyStoppingPatience: patience,
       checkpointDir: outDir,
       resume,

@@ -1,0 +1,61 @@
+/**
+ * One shard's loss with mixup: the blended images against the blended labels, as
+ * {@link mixupDraw} draws them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tf } from '../../src/backends/tf.js';
+import { setBackend } from '../../src/backends/select.js';
+import { crossEntropySum, mixupDraw, pixelsToTensor, shardGradients, type ShardRequest } from '../../src/training/loss.js';
+import { patternedDataset, SIZE, tinyModel } from './helpers.js';
+
+let before = 0;
+beforeAll(async () => {
+  await setBackend('wasm');
+  before = tf.memory().numTensors;
+});
+afterAll(() => {
+  expect(tf.memory().numTensors).toBe(before);
+});
+
+describe('mixupDraw', () => {
+  it('draws λ in [0, 1] and a permutation, the same for the same seed', () => {
+    const a = mixupDraw(16, 0.4, 3);
+    expect(a.lambda).toBeGreaterThanOrEqual(0);
+    expect(a.lambda).toBeLessThanOrEqual(1);
+    expect([...a.perm].sort((x, y) => x - y)).toEqual([...Array(16).keys()]);
+    expect(mixupDraw(16, 0.4, 3)).toEqual(a);
+    expect(mixupDraw(16, 0.4, 4).perm).not.toEqual(a.perm);
+  });
+});
+
+describe('shardGradients with mixup', () => {
+  it("is the λ-weighted loss of both labels on the blended images; accuracy counts the heavier label", () => {
+    const data = patternedDataset(12);
+    const pixels = new Uint8Array(12 * SIZE * SIZE);
+    for (let i = 0; i < 12; i++) pixels.set(data.image(i), i * SIZE * SIZE);
+    const labels = Uint8Array.from(data.labels);
+    const model = tinyModel();
+    const req: ShardRequest = { pixels, labels, size: SIZE, numClasses: 7, labelSmoothing: 0.1, batchSize: 12, mixup: { alpha: 0.4, seed: 11 } };
+    const g = shardGradients(model, req);
+    const { lambda, perm } = mixupDraw(12, 0.4, 11);
+    expect(lambda).toBeGreaterThan(0.01);
+    expect(lambda).toBeLessThan(0.99);
+    const [expected, expectedCorrect] = tf.tidy(() => {
+      const xs = pixelsToTensor(pixels, SIZE);
+      const p = tf.tensor1d(perm, 'int32');
+      const mixed = tf.add(tf.mul(xs, lambda), tf.mul(tf.gather(xs, p), 1 - lambda));
+      const probs = model.apply(mixed, { training: true }) as tf.Tensor;
+      const y = tf.tensor1d(Int32Array.from(labels), 'int32');
+      const yp = tf.gather(y, p) as tf.Tensor1D;
+      const loss = tf.add(tf.mul(crossEntropySum(probs, y, 7, 0.1), lambda), tf.mul(crossEntropySum(probs, yp, 7, 0.1), 1 - lambda));
+      const heavier = lambda >= 0.5 ? y : yp;
+      return [loss.dataSync()[0], tf.sum(tf.cast(tf.equal(tf.argMax(probs, 1), heavier), 'int32')).dataSync()[0]];
+    });
+    expect(g.lossSum).toBeCloseTo(expected, 3);
+    expect(g.correct).toBe(expectedCorrect);
+    const plain = shardGradients(model, { ...req, mixup: undefined });
+    expect(Math.abs(plain.lossSum - g.lossSum)).toBeGreaterThan(1e-3);
+    tf.dispose([...g.grads, ...plain.grads]);
+    model.dispose();
+  });
+});
