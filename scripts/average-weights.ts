@@ -22,12 +22,18 @@ if (!values.out || positionals.length < 2) {
 }
 await selectBackend('wasm');
 const models: Awaited<ReturnType<typeof loadModel>>[] = [];
-for (const p of positionals) models.push(await loadModel(p));
+for (const p of positionals) {
+  // one line, not the stack: tfjs' wasm module rethrows uncaught errors with its whole source line
+  models.push(await loadModel(p).catch((e: Error) => { console.error(`average-weights: ${e.message}`); process.exit(1); }));
+}
 const [first, ...rest] = models;
 // loaded copies get uniquified weight names (conv2d_1 and conv2d_1_1): compare the layers' classes and the shapes
 const signature = (m: typeof first) => `${m.layers.map((l) => l.getClassName()).join(',')}|${m.weights.map((w) => w.shape.join('x')).join(',')}`;
 for (const [i, m] of rest.entries()) {
-  if (signature(m) !== signature(first)) throw new Error(`${positionals[i + 1]}: not the architecture of ${positionals[0]} (its layers or weight shapes differ)`);
+  if (signature(m) !== signature(first)) {
+    console.error(`average-weights: ${positionals[i + 1]}: not the architecture of ${positionals[0]} (its layers or weight shapes differ)`);
+    process.exit(1);
+  }
 }
 tf.tidy(() => {
   first.weights.forEach((w, j) => {

@@ -92,16 +92,20 @@ export function shardGradients(model: tfl.LayersModel, req: ShardRequest): Shard
     let xs = pixelsToTensor(req.pixels, req.size);
     if (req.augment) xs = augment(xs, req.augment);
     const labels = tf.tensor1d(Int32Array.from(req.labels), 'int32');
-    const mix = req.mixup ? mixupDraw(count, req.mixup.alpha, req.mixup.seed) : undefined;
-    const partners = mix ? tf.gather(labels, tf.tensor1d(mix.perm, 'int32')) as tf.Tensor1D : undefined;
-    if (mix) xs = tf.add(tf.mul(xs, mix.lambda), tf.mul(tf.gather(xs, tf.tensor1d(mix.perm, 'int32')), 1 - mix.lambda));
+    let mix: { lambda: number; partners: tf.Tensor1D } | undefined;
+    if (req.mixup) {
+      const { lambda, perm } = mixupDraw(count, req.mixup.alpha, req.mixup.seed);
+      const p = tf.tensor1d(perm, 'int32');
+      mix = { lambda, partners: tf.gather(labels, p) };
+      xs = tf.add(tf.mul(xs, lambda), tf.mul(tf.gather(xs, p), 1 - lambda));
+    }
     const out = tf.variableGrads(() => {
       const probs = model.apply(xs, { training: true }) as tf.Tensor;
       // with mixup, a prediction is right when it names the label with the larger weight
-      const target = mix && partners && mix.lambda < 0.5 ? partners : labels;
+      const target = mix && mix.lambda < 0.5 ? mix.partners : labels;
       correct = tf.sum(tf.cast(tf.equal(tf.argMax(probs, 1), target), 'int32')).arraySync() as number;
       const ce = (y: tf.Tensor1D) => crossEntropySum(probs, y, req.numClasses, req.labelSmoothing, req.classWeights);
-      let loss = mix && partners ? tf.add(tf.mul(ce(labels), mix.lambda), tf.mul(ce(partners), 1 - mix.lambda)) as tf.Scalar : ce(labels);
+      let loss = mix ? tf.add(tf.mul(ce(labels), mix.lambda), tf.mul(ce(mix.partners), 1 - mix.lambda)) as tf.Scalar : ce(labels);
       const reg = model.losses as unknown as (() => tf.Scalar)[];
       if (reg.length > 0) loss = tf.add(loss, tf.mul(tf.addN(reg.map((r) => r())), count));
       return loss as tf.Scalar;

@@ -90,6 +90,15 @@ describe('fer-cnn-lstm train', () => {
     const r = await runCli(['train', '--data', data, '--out', join(dir, 'bad'), '--config', cfg, ...LIGHT]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/bad-recipe\.json: unknown key "lr"/);
+    for (const [recipe, message] of [
+      [{ mixup: 'x' }, /bad-recipe\.json: "mixup" must be a number ≥ 0 .*got "x"/],
+      [{ augment: { flip: true, erasing: 3 } }, /bad-recipe\.json: "augment": erasing must be a probability in \[0, 1\], got 3/],
+    ] as const) {
+      writeFileSync(cfg, JSON.stringify(recipe));
+      const bad = await runCli(['train', '--data', data, '--out', join(dir, 'bad'), '--config', cfg, ...LIGHT]);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toMatch(message);
+    }
   });
 
   it('without validation data, saves the last epoch as best/', async () => {

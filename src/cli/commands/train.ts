@@ -107,6 +107,18 @@ async function readRecipe(file: string): Promise<Recipe> {
   const unknown = Object.keys(value).filter((k) => !(RECIPE_KEYS as readonly string[]).includes(k));
   if (unknown.length > 0) throw new SourceError(`${file}: unknown key "${unknown[0]}" (expected ${RECIPE_KEYS.join(', ')})`);
   await checkRecipeModel(file, (value as Recipe).model);
+  const { augment, mixup } = value as Recipe;
+  if (mixup !== undefined && !(typeof mixup === 'number' && Number.isFinite(mixup) && mixup >= 0)) {
+    throw new SourceError(`${file}: "mixup" must be a number ≥ 0 (the α of Beta(α, α); 0 is off), got ${JSON.stringify(mixup)}`);
+  }
+  if (augment) {
+    const { checkAugmentOptions } = await import('../../data/augment.js');
+    try {
+      checkAugmentOptions(augment);
+    } catch (e) {
+      throw new SourceError(`${file}: "augment": ${(e as Error).message.replace(/^augment: /, '')}`);
+    }
+  }
   return value as Recipe;
 }
 
