@@ -22,7 +22,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { emitJson, round } from './util.js';
+import { emitJson, median, round } from './util.js';
 
 const { values } = parseArgs({
   options: {
@@ -113,10 +113,6 @@ try {
 
 function round2(x: number): number {
   return round(x, 2);
-}
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 /** Per worker count, the median over the rounds. */
 const summary = counts.map((workers) => {

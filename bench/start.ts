@@ -20,7 +20,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { emitJson, round } from './util.js';
+import { emitJson, median, round } from './util.js';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, runs: { type: 'string', default: '5' } } });
 const runs = Number(values.runs);
@@ -52,6 +52,9 @@ const tfjs = (entry: 'import' | 'require') => {
   return ['--input-type=module', '-e', body];
 };
 
+/** Runs `node <args>` and reads the milliseconds it printed. */
+const reported = (args: string[]) => Number(execFileSync(process.execPath, args, { encoding: 'utf8' }).trim());
+
 const kinds = {
   /** The whole CLI process, wall time (spawn to exit). */
   cli: () => {
@@ -59,18 +62,14 @@ const kinds = {
     execFileSync(process.execPath, [bin, 'predict', image], { stdio: 'pipe' });
     return performance.now() - t;
   },
-  import: () => Number(execFileSync(process.execPath, load('import'), { encoding: 'utf8' }).trim()),
-  require: () => Number(execFileSync(process.execPath, load('require'), { encoding: 'utf8' }).trim()),
-  tfjsImport: () => Number(execFileSync(process.execPath, tfjs('import'), { encoding: 'utf8' }).trim()),
-  tfjsRequire: () => Number(execFileSync(process.execPath, tfjs('require'), { encoding: 'utf8' }).trim()),
+  import: () => reported(load('import')),
+  require: () => reported(load('require')),
+  tfjsImport: () => reported(tfjs('import')),
+  tfjsRequire: () => reported(tfjs('require')),
 };
 const samples: Record<keyof typeof kinds, number[]> = { cli: [], import: [], require: [], tfjsImport: [], tfjsRequire: [] };
 for (let r = 0; r < runs; r++) for (const k of Object.keys(kinds) as (keyof typeof kinds)[]) samples[k].push(kinds[k]());
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const result = {
   cliSeconds: round(median(samples.cli) / 1000, 2),
   importSeconds: round(median(samples.import) / 1000, 2),

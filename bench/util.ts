@@ -65,6 +65,12 @@ export function positiveInt(name: string, value: string | undefined, fallback: n
   return n;
 }
 
+/** The median (the mean of the two middle values for an even count). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 /** Rounds for display. */
 export function round(x: number, digits = 2): number {
   const f = 10 ** digits;

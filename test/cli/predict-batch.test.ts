@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { EMOTIONS } from '../../src/emotions.js';
 import { csvHeader } from '../../src/batch/output.js';
 import { gray, jpg, png, put, saveTinyModel, tempDir } from './fixtures.js';
-import { cliFromSources, collect, lines, runCli, spawnCli } from './run-cli.js';
+import { cliFromSources, collect, lines, preloadFailingInWorkers, runCli, spawnCli } from './run-cli.js';
 
 if (cliFromSources()) console.warn('skipping the test of the Node flags that workers inherit: it needs the built CLI (npm run build; the CLI runs from the sources now)');
 
@@ -61,8 +61,7 @@ describe('fer-cnn-lstm predict <folder> (batch mode)', () => {
 
   it.skipIf(cliFromSources())("workers start without the parent's Node flags (a --require that fails in worker threads)", async () => {
     // a loader or preload of the user's process (tsx's, say) is not for the workers: they run built code
-    const preload = join(dir, 'not-in-workers.cjs');
-    writeFileSync(preload, "if (!require('node:worker_threads').isMainThread) throw new Error('the parent\\'s --require ran in a worker');\n");
+    const preload = preloadFailingInWorkers(dir);
     const out = join(dir, 'flags.jsonl');
     const r = await runCli(['predict', folder, '--weights', model, '--out', out, '--workers', '2'], { nodeArgs: ['--require', preload] });
     expect(r.stderr).not.toMatch(/ran in a worker/);

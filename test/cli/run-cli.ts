@@ -5,7 +5,7 @@
  */
 import { afterAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,16 @@ export function cliEntry(): string[] {
  */
 export function cliFromSources(): boolean {
   return cliEntry()[0] === '--import';
+}
+
+/**
+ * Writes `<dir>/not-in-workers.cjs`, a `--require` preload that throws in worker threads only:
+ * with `nodeArgs: ['--require', it]`, a run fails if its workers inherit the parent's Node flags.
+ */
+export function preloadFailingInWorkers(dir: string): string {
+  const file = join(dir, 'not-in-workers.cjs');
+  writeFileSync(file, "if (!require('node:worker_threads').isMainThread) throw new Error('the parent\\'s --require ran in a worker');\n");
+  return file;
 }
 
 /** What a CLI run produced. */

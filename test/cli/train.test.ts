@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModel } from '../../src/model/io.js';
 import { gray, png, put, saveTinyModel, tempDir } from './fixtures.js';
-import { cliFromSources, collect, lines, runCli, spawnCli } from './run-cli.js';
+import { cliFromSources, collect, lines, preloadFailingInWorkers, runCli, spawnCli } from './run-cli.js';
 
 if (cliFromSources()) console.warn('skipping the test of the Node flags that workers inherit: it needs the built CLI (npm run build; the CLI runs from the sources now)');
 
@@ -54,8 +54,7 @@ describe('fer-cnn-lstm train', () => {
   });
 
   it.skipIf(cliFromSources())("--workers 2: the gradient workers start without the parent's Node flags (a --require that fails in worker threads)", async () => {
-    const preload = join(dir, 'not-in-workers.cjs');
-    writeFileSync(preload, "if (!require('node:worker_threads').isMainThread) throw new Error('the parent\\'s --require ran in a worker');\n");
+    const preload = preloadFailingInWorkers(dir);
     const out = join(dir, 'run-flags');
     const r = await runCli(['train', '--data', data, '--out', out, '--from', model, '--epochs', '1', '--workers', '2', '--batch-size', '4'], { nodeArgs: ['--require', preload] });
     expect(r.stderr).not.toMatch(/ran in a worker/);
