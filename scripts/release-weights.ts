@@ -93,7 +93,13 @@ console.log(`PublicTest: ${data.length} images; run ${run}: ${state.epoch} epoch
 const weightsDir = values.weights ?? join(run, 'best');
 const loaded = await loadModel(weightsDir);
 /** The models that the released weights average (scripts/average-weights.ts), when they are an average. */
-const averageOf = (loaded.getUserDefinedMetadata() as { averageOf?: string[] } | undefined)?.averageOf;
+const made = loaded.getUserDefinedMetadata() as {
+  averageOf?: string[]; command?: string;
+  batchNormRecomputed?: { layers: number; images: number; augment: unknown; data: string };
+} | undefined;
+const averageOf = made?.averageOf;
+/** Batch-norm statistics re-estimated on training images after averaging (average-weights --bn-data). */
+const batchNormRecomputed = made?.batchNormRecomputed;
 const model = await rebuildWithCurrentLayers(loaded);
 const components: { path: string; accuracy: number }[] = [];
 for (const path of averageOf ?? []) {
@@ -154,7 +160,8 @@ const metadata = {
   cpuCommand: `fer-cnn-lstm train --data ${values.data} --out ${gpuTrained ? `${run}-cpu` : run} --config ${values.config} --workers 2`,
   recordedCommand: String(config.command ?? ''),
   releaseCommand: `npx tsx scripts/release-weights.ts --run ${run} --config ${values.config} --data ${values.data}${values.weights ? ` --weights ${values.weights}` : ''}`,
-  ...(averageOf ? { averageOf: components } : {}),
+  ...(averageOf ? { averageOf: components, averageCommand: made?.command ?? `npx tsx scripts/average-weights.ts --out ${weightsDir} ${averageOf.join(' ')}` } : {}),
+  ...(batchNormRecomputed ? { batchNormRecomputed } : {}),
   calibration: {
     temperature, fittedOn: 'PublicTest',
     eceBefore: calBefore.ece, eceAfter: calAfter.ece, nllBefore: calBefore.nll, nllAfter: calAfter.nll, bins: calAfter.bins.length,
@@ -222,9 +229,11 @@ Without a GPU, the architecture and stage-1 recipe (\`configs/shipped.json\`) tr
 The same config trains on the CPU with \`${metadata.cpuCommand}\` (resumable; hours on 2 cores, at the speed
 \`npm run bench:train\` measures).` : '')) + (averageOf ? `
 
-The shipped weights are not one checkpoint but the plain average of ${components.length} models of one architecture, every
-weight (batch-norm statistics included) the mean: ${averageList()} on PublicTest, made with
-\`npx tsx scripts/average-weights.ts --out ${weightsDir} ${averageOf.join(' ')}\`; the average scores ${pct(plain.accuracy)}.` : '');
+${components.length > 1 ? `The shipped weights are not one checkpoint but the plain average of ${components.length} models of one architecture, every
+weight (batch-norm statistics included) the mean: ${averageList()} on PublicTest` : `The shipped weights are ${averageList()} on PublicTest`}${batchNormRecomputed ? `,
+then every batch-norm layer's moving mean and variance re-estimated from ${batchNormRecomputed.images} Training images${batchNormRecomputed.augment ? ` augmented as in
+training (${JSON.stringify(batchNormRecomputed.augment)})` : ''} (the averaged convolutions do not produce the averaged statistics)` : ''}, made with
+\`${metadata.averageCommand}\`; the result scores ${pct(plain.accuracy)}.` : '');
 /** The averaged models, named, with their own PublicTest accuracy. */
 function averageList(): string {
   return components.map((c) => `\`${c.path}\` (${pct(c.accuracy)} alone)`).join(' and ');

@@ -39,5 +39,6 @@ export type { Split, SplitFilter } from './data/splits.js';
 export { augment, type AugmentOptions } from './data/augment.js';
 export { train, TrainingError, type TrainOptions, type TrainResult, type BatchProgress, type EpochLog } from './training/train.js';
 export type { LearningRateSchedule } from './training/schedule.js';
+export type { OptimizerConfig } from './training/optimizer.js';
 export { evaluate, type EvaluateOptions } from './evaluation/evaluate.js';
 export type { ClassMetrics, EvaluationResult } from './evaluation/metrics.js';

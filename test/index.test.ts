@@ -34,7 +34,7 @@ const MOVED: Record<string, string> = {
   batchNormTraining: 'training', registerChainedOps: 'training', activeBackend: 'training', preferredBackends: 'training',
   SPLITS: 'training', parseSplitFilter: 'training', augmentTransforms: 'training', DEFAULT_AUGMENTATION: 'training',
   confusionMatrix: 'training', metricsFromConfusion: 'training', toModelInput: 'training', toGrayImages: 'training',
-  grayToTensor: 'training',
+  grayToTensor: 'training', recomputeBatchNorm: 'training',
   FaceDetector: 'detection', loadFaceDetector: 'detection', resolveDetectorModel: 'detection', DETECTOR_PACKAGE: 'detection',
   scanWindows: 'detection', MIN_FACE_FRACTION: 'detection', MIN_FACE_SIZE: 'detection', FER_FRAMING: 'detection', ferCropBox: 'detection',
   cropRaster: 'detection', decodeImage: 'detection', MAX_IMAGE_PIXELS: 'detection', sniffFormat: 'detection', toGraySquare: 'detection',

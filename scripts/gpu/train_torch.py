@@ -1,7 +1,7 @@
 """
 GPU trainer for fer-cnn-lstm's CNN-LSTM: the same architecture as `buildCnnLstm()` (src/model/cnn-lstm.ts,
-0.2) and the same recipe as `train()` (Adam, cross-entropy with label smoothing, per-step cosine schedule
-with warm-up, rotation/zoom/shift/flip augmentation with nearest fill, random erasing, mixup, optional class weights), written
+0.2) and the same recipe as `train()` (Adam or SGD with Nesterov momentum, cross-entropy with label smoothing,
+per-step cosine schedule with warm-up, rotation/zoom/shift/flip augmentation with nearest fill, random erasing, mixup, optional class weights), written
 in PyTorch so that ablations that take hours on 2 CPU cores take minutes on a lent GPU. The best epoch
 (by PublicTest accuracy) is exported layer by layer in tfjs-layers order and naming; `scripts/gpu/import-torch-weights.ts`
 loads the export into `buildCnnLstm(export.model)`, checks it against this script's own outputs and writes a run folder.
@@ -458,7 +458,14 @@ def main():
         cw = (len(ytr) / (o['numClasses'] * counts)).tolist()
     cw_t = torch.tensor(cw, device=dev, dtype=torch.float32) if cw else None
     l2 = o.get('l2', 0)
-    opt = torch.optim.Adam(model.parameters(), lr=base_lr, eps=1e-7)
+    oc = cfg.get('optimizer', {'type': 'adam'})
+    if oc.get('type') == 'sgd':
+        # as tfjs' momentum optimizer (src/training/optimizer.ts): a = m·a + g; Nesterov: w -= lr·(g + m·a)
+        opt = torch.optim.SGD(model.parameters(), lr=base_lr, momentum=oc.get('momentum', 0.9), nesterov=oc.get('nesterov', True))
+    elif oc.get('type', 'adam') == 'adam':
+        opt = torch.optim.Adam(model.parameters(), lr=base_lr, eps=1e-7)
+    else:
+        ap.error(f"optimizer type must be adam or sgd, got {oc.get('type')!r}")
     gen = torch.Generator(device=dev)
     gen.manual_seed(seed)
     per_epoch = math.ceil(len(xtr) / bs)

@@ -62,6 +62,7 @@ export async function saveCheckpoint(dir: string, model: tfl.LayersModel, optimi
   const specs = named.map((n) => ({ name: n.name, shape: n.tensor.shape, dtype: n.tensor.dtype }));
   const buffers = named.map((n) => Buffer.from(new Float32Array(n.tensor.dataSync()).buffer));
   await writeFile(join(target, 'optimizer.bin'), Buffer.concat(buffers));
+  disposeIterations(named);
   const full: CheckpointState = { version: 1, folder, optimizer: specs, ...state };
   const tmp = join(dir, `checkpoint.json.${process.pid}.tmp`);
   await writeFile(tmp, JSON.stringify(full, null, 1));
@@ -81,6 +82,14 @@ export async function readCheckpointState(dir: string): Promise<CheckpointState 
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new Error(`${join(dir, 'checkpoint.json')}: unreadable checkpoint (${(e as Error).message})`);
   }
+}
+
+/** The slots each optimizer class saves, by the last part of their names. */
+const OPTIMIZER_SLOTS: Record<string, string> = { Adam: 'm, v', Momentum: 'momentum', SGD: '' };
+
+/** `optimizer.getWeights()` makes a new scalar for the step count (`iter`); the slots are the optimizer's own. */
+function disposeIterations(named: { name: string; tensor: tf.Tensor }[]): void {
+  tf.dispose(named.filter((n) => n.name === 'iter').map((n) => n.tensor));
 }
 
 /** Restores model weights and optimizer state from a checkpoint into `model` and `optimizer`. */
@@ -104,6 +113,13 @@ export async function restoreCheckpoint(dir: string, state: CheckpointState, mod
   const expected = state.optimizer.reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0) * 4;
   if (buf.byteLength !== expected) {
     throw new Error(`${optFile}: holds ${buf.byteLength} bytes, expected ${expected} (${state.optimizer.length} optimizer tensors recorded in checkpoint.json): the file is truncated or from another run`);
+  }
+  // optimizers restore their slots by position: check that the saved ones are this optimizer's kind,
+  // by the slot names' last part (Adam: …/m and …/v; SGD with momentum: …/momentum)
+  const slots = [...new Set(state.optimizer.map((s) => s.name.split('/').pop()!).filter((k) => k !== 'iter'))].join(', ');
+  const expectedSlots = OPTIMIZER_SLOTS[optimizer.getClassName()];
+  if (expectedSlots !== undefined && slots !== expectedSlots) {
+    throw new Error(`${optFile}: the run's optimizer state (${slots || 'none'}) is not this optimizer's (${optimizer.getClassName()}: ${expectedSlots || 'none'}): resume with the optimizer the run was started with`);
   }
   const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   let off = 0;

@@ -1,7 +1,8 @@
 /**
  * `fer-cnn-lstm/training`: the training engine under `train()` — backend set-up, the wasm
- * gradient kernels, the fused batch norm, learning-rate schedules, checkpoints, the dataset and
- * its splits, augmentation details, images as model input tensors, and evaluation metrics.
+ * gradient kernels, the fused batch norm, learning-rate schedules, optimizers, checkpoints,
+ * batch-norm statistics re-estimated after weight averaging, the dataset and its splits,
+ * augmentation details, images as model input tensors, and evaluation metrics.
  *
  * @module fer-cnn-lstm/training
  */
@@ -11,6 +12,8 @@ export { registerChainedOps } from '../backends/chained-ops.js';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS, type WasmTrainingKernel } from '../backends/wasm-kernels.js';
 export { useFastBatchNorm, batchNormTraining } from './fast-batchnorm.js';
 export { scheduledRate, type LearningRateSchedule } from './schedule.js';
+export type { OptimizerConfig } from './optimizer.js';
+export { recomputeBatchNorm, type BatchNormRecompute } from './batch-norm-stats.js';
 export { readCheckpointState, type CheckpointState } from './checkpoint.js';
 export { FerDataset, type LoadOptions, type LoadSummary, type BatchOptions, type TensorBatch } from '../data/fer-dataset.js';
 export {

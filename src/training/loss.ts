@@ -25,6 +25,11 @@ export interface ShardRequest {
   labelSmoothing: number;
   /** Loss weight per class, or none. */
   classWeights?: number[];
+  /**
+   * Distillation: a teacher's class probabilities for each image (`n × numClasses`) and their
+   * weight w: targets become `(1 − w) · smoothed label + w · teacher`.
+   */
+  soft?: { probs: Float32Array; weight: number };
   /** Size of the whole batch this shard belongs to (the regularization share). */
   batchSize: number;
 }
@@ -60,12 +65,14 @@ export function pixelsToTensor(pixels: Uint8Array, size: number): tf.Tensor4D {
 
 /**
  * Summed cross-entropy of softmax outputs `probs` against integer labels, with label smoothing
- * and optional class weights.
+ * and optional class weights; with `soft` (a teacher's `n × numClasses` probabilities and their
+ * weight w), against `(1 − w) · smoothed label + w · teacher`.
  */
-export function crossEntropySum(probs: tf.Tensor, labels: tf.Tensor1D, numClasses: number, labelSmoothing: number, classWeights?: number[]): tf.Scalar {
+export function crossEntropySum(probs: tf.Tensor, labels: tf.Tensor1D, numClasses: number, labelSmoothing: number, classWeights?: number[], soft?: { probs: tf.Tensor; weight: number }): tf.Scalar {
   return tf.tidy(() => {
     let y: tf.Tensor = tf.cast(tf.oneHot(labels, numClasses), "float32");
     if (labelSmoothing > 0) y = tf.add(tf.mul(y, 1 - labelSmoothing), labelSmoothing / numClasses);
+    if (soft && soft.weight > 0) y = tf.add(tf.mul(y, 1 - soft.weight), tf.mul(soft.probs, soft.weight));
     const logp = tf.log(tf.clipByValue(probs, 1e-7, 1));
     let perImage = tf.neg(tf.sum(tf.mul(y, logp), 1));
     if (classWeights) perImage = tf.mul(perImage, tf.gather(tf.tensor1d(classWeights), labels));
@@ -92,11 +99,12 @@ export function shardGradients(model: tfl.LayersModel, req: ShardRequest): Shard
     let xs = pixelsToTensor(req.pixels, req.size);
     if (req.augment) xs = augment(xs, req.augment);
     const labels = tf.tensor1d(Int32Array.from(req.labels), 'int32');
-    let mix: { lambda: number; partners: tf.Tensor1D } | undefined;
+    const teacher = req.soft ? tf.tensor2d(req.soft.probs, [count, req.numClasses]) : undefined;
+    let mix: { lambda: number; partners: tf.Tensor1D; partnerTeacher?: tf.Tensor } | undefined;
     if (req.mixup) {
       const { lambda, perm } = mixupDraw(count, req.mixup.alpha, req.mixup.seed);
       const p = tf.tensor1d(perm, 'int32');
-      mix = { lambda, partners: tf.gather(labels, p) };
+      mix = { lambda, partners: tf.gather(labels, p), partnerTeacher: teacher ? tf.gather(teacher, p) : undefined };
       xs = tf.add(tf.mul(xs, lambda), tf.mul(tf.gather(xs, p), 1 - lambda));
     }
     const out = tf.variableGrads(() => {
@@ -104,8 +112,11 @@ export function shardGradients(model: tfl.LayersModel, req: ShardRequest): Shard
       // with mixup, a prediction is right when it names the label with the larger weight
       const target = mix && mix.lambda < 0.5 ? mix.partners : labels;
       correct = tf.sum(tf.cast(tf.equal(tf.argMax(probs, 1), target), 'int32')).arraySync() as number;
-      const ce = (y: tf.Tensor1D) => crossEntropySum(probs, y, req.numClasses, req.labelSmoothing, req.classWeights);
-      let loss = mix ? tf.add(tf.mul(ce(labels), mix.lambda), tf.mul(ce(mix.partners), 1 - mix.lambda)) as tf.Scalar : ce(labels);
+      const ce = (y: tf.Tensor1D, t?: tf.Tensor) => crossEntropySum(probs, y, req.numClasses, req.labelSmoothing, req.classWeights,
+        t ? { probs: t, weight: req.soft!.weight } : undefined);
+      let loss = mix
+        ? tf.add(tf.mul(ce(labels, teacher), mix.lambda), tf.mul(ce(mix.partners, mix.partnerTeacher), 1 - mix.lambda)) as tf.Scalar
+        : ce(labels, teacher);
       const reg = model.losses as unknown as (() => tf.Scalar)[];
       if (reg.length > 0) loss = tf.add(loss, tf.mul(tf.addN(reg.map((r) => r())), count));
       return loss as tf.Scalar;

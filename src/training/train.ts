@@ -13,8 +13,10 @@ import { Random } from '../util/random.js';
 import { readCheckpointState, restoreCheckpoint, saveCheckpoint, type EpochLog } from './checkpoint.js';
 import { LocalExecutor, WorkerExecutor, readWeights, writeWeights, type GradientExecutor } from './executor.js';
 import { useFastBatchNorm } from './fast-batchnorm.js';
-import { trainableVariables, type ShardRequest } from './loss.js';
+import { predictPixels, trainableVariables, type ShardRequest } from './loss.js';
 import { PlateauState, scheduledRate, type LearningRateSchedule } from './schedule.js';
+import { createOptimizer, type OptimizerConfig } from './optimizer.js';
+import type { TtaMode } from '../inference/tta.js';
 
 export type { EpochLog } from './checkpoint.js';
 
@@ -39,8 +41,10 @@ export interface TrainOptions {
   epochs?: number;
   /** Images per step. Default 64. */
   batchSize?: number;
-  /** Base learning rate of Adam. Default 1e-3. */
+  /** Base learning rate of the optimizer. Default 1e-3. */
   learningRate?: number;
+  /** The optimizer: `{ type: 'adam' }` (default) or `{ type: 'sgd', momentum?: 0.9, nesterov?: true }`. */
+  optimizer?: OptimizerConfig;
   /** Learning-rate schedule. Default constant. */
   schedule?: LearningRateSchedule;
   /** Label smoothing ε in [0, 1). Default 0. */
@@ -55,6 +59,14 @@ export interface TrainOptions {
    * Default 0 (off). Training accuracy then counts the label with the larger weight.
    */
   mixup?: number;
+  /**
+   * Knowledge distillation (Hinton et al., 2015): a teacher model whose class probabilities for each
+   * training image (computed once, before the first epoch, on the images as they are, with test-time
+   * augmentation `tta`, default `'flip'`) blend into the targets: `(1 − weight) · smoothed label +
+   * weight · teacher` (weight default 0.5). The teacher must take this model's input and name the
+   * same classes; it can be larger (e.g. a model trained on a GPU) or this model's own best weights.
+   */
+  teacher?: { model: tfl.LayersModel; weight?: number; tta?: TtaMode };
   /**
    * Validation data: a dataset, a split of the training dataset, or false. Default: `'PublicTest'`
    * when the dataset has it.
@@ -213,6 +225,19 @@ export function selectTrainingData(dataset: FerDataset, options: Pick<TrainOptio
   return holdout(DEFAULT_VALIDATION_SPLIT, ' (no PublicTest split found)', false);
 }
 
+/** The teacher's class probabilities for every image of `trainSet` (`n × numClasses`), after checking that it fits. */
+function teacherTargets(teacher: tfl.LayersModel, trainSet: FerDataset, numClasses: number, tta: TtaMode): Float32Array {
+  const [, h, w, c] = teacher.inputs[0].shape as number[];
+  const k = (teacher.outputs[0].shape as number[])[1];
+  if (h !== trainSet.size || w !== trainSet.size || c !== 1) throw new RangeError(`the teacher takes ${h}×${w}×${c} images but the dataset holds ${trainSet.size}×${trainSet.size}×1`);
+  if (k !== numClasses) throw new RangeError(`the teacher has ${k} outputs but the model being trained has ${numClasses}`);
+  const probs = predictPixels(teacher, trainSet.images, trainSet.size, 256, tta);
+  for (let i = 0; i < probs.length; i++) {
+    if (!Number.isFinite(probs[i])) throw new RangeError(`the teacher's output for training image ${Math.floor(i / k)} (${trainSet.sources[Math.floor(i / k)]}) is ${probs[i]}: not a usable target`);
+  }
+  return probs;
+}
+
 /**
  * Trains `model` on `dataset` and returns the history. Keeps the best weights by validation
  * accuracy; with `checkpointDir`, saves every epoch and can `resume`.
@@ -238,6 +263,8 @@ export async function train(model: tfl.LayersModel, dataset: FerDataset, options
   if (augment) checkAugmentOptions(augment);
   const mixup = options.mixup ?? 0;
   if (!(typeof mixup === 'number' && Number.isFinite(mixup) && mixup >= 0)) throw new RangeError(`mixup must be a finite number ≥ 0 (the α of Beta(α, α); 0 is off), got ${mixup}`);
+  const teacherWeight = options.teacher ? options.teacher.weight ?? 0.5 : 0;
+  if (options.teacher && !(teacherWeight > 0 && teacherWeight <= 1)) throw new RangeError(`teacher weight must be in (0, 1], got ${teacherWeight}`);
   const numClasses = (model.outputs[0].shape as number[])[1];
   if (numClasses !== dataset.classes.length) {
     throw new RangeError(`the model has ${numClasses} outputs but the dataset has ${dataset.classes.length} classes (${dataset.classes.join(', ')})`);
@@ -252,10 +279,11 @@ export async function train(model: tfl.LayersModel, dataset: FerDataset, options
   if (trainSet.length === 0) throw new RangeError('no training images in the dataset');
   const classWeights = options.classWeights === 'balanced' ? balancedWeights(trainSet) : options.classWeights;
   if (classWeights && classWeights.length !== numClasses) throw new RangeError(`classWeights has ${classWeights.length} entries for ${numClasses} classes`);
+  const teacherProbs = options.teacher ? teacherTargets(options.teacher.model, trainSet, numClasses, options.teacher.tta ?? 'flip') : undefined;
 
   // engine
-  const optimizer = tf.train.adam(baseLr);
-  const setLr = (lr: number) => { (optimizer as unknown as { learningRate: number }).learningRate = lr; };
+  const optimizerConfig = options.optimizer ?? { type: 'adam' };
+  const { optimizer, setLearningRate: setLr } = createOptimizer(optimizerConfig, baseLr);
   if (options.fastBatchNorm !== false) useFastBatchNorm(model);
   const workers = options.workers ?? (await defaultWorkers());
   const executor: GradientExecutor = workers > 0
@@ -314,14 +342,17 @@ export async function train(model: tfl.LayersModel, dataset: FerDataset, options
           const s = Math.floor((p * n) / parts), e = Math.floor(((p + 1) * n) / parts);
           const pixels = new Uint8Array((e - s) * px);
           const labels = new Uint8Array(e - s);
+          const soft = teacherProbs ? new Float32Array((e - s) * numClasses) : undefined;
           for (let k = s; k < e; k++) {
             pixels.set(trainSet.image(idx[k]), (k - s) * px);
             labels[k - s] = trainSet.labels[idx[k]];
+            soft?.set(teacherProbs!.subarray(idx[k] * numClasses, (idx[k] + 1) * numClasses), (k - s) * numClasses);
           }
           shards.push({
             pixels, labels, size: dataset.size, numClasses, labelSmoothing, classWeights, batchSize: n,
             augment: augment ? { ...augment, seed: random.int(2 ** 31) } : undefined,
             ...(mixup > 0 ? { mixup: { alpha: mixup, seed: random.int(2 ** 31) } } : {}),
+            ...(soft ? { soft: { probs: soft, weight: teacherWeight } } : {}),
           });
         }
         let results;
@@ -401,7 +432,8 @@ export async function train(model: tfl.LayersModel, dataset: FerDataset, options
         await saveCheckpoint(options.checkpointDir, model, optimizer, {
           epoch: epoch + 1, history, bestEpoch, bestValAccuracy, sinceBest,
           lr: { value: plateau.lr, plateauBest: plateau.best, plateauWait: plateau.wait },
-          config: { ...options.config, epochs, batchSize, learningRate: baseLr, schedule, labelSmoothing, augment, ...(mixup > 0 ? { mixup } : {}), seed, workers },
+          config: { ...options.config, epochs, batchSize, learningRate: baseLr, schedule, labelSmoothing, augment, ...(mixup > 0 ? { mixup } : {}), ...(optimizerConfig.type !== 'adam' ? { optimizer: optimizerConfig } : {}),
+            ...(options.teacher ? { teacher: { weight: teacherWeight, tta: options.teacher.tta ?? 'flip', ...(options.config?.teacher as object | undefined) } } : {}), seed, workers },
         });
       }
       await options.onEpochEnd?.(log);

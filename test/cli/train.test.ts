@@ -62,23 +62,25 @@ describe('fer-cnn-lstm train', () => {
     expect(history(out)).toHaveLength(1);
   });
 
-  it('--config sets the recipe (model, schedule, label smoothing) and --resume reuses the recorded one', async () => {
+  it('--config sets the recipe (model, optimizer, schedule, label smoothing) and --resume reuses the recorded one', async () => {
     const out = join(dir, 'recipe');
     const cfg = join(dir, 'recipe.json');
     writeFileSync(cfg, JSON.stringify({
       model: { filters: [4], convsPerBlock: 2, lstmUnits: 4, denseUnits: 0, seed: 3 },
       schedule: { type: 'cosine', minLr: 0.0001 }, learningRate: 0.002, labelSmoothing: 0.05, epochs: 2,
+      optimizer: { type: 'sgd', momentum: 0.8 },
     }));
     let r = await runCli(['train', '--data', data, '--out', out, '--config', cfg, '--epochs', '1', ...LIGHT]);
     expect(r.code).toBe(0);
     const state = () => JSON.parse(readFileSync(join(out, 'checkpoint.json'), 'utf8'));
-    expect(state().config).toMatchObject({ model: { filters: [4], lstmUnits: 4 }, learningRate: 0.002, labelSmoothing: 0.05, schedule: { type: 'cosine' } });
+    expect(state().config).toMatchObject({ model: { filters: [4], lstmUnits: 4 }, learningRate: 0.002, labelSmoothing: 0.05, schedule: { type: 'cosine' }, optimizer: { type: 'sgd', momentum: 0.8 } });
+    expect(state().optimizer.map((s: { name: string }) => s.name.split('/').pop())).toContain('momentum');
     const saved = await loadModel(join(out, 'best'));
     expect(saved.layers.filter((l) => l.getClassName() === 'Conv2D')).toHaveLength(3); // the stem + 1 block × 2 convs, as configured
     r = await runCli(['train', '--data', data, '--out', out, '--epochs', '2', '--resume', ...LIGHT]);
     expect(r.code).toBe(0);
     expect(state().epoch).toBe(2);
-    expect(state().config).toMatchObject({ learningRate: 0.002, labelSmoothing: 0.05, schedule: { type: 'cosine', minLr: 0.0001 } });
+    expect(state().config).toMatchObject({ learningRate: 0.002, labelSmoothing: 0.05, schedule: { type: 'cosine', minLr: 0.0001 }, optimizer: { type: 'sgd' } });
     // cosine over 2 epochs of 2 steps: the last epoch's rate is below the base rate
     expect(state().history[1].learningRate).toBeLessThan(0.002);
   });
@@ -92,12 +94,31 @@ describe('fer-cnn-lstm train', () => {
     for (const [recipe, message] of [
       [{ mixup: 'x' }, /bad-recipe\.json: "mixup" must be a number ≥ 0 .*got "x"/],
       [{ augment: { flip: true, erasing: 3 } }, /bad-recipe\.json: "augment": erasing must be a probability in \[0, 1\], got 3/],
+      [{ optimizer: { type: 'sgd', momentum: 2 } }, /bad-recipe\.json: "optimizer": momentum must be a number in \[0, 1\), got 2/],
+      [{ teacher: { weights: 'x', weight: 1.5 } }, /bad-recipe\.json: "teacher": "weight" must be a number in \(0, 1\], got 1\.5/],
+      [{ teacher: { weight: 0.5 } }, /the recipe's "teacher" names no "weights"/],
     ] as const) {
       writeFileSync(cfg, JSON.stringify(recipe));
       const bad = await runCli(['train', '--data', data, '--out', join(dir, 'bad'), '--config', cfg, ...LIGHT]);
       expect(bad.code).not.toBe(0);
       expect(bad.stderr).toMatch(message);
     }
+  });
+
+  it('--teacher distils from a saved model, says so, records it, and --resume keeps distilling', async () => {
+    const out = join(dir, 'taught');
+    let r = await runCli(['train', '--data', data, '--out', out, '--from', model, '--teacher', model, '--epochs', '1', ...LIGHT]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/distilling from .* \(weight 0\.5, flip TTA\): computing its predictions of \d+ training images/);
+    const state = () => JSON.parse(readFileSync(join(out, 'checkpoint.json'), 'utf8'));
+    expect(state().config.teacher).toEqual({ weight: 0.5, tta: 'flip', weights: model });
+    r = await runCli(['train', '--data', data, '--out', out, '--epochs', '2', '--resume', ...LIGHT]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/distilling from /);
+    expect(state().epoch).toBe(2);
+    const missing = await runCli(['train', '--data', data, '--out', join(dir, 'taught-2'), '--from', model, '--teacher', join(dir, 'nope'), '--epochs', '1', ...LIGHT]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/nope/);
   });
 
   it('without validation data, saves the last epoch as best/', async () => {

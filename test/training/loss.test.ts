@@ -59,3 +59,42 @@ describe('shardGradients with mixup', () => {
     model.dispose();
   });
 });
+
+describe('distillation targets', () => {
+  const shard = () => {
+    const data = patternedDataset(10);
+    const pixels = new Uint8Array(10 * SIZE * SIZE);
+    for (let i = 0; i < 10; i++) pixels.set(data.image(i), i * SIZE * SIZE);
+    return { pixels, labels: Uint8Array.from(data.labels) };
+  };
+
+  it('a teacher that gives the labels themselves, at any weight, is the plain loss; another teacher blends in', () => {
+    const { pixels, labels } = shard();
+    const model = tinyModel({ dropout: 0 });
+    const req: ShardRequest = { pixels, labels, size: SIZE, numClasses: 7, labelSmoothing: 0, batchSize: 10 };
+    const oneHot = new Float32Array(10 * 7);
+    labels.forEach((l, i) => { oneHot[i * 7 + l] = 1; });
+    const plain = shardGradients(model, req);
+    const same = shardGradients(model, { ...req, soft: { probs: oneHot, weight: 0.7 } });
+    expect(same.lossSum).toBeCloseTo(plain.lossSum, 4);
+    // a uniform teacher at weight w is label smoothing with ε = w
+    const uniform = shardGradients(model, { ...req, soft: { probs: new Float32Array(70).fill(1 / 7), weight: 0.3 } });
+    const smoothed = shardGradients(model, { ...req, labelSmoothing: 0.3 });
+    expect(uniform.lossSum).toBeCloseTo(smoothed.lossSum, 4);
+    expect(Math.abs(uniform.lossSum - plain.lossSum)).toBeGreaterThan(1e-2);
+    tf.dispose([...plain.grads, ...same.grads, ...uniform.grads, ...smoothed.grads]);
+    model.dispose();
+  });
+
+  it('with mixup, each image of a pair brings its own teacher row', () => {
+    const { pixels, labels } = shard();
+    const model = tinyModel({ dropout: 0 });
+    const uniform = new Float32Array(70).fill(1 / 7);
+    const req: ShardRequest = { pixels, labels, size: SIZE, numClasses: 7, labelSmoothing: 0, batchSize: 10, mixup: { alpha: 0.4, seed: 3 } };
+    const a = shardGradients(model, { ...req, soft: { probs: uniform, weight: 0.3 } });
+    const b = shardGradients(model, { ...req, labelSmoothing: 0.3 });
+    expect(a.lossSum).toBeCloseTo(b.lossSum, 4);
+    tf.dispose([...a.grads, ...b.grads]);
+    model.dispose();
+  });
+});

@@ -273,3 +273,25 @@ describe('mixup and random erasing', () => {
     await expect(train(tinyModel(), ds, { ...base, epochs: 1, augment: { erasing: 2 } })).rejects.toThrow(/erasing must be a probability in \[0, 1\], got 2/);
   });
 });
+
+describe('distillation', () => {
+  it('trains towards a teacher, records it, and checks that the teacher fits', async () => {
+    const dir = tempDir();
+    const ds = patternedDataset(16);
+    const opts = { ...base, augment: false as const, epochs: 1 };
+    const teacher = tinyModel({ seed: 5 });
+    const plain = tinyModel();
+    await train(plain, ds, opts);
+    const taught = tinyModel();
+    const r = await train(taught, ds, { ...opts, checkpointDir: dir, teacher: { model: teacher, weight: 0.8 } });
+    expect(Number.isFinite(r.history[0].loss)).toBe(true);
+    expect((await readCheckpointState(dir))?.config).toMatchObject({ teacher: { weight: 0.8, tta: 'flip' } });
+    const a = readWeights(plain.weights), b = readWeights(taught.weights);
+    expect(Math.max(...a.flatMap((w, j) => [...w].map((x, i) => Math.abs(x - b[j][i]))))).toBeGreaterThan(1e-4);
+    await expect(train(tinyModel(), ds, { ...opts, teacher: { model: teacher, weight: 0 } })).rejects.toThrow(/teacher weight must be in \(0, 1\], got 0/);
+    await expect(train(tinyModel(), ds, { ...opts, teacher: { model: tinyModel({ inputSize: 20 }) } })).rejects.toThrow(/teacher takes 20×20×1 images but the dataset holds 16×16×1/);
+    const threeClasses = tinyModel({ numClasses: 3 });
+    await expect(train(tinyModel(), ds, { ...opts, teacher: { model: threeClasses } })).rejects.toThrow(/teacher has 3 outputs but the model being trained has 7/);
+  });
+});
+

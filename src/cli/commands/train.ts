@@ -18,7 +18,8 @@ import { out } from '../quiet.js';
 
 const HELP = `Usage: fer-cnn-lstm train --data <dir|csv> --out <dir> [options]
 
-Trains the CNN-LSTM on labelled faces (Adam, cross-entropy, rotation/zoom/flip augmentation).
+Trains the CNN-LSTM on labelled faces (Adam by default, or SGD with Nesterov momentum; cross-entropy,
+rotation/zoom/flip augmentation).
 After every epoch a checkpoint and <out>/history.json are written, and the best model by
 validation accuracy is saved to <out>/best (use it with --weights). Ctrl-C stops after the
 current batch; finished epochs are kept and --resume continues.
@@ -36,17 +37,21 @@ Options:
                           Default: PublicTest when the data has it besides the training images, else
                           a stratified 10% of the training images (said in the output) — training
                           never validates on the images it trains on
-  --lr <x>                Adam learning rate (default 0.001)
+  --lr <x>                learning rate (default 0.001)
   --label-smoothing <x>   label smoothing in [0, 1) (default 0)
   --patience <n>          stop after n epochs without a better validation accuracy
   --seed <n>              seed of shuffling and augmentation (default 42)
-  --config <file.json>    recipe: {"model": buildCnnLstm options, "learningRate", "schedule",
-                          "labelSmoothing", "classWeights", "augment", "mixup", "batchSize", "seed",
+  --config <file.json>    recipe: {"model": buildCnnLstm options, "learningRate", "optimizer"
+                          ({"type": "adam"} or {"type": "sgd", "momentum": 0.9, "nesterov": true}), "schedule",
+                          "labelSmoothing", "classWeights", "augment", "mixup", "teacher", "batchSize", "seed",
                           "epochs"};
                           with --resume, the recipe recorded in the checkpoint is reused
                           (flags override the file, the file overrides the checkpoint)
   --from <weights>        start from a saved model (fine-tuning): a folder or model.json
   --freeze-conv           with --from: keep the convolution and batch-norm layers fixed
+  --teacher <weights>     distil from a saved model: its predictions of the training images (flip
+                          TTA) blend into the targets, half and half (recipe "teacher": {"weights",
+                          "weight", "tta"} sets the blend and the TTA)
   --json                  progress on stderr; the last stdout line is
                           {"history","bestEpoch","bestValAccuracy","stopReason"}
 
@@ -80,12 +85,27 @@ interface Recipe {
   classWeights?: number[] | 'balanced';
   augment?: import('../../data/augment.js').AugmentOptions | false;
   mixup?: number;
+  optimizer?: import('../../training/optimizer.js').OptimizerConfig;
+  /** Distillation: the teacher's saved model (a folder or model.json), its weight in the targets, its TTA. */
+  teacher?: { weights?: string; weight?: number; tta?: 'flip' | 'ten-crop' | false };
   batchSize?: number;
   seed?: number;
   epochs?: number;
 }
 
-const RECIPE_KEYS = ['model', 'learningRate', 'schedule', 'labelSmoothing', 'classWeights', 'augment', 'mixup', 'batchSize', 'seed', 'epochs'] as const;
+const RECIPE_KEYS = ['model', 'learningRate', 'optimizer', 'schedule', 'labelSmoothing', 'classWeights', 'augment', 'mixup', 'teacher', 'batchSize', 'seed', 'epochs'] as const;
+
+/** Checks a recipe's `"teacher"`: `{"weights": path, "weight": (0, 1], "tta": "flip" | "ten-crop" | false}`. */
+function teacherProblem(t: unknown): string | undefined {
+  if (typeof t !== 'object' || t === null || Array.isArray(t)) return `must be an object {"weights", "weight", "tta"}, got ${JSON.stringify(t)}`;
+  const { weights, weight, tta, ...rest } = t as Record<string, unknown>;
+  const extra = Object.keys(rest);
+  if (extra.length > 0) return `unknown key "${extra[0]}" (expected weights, weight, tta)`;
+  if (weights !== undefined && typeof weights !== 'string') return `"weights" must be the path of a saved model, got ${JSON.stringify(weights)}`;
+  if (weight !== undefined && !(typeof weight === 'number' && weight > 0 && weight <= 1)) return `"weight" must be a number in (0, 1], got ${JSON.stringify(weight)}`;
+  if (tta !== undefined && tta !== 'flip' && tta !== 'ten-crop' && tta !== false) return `"tta" must be "flip", "ten-crop" or false, got ${JSON.stringify(tta)}`;
+  return undefined;
+}
 
 /** Reads `--config`: a JSON recipe, checked for unknown keys. */
 async function readRecipe(file: string): Promise<Recipe> {
@@ -107,7 +127,17 @@ async function readRecipe(file: string): Promise<Recipe> {
   const unknown = Object.keys(value).filter((k) => !(RECIPE_KEYS as readonly string[]).includes(k));
   if (unknown.length > 0) throw new SourceError(`${file}: unknown key "${unknown[0]}" (expected ${RECIPE_KEYS.join(', ')})`);
   await checkRecipeModel(file, (value as Recipe).model);
-  const { augment, mixup } = value as Recipe;
+  const { augment, mixup, optimizer, teacher } = value as Recipe;
+  const teacherError = teacher === undefined ? undefined : teacherProblem(teacher);
+  if (teacherError) throw new SourceError(`${file}: "teacher": ${teacherError}`);
+  if (optimizer !== undefined) {
+    const { checkOptimizerConfig } = await import('../../training/optimizer.js');
+    try {
+      checkOptimizerConfig(optimizer);
+    } catch (e) {
+      throw new SourceError(`${file}: "optimizer": ${(e as Error).message.replace(/^optimizer:? /, '')}`);
+    }
+  }
   if (mixup !== undefined && !(typeof mixup === 'number' && Number.isFinite(mixup) && mixup >= 0)) {
     throw new SourceError(`${file}: "mixup" must be a number ≥ 0 (the α of Beta(α, α); 0 is off), got ${JSON.stringify(mixup)}`);
   }
@@ -231,6 +261,8 @@ async function run(args: ParsedArgs, rawArgs: readonly string[]): Promise<number
     if (validation === undefined) throw new UsageError(`--val-split must be a fraction such as 0.1, or PublicTest, PrivateTest, test, Training, train, all or none, got "${valName}"`);
   }
   if (flag(v, 'freeze-conv') && !from && !resume) throw new UsageError('--freeze-conv needs --from <weights> (a trained model to fine-tune)');
+  const teacherRecipe = recipe.teacher || stringOption(v, 'teacher') ? { ...recipe.teacher, ...(stringOption(v, 'teacher') ? { weights: stringOption(v, 'teacher') } : {}) } : undefined;
+  if (teacherRecipe && !teacherRecipe.weights) throw new UsageError(`the recipe's "teacher" names no "weights": give them there or with --teacher <weights>`);
 
   // with --json, stdout carries only the result: progress and notes go to stderr
   const info = json ? process.stderr : process.stdout;
@@ -250,6 +282,15 @@ async function run(args: ParsedArgs, rawArgs: readonly string[]): Promise<number
     const n = freezeConv(model);
     if (n === 0) throw new SourceError(`${from ?? outDir}: --freeze-conv: the model has no convolution or batch-norm layers`);
     say(`froze ${n} convolution/batch-norm layers`);
+  }
+  let teacher: { model: tfl.LayersModel; weight?: number; tta?: 'flip' | 'ten-crop' | false } | undefined;
+  if (teacherRecipe) {
+    const { loadModel } = await import('../../model/io.js');
+    const path = teacherRecipe.weights!;
+    const teacherModel = await loadModelFrom(path, () => loadModel(path));
+    checkEmotionModel(teacherModel, path);
+    teacher = { model: teacherModel, weight: teacherRecipe.weight, tta: teacherRecipe.tta };
+    say(`distilling from ${path} (weight ${teacherRecipe.weight ?? 0.5}, ${teacherRecipe.tta === false ? 'no' : teacherRecipe.tta ?? 'flip'} TTA): computing its predictions of ${selected.trainSet.length} training images`);
   }
   await mkdir(outDir, { recursive: true });
 
@@ -273,12 +314,12 @@ async function run(args: ParsedArgs, rawArgs: readonly string[]): Promise<number
   try {
     result = await train(model, selected.trainSet, {
       epochs, batchSize, workers, learningRate, labelSmoothing, validation: selected.valSet ?? false, seed,
-      schedule: recipe.schedule, augment: recipe.augment, mixup: recipe.mixup, classWeights: recipe.classWeights,
+      schedule: recipe.schedule, augment: recipe.augment, mixup: recipe.mixup, optimizer: recipe.optimizer, classWeights: recipe.classWeights, teacher,
       earlyStoppingPatience: patience,
       checkpointDir: outDir,
       resume,
       signal: controller.signal,
-      config: { ...(recipe.model ? { model: recipe.model } : {}), command: resumeHint(rawArgs).replace(/ --resume$/, '') },
+      config: { ...(recipe.model ? { model: recipe.model } : {}), ...(teacherRecipe ? { teacher: { weights: teacherRecipe.weights } } : {}), command: resumeHint(rawArgs).replace(/ --resume$/, '') },
       onBatchEnd: (p) => progress.batch(p),
       onEpochEnd: async (log: EpochLog) => {
         progress.clear();
@@ -335,6 +376,7 @@ export const trainCommand: Command = {
     from: { type: 'string' },
     config: { type: 'string' },
     'freeze-conv': { type: 'boolean' },
+    teacher: { type: 'string' },
     json: { type: 'boolean' },
   },
   positionals: false,
