@@ -15,7 +15,7 @@ import { LocalExecutor, WorkerExecutor, readWeights, writeWeights, type Gradient
 import { useFastBatchNorm } from './fast-batchnorm.js';
 import { predictPixels, trainableVariables, type ShardRequest } from './loss.js';
 import { PlateauState, scheduledRate, type LearningRateSchedule } from './schedule.js';
-import { createOptimizer, type OptimizerConfig } from './optimizer.js';
+import { checkOptimizerConfig, createOptimizer, type OptimizerConfig } from './optimizer.js';
 import type { TtaMode } from '../inference/tta.js';
 
 export type { EpochLog } from './checkpoint.js';
@@ -263,6 +263,7 @@ export async function train(model: tfl.LayersModel, dataset: FerDataset, options
   if (augment) checkAugmentOptions(augment);
   const mixup = options.mixup ?? 0;
   if (!(typeof mixup === 'number' && Number.isFinite(mixup) && mixup >= 0)) throw new RangeError(`mixup must be a finite number ≥ 0 (the α of Beta(α, α); 0 is off), got ${mixup}`);
+  if (options.optimizer) checkOptimizerConfig(options.optimizer);
   const teacherWeight = options.teacher ? options.teacher.weight ?? 0.5 : 0;
   if (options.teacher && !(teacherWeight > 0 && teacherWeight <= 1)) throw new RangeError(`teacher weight must be in (0, 1], got ${teacherWeight}`);
   const numClasses = (model.outputs[0].shape as number[])[1];

@@ -95,4 +95,9 @@ describe('train with sgd', () => {
     const c = readWeights(adam.weights);
     expect(Math.max(...c.flatMap((w, j) => [...w].map((x, i) => Math.abs(x - a[j][i]))))).toBeGreaterThan(1e-3);
   });
+
+  it('rejects a bad optimizer before training', async () => {
+    await expect(train(tinyModel(), patternedDataset(8), { ...base, epochs: 1, optimizer: { type: 'sgd', momentum: -0.1 } }))
+      .rejects.toThrow(/momentum must be a number in \[0, 1\), got -0\.1/);
+  });
 });
