@@ -37,37 +37,34 @@ export function recomputeBatchNorm(
   for (const layer of model.layers) {
     if (layer.getClassName() !== 'BatchNormalization') continue;
     const probe = tfl.model({ inputs: model.inputs, outputs: layer.input as tfl.SymbolicTensor });
-    let sum: tf.Tensor1D | undefined;
-    let sumSq: tf.Tensor1D | undefined;
+    let sum: Float64Array | undefined;
+    let sumSq: Float64Array | undefined;
+    // values per channel in one image: the positions of a feature map (1 after a dense layer)
+    const positions = (probe.outputs[0].shape as number[]).slice(1, -1).reduce((a, b) => a * b, 1);
     let count = 0;
     for (let s = 0; s < n; s += batchSize) {
       const e = Math.min(n, s + batchSize);
-      const [bs, bq, m] = tf.tidy(() => {
+      const moments = tf.tidy(() => {
         let x = pixelsToTensor(pixels.subarray(s * px, e * px), size);
         if (options.transform) x = options.transform(x);
         const a = probe.predict(x) as tf.Tensor;
         const axes = a.shape.slice(0, -1).map((_, i) => i);
-        const m = a.size / a.shape[a.shape.length - 1];
-        return [tf.sum(a, axes) as tf.Tensor1D, tf.sum(tf.square(a), axes) as tf.Tensor1D, m] as const;
+        return [tf.sum(a, axes), tf.sum(tf.square(a), axes)];
       });
-      count += m;
-      if (sum && sumSq) {
-        const [ns, nq] = [tf.add(sum, bs) as tf.Tensor1D, tf.add(sumSq, bq) as tf.Tensor1D];
-        tf.dispose([sum, sumSq, bs, bq]);
-        [sum, sumSq] = [ns, nq];
-      } else {
-        [sum, sumSq] = [bs, bq];
-      }
+      const [bs, bq] = moments.map((t) => t.dataSync());
+      tf.dispose(moments);
+      sum ??= new Float64Array(bs.length);
+      sumSq ??= new Float64Array(bs.length);
+      for (let c = 0; c < bs.length; c++) { sum[c] += bs[c]; sumSq[c] += bq[c]; }
+      count += (e - s) * positions;
     }
     const weights = layer.getWeights();
     const names = layer.weights.map((w) => w.originalName.split('/').pop());
     const iMean = names.indexOf('moving_mean');
     const iVar = names.indexOf('moving_variance');
-    const [mean, variance] = tf.tidy(() => {
-      const mean = tf.div(sum!, count);
-      return [mean, tf.relu(tf.sub(tf.div(sumSq!, count), tf.square(mean)))];
-    });
-    tf.dispose([sum!, sumSq!]);
+    const meanValues = sum!.map((v) => v / count);
+    const mean = tf.tensor1d(Float32Array.from(meanValues));
+    const variance = tf.tensor1d(Float32Array.from(sumSq!, (q, c) => Math.max(0, q / count - meanValues[c] ** 2)));
     const next = weights.slice();
     next[iMean] = mean;
     next[iVar] = variance;

@@ -3,21 +3,13 @@
  * normalises each layer with the statistics of the data itself, so it gives what training mode
  * gives on that data as one batch.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tf } from '../../src/backends/tf.js';
-import { setBackend } from '../../src/backends/select.js';
 import { recomputeBatchNorm } from '../../src/training/batch-norm-stats.js';
 import { pixelsToTensor } from '../../src/training/loss.js';
-import { patternedDataset, SIZE, tinyModel } from './helpers.js';
+import { onWasmWithoutLeaks, patternedDataset, SIZE, tinyModel } from './helpers.js';
 
-let before = 0;
-beforeAll(async () => {
-  await setBackend('wasm');
-  before = tf.memory().numTensors;
-});
-afterAll(() => {
-  expect(tf.memory().numTensors).toBe(before);
-});
+onWasmWithoutLeaks();
 
 describe('recomputeBatchNorm', () => {
   it('makes inference equal training mode on the data as one batch, in batches of any size', () => {

@@ -1,6 +1,9 @@
 /**
  * Shared fixtures of the training tests: tiny models and patterned datasets that train in seconds.
  */
+import { afterAll, beforeAll, expect } from 'vitest';
+import { tf } from '../../src/backends/tf.js';
+import { setBackend } from '../../src/backends/select.js';
 import { FerDataset } from '../../src/data/fer-dataset.js';
 import { buildCnnLstm, type CnnLstmOptions } from '../../src/model/cnn-lstm.js';
 import { Random } from '../../src/util/random.js';
@@ -38,4 +41,16 @@ export function patternedDataset(n: number, options: { classes?: string[]; seed?
     }
   }
   return FerDataset.fromArrays(images, labels, { classes: options.classes, size });
+}
+
+/** Runs the file's tests on wasm and checks, after the last one, that they left no tensor behind. */
+export function onWasmWithoutLeaks(): void {
+  let before = 0;
+  beforeAll(async () => {
+    await setBackend('wasm');
+    before = tf.memory().numTensors;
+  });
+  afterAll(() => {
+    expect(tf.memory().numTensors).toBe(before);
+  });
 }

@@ -2,20 +2,12 @@
  * One shard's loss with mixup: the blended images against the blended labels, as
  * {@link mixupDraw} draws them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tf } from '../../src/backends/tf.js';
-import { setBackend } from '../../src/backends/select.js';
 import { crossEntropySum, mixupDraw, pixelsToTensor, shardGradients, type ShardRequest } from '../../src/training/loss.js';
-import { patternedDataset, SIZE, tinyModel } from './helpers.js';
+import { onWasmWithoutLeaks, patternedDataset, SIZE, tinyModel } from './helpers.js';
 
-let before = 0;
-beforeAll(async () => {
-  await setBackend('wasm');
-  before = tf.memory().numTensors;
-});
-afterAll(() => {
-  expect(tf.memory().numTensors).toBe(before);
-});
+onWasmWithoutLeaks();
 
 describe('mixupDraw', () => {
   it('draws λ in [0, 1] and a permutation, the same for the same seed', () => {
