@@ -1,11 +1,12 @@
 /**
  * Inference speed of the default model, side by side with `@vladmandic/human`'s emotion model.
  *
- *   npm run bench:predict -- [--json] [--backend wasm] [--iterations 10] [--single 50] [--batch-size 64] [--rounds 3] [--no-peer] [--no-fold]
+ *   npm run bench:predict -- [--json] [--backend wasm] [--iterations 10] [--single 50] [--batch-size 64] [--rounds 3] [--no-peer] [--no-fold] [--tta flip|ten-crop]
  *
  * Uses the shipped weights when `weights/model.json` exists, else an untrained default model (same
  * architecture, same cost). Measures `model.predict` throughput at batch 64 and the latency of one
- * image at batch 1, after warm-up calls. The peer, human's emotion model (oarriaga's mini-Xception,
+ * image at batch 1, after warm-up calls; `--tta` times what `predictEmotion(x, { tta })` runs (2 or 10
+ * views per image, averaged). The peer, human's emotion model (oarriaga's mini-Xception,
  * 64×64 input, `node_modules/@vladmandic/human/models/emotion.*`, a dev dependency), runs in the
  * same process on the same backend, in alternating rounds (medians reported), so the ratios hold
  * even though this machine's timings drift ±10–20% between runs. Prints human-readable lines and,
@@ -22,6 +23,7 @@ import { selectBackend } from '../src/backends/select.js';
 import { buildCnnLstm } from '../src/model/cnn-lstm.js';
 import { loadModel, readModelArtifacts } from '../src/model/io.js';
 import { inferenceModel } from '../src/model/fold.js';
+import { predictWithTta, type TtaMode } from '../src/inference/tta.js';
 import { emitJson, modelCost, positiveInt, round } from './util.js';
 
 const { values } = parseArgs({
@@ -35,12 +37,18 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     'no-peer': { type: 'boolean', default: false },
     'no-fold': { type: 'boolean', default: false },
+    tta: { type: 'string' },
   },
 });
 const rounds = Math.max(1, positiveInt('rounds', values.rounds, 3));
 const iterations = Math.max(1, positiveInt('iterations', values.iterations, 10));
 const single = Math.max(1, positiveInt('single', values.single, 50));
 const batchSize = Math.max(1, positiveInt('batch-size', values['batch-size'], 64));
+if (values.tta !== undefined && values.tta !== 'flip' && values.tta !== 'ten-crop') {
+  console.error(`--tta must be flip or ten-crop, got ${values.tta}`);
+  process.exit(2);
+}
+const tta = values.tta as TtaMode | undefined;
 
 const backend = await selectBackend(values.backend);
 let model: tfl.LayersModel;
@@ -100,7 +108,11 @@ async function loadPeer(): Promise<Predictor | undefined> {
 // what predictEmotion runs: batch norm folded into the convolutions (--no-fold: the model as saved)
 const runModel = values['no-fold'] ? model : inferenceModel(model);
 console.log(values['no-fold'] ? 'batch norm not folded (--no-fold)' : `batch norm folded into the convolutions, as predictEmotion runs it: ${model.layers.length} → ${runModel.layers.length} layers`);
-const ours: Predictor = { name: 'fer-cnn-lstm', size, run: (x) => runModel.predict(x) as tf.Tensor };
+if (tta) console.log(`test-time augmentation: ${tta} (${tta === 'flip' ? 2 : 10} views per image)`);
+const ours: Predictor = {
+  name: 'fer-cnn-lstm', size,
+  run: (x) => tf.tidy(() => predictWithTta((v) => runModel.predict(v) as tf.Tensor, x, tta)),
+};
 const peer = values['no-peer'] ? undefined : await loadPeer();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const timings = new Map<Predictor, { batch: number[]; single: number[] }>();
@@ -127,7 +139,7 @@ model.dispose();
 
 if (values.json) {
   emitJson({
-    imagesPerSecond: round(imagesPerSecond, 1), msPerImage: round(msPerImage, 3), backend,
+    imagesPerSecond: round(imagesPerSecond, 1), msPerImage: round(msPerImage, 3), backend, ...(tta ? { tta } : {}),
     ...(peerStats ? {
       peer: { name: peer!.name, imagesPerSecond: round(peerStats.imagesPerSecond, 1), msPerImage: round(peerStats.msPerImage, 3) },
       ratioBatch: round(imagesPerSecond / peerStats.imagesPerSecond, 2), ratioSingle: round(peerStats.msPerImage / msPerImage, 2),

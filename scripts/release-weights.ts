@@ -31,6 +31,7 @@ import { applyTemperature, calibration, fitTemperature, setTemperature } from '.
 import { confusionMatrixSvg } from '../src/viz/confusion.js';
 import { reliabilityDiagramSvg } from '../src/viz/reliability.js';
 import { trainingCurvesSvg } from '../src/viz/curves.js';
+import { lineageMarkdown, lineageRuns, traceLineage } from './lineage.js';
 
 /**
  * The trained model rebuilt with this version's layer classes (`buildCnnLstm(config.model)`),
@@ -91,6 +92,10 @@ const data = (await FerDataset.fromDirectory(values.data!)).filter('PublicTest')
 console.log(`PublicTest: ${data.length} images; run ${run}: ${state.epoch} epochs, best epoch ${state.bestEpoch}`);
 
 const weightsDir = values.weights ?? join(run, 'best');
+/** Every run and average behind the weights, traced back through their records (scripts/lineage.ts). */
+const lineage = await traceLineage(weightsDir);
+const lineageTotals = [...lineageRuns(lineage).values()]
+  .reduce<{ runs: number; epochs: number; seconds: number }>((t, r) => ({ runs: t.runs + 1, epochs: t.epochs + r.epochs, seconds: t.seconds + r.seconds }), { runs: 0, epochs: 0, seconds: 0 });
 const loaded = await loadModel(weightsDir);
 /** The models that the released weights average (scripts/average-weights.ts), when they are an average. */
 const made = loaded.getUserDefinedMetadata() as {
@@ -162,6 +167,7 @@ const metadata = {
   releaseCommand: `npx tsx scripts/release-weights.ts --run ${run} --config ${values.config} --data ${values.data}${values.weights ? ` --weights ${values.weights}` : ''}`,
   ...(averageOf ? { averageOf: components, averageCommand: made?.command ?? `npx tsx scripts/average-weights.ts --out ${weightsDir} ${averageOf.join(' ')}` } : {}),
   ...(batchNormRecomputed ? { batchNormRecomputed } : {}),
+  lineage: { ...lineageTotals, tree: lineage },
   calibration: {
     temperature, fittedOn: 'PublicTest',
     eceBefore: calBefore.ece, eceAfter: calAfter.ece, nllBefore: calBefore.nll, nllAfter: calAfter.nll, bins: calAfter.bins.length,
@@ -193,7 +199,13 @@ const perClassRows = (r: EvaluationResult) => EMOTIONS.map((e) => {
   const c = r.perClass[e];
   return `| ${e} | ${pct(c.precision)} | ${pct(c.recall)} | ${c.f1.toFixed(3)} | ${c.support} |`;
 }).join('\n');
-const recipe = (c: RunConfig) => `Adam${c.learningRate ? ` (${String(c.learningRate)})` : ''}, cross-entropy with label smoothing ${c.labelSmoothing ?? '—'}${c.mixup ? `, mixup α ${String(c.mixup)}` : ''}, batch ${c.batchSize ?? 64}`;
+const recipe = (c: RunConfig) => {
+  const opt = c.optimizer as { type?: string; momentum?: number; nesterov?: boolean } | undefined;
+  const optimizer = opt?.type === 'sgd' ? `SGD${opt.nesterov ? ' with Nesterov momentum' : ' with momentum'} ${opt.momentum ?? 0.9}` : 'Adam';
+  const teacher = c.teacher as { weights?: string; weight?: number; tta?: unknown } | undefined;
+  return `${optimizer}${c.learningRate ? ` (${String(c.learningRate)})` : ''}, cross-entropy with label smoothing ${c.labelSmoothing ?? '—'}${c.mixup ? `, mixup α ${String(c.mixup)}` : ''}` +
+    `${teacher ? `, distilled from \`${teacher.weights}\` (its ${teacher.tta === false ? 'plain' : `${String(teacher.tta ?? 'flip')} TTA`} predictions at weight ${teacher.weight ?? 0.5})` : ''}, batch ${c.batchSize ?? 64}`;
+};
 /**
  * How one run was trained, from its checkpoint: `command` reproduces it, `note` is its own
  * account of how its length was set (`<run>/schedule.md`).
@@ -271,6 +283,13 @@ The only fixed layer is the per-image standardization (zero mean, unit variance)
 ${trainingText}
 
 ![training curves](images/curves.svg)
+
+### Every step, traced back from the weights
+Each model below was made from the ones listed under it (newest first), read from the runs' own records
+(\`checkpoint.json\`, the averages' \`model.json\`): ${lineageTotals.runs} training run${lineageTotals.runs === 1 ? '' : 's'}, ${lineageTotals.epochs} epochs,
+${(lineageTotals.seconds / 3600).toFixed(1)} h of training in all. A folder's commands, run in order from the bottom up, make it again.
+
+${lineageMarkdown(lineage)}
 
 ## Results on PublicTest (${plain.count} images)
 | weights | accuracy | macro-F1 | size |

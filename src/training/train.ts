@@ -17,6 +17,7 @@ import { predictPixels, trainableVariables, type ShardRequest } from './loss.js'
 import { PlateauState, scheduledRate, type LearningRateSchedule } from './schedule.js';
 import { checkOptimizerConfig, createOptimizer, type OptimizerConfig } from './optimizer.js';
 import type { TtaMode } from '../inference/tta.js';
+import { readTeacherTargets, teacherKey, writeTeacherTargets } from './teacher-cache.js';
 
 export type { EpochLog } from './checkpoint.js';
 
@@ -238,6 +239,17 @@ function teacherTargets(teacher: tfl.LayersModel, trainSet: FerDataset, numClass
   return probs;
 }
 
+/** {@link teacherTargets}, read from and kept in `checkpointDir` when there is one (a resumed run reuses them). */
+async function cachedTeacherTargets(teacher: tfl.LayersModel, trainSet: FerDataset, numClasses: number, tta: TtaMode, checkpointDir?: string): Promise<Float32Array> {
+  if (!checkpointDir) return teacherTargets(teacher, trainSet, numClasses, tta);
+  const key = teacherKey(teacher, trainSet, tta);
+  const cached = await readTeacherTargets(checkpointDir, key, trainSet.length, numClasses);
+  if (cached) return cached;
+  const probs = teacherTargets(teacher, trainSet, numClasses, tta);
+  await writeTeacherTargets(checkpointDir, key, probs, numClasses);
+  return probs;
+}
+
 /**
  * Trains `model` on `dataset` and returns the history. Keeps the best weights by validation
  * accuracy; with `checkpointDir`, saves every epoch and can `resume`.
@@ -280,7 +292,9 @@ export async function train(model: tfl.LayersModel, dataset: FerDataset, options
   if (trainSet.length === 0) throw new RangeError('no training images in the dataset');
   const classWeights = options.classWeights === 'balanced' ? balancedWeights(trainSet) : options.classWeights;
   if (classWeights && classWeights.length !== numClasses) throw new RangeError(`classWeights has ${classWeights.length} entries for ${numClasses} classes`);
-  const teacherProbs = options.teacher ? teacherTargets(options.teacher.model, trainSet, numClasses, options.teacher.tta ?? 'flip') : undefined;
+  const teacherProbs = options.teacher
+    ? await cachedTeacherTargets(options.teacher.model, trainSet, numClasses, options.teacher.tta ?? 'flip', options.checkpointDir)
+    : undefined;
 
   // engine
   const optimizerConfig = options.optimizer ?? { type: 'adam' };

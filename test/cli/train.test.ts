@@ -109,7 +109,8 @@ describe('fer-cnn-lstm train', () => {
     const out = join(dir, 'taught');
     let r = await runCli(['train', '--data', data, '--out', out, '--from', model, '--teacher', model, '--epochs', '1', ...LIGHT]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/distilling from .* \(weight 0\.5, flip TTA\): computing its predictions of \d+ training images/);
+    expect(r.stdout).toMatch(/distilling from .* \(weight 0\.5, flip TTA\): its predictions of \d+ training images are computed once and kept in .*teacher-targets\.bin/);
+    expect(existsSync(join(out, 'teacher-targets.bin'))).toBe(true);
     const state = () => JSON.parse(readFileSync(join(out, 'checkpoint.json'), 'utf8'));
     expect(state().config.teacher).toEqual({ weight: 0.5, tta: 'flip', weights: model });
     r = await runCli(['train', '--data', data, '--out', out, '--epochs', '2', '--resume', ...LIGHT]);

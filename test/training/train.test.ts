@@ -3,7 +3,7 @@
  * fine-tuning with a custom class list. Tiny models, tiny datasets, in-process gradients
  * (`workers: 0`) on wasm.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,8 @@ import { setBackend } from '../../src/backends/select.js';
 import { loadModel } from '../../src/model/io.js';
 import { readCheckpointState, restoreCheckpoint } from '../../src/training/checkpoint.js';
 import { readWeights } from '../../src/training/executor.js';
+import { predictPixels } from '../../src/training/loss.js';
+import { readTeacherTargets, teacherKey } from '../../src/training/teacher-cache.js';
 import { train, TrainingError, type EpochLog } from '../../src/training/train.js';
 import { patternedDataset, tinyModel } from './helpers.js';
 
@@ -292,6 +294,26 @@ describe('distillation', () => {
     await expect(train(tinyModel(), ds, { ...opts, teacher: { model: tinyModel({ inputSize: 20 }) } })).rejects.toThrow(/teacher takes 20×20×1 images but the dataset holds 16×16×1/);
     const threeClasses = tinyModel({ numClasses: 3 });
     await expect(train(tinyModel(), ds, { ...opts, teacher: { model: threeClasses } })).rejects.toThrow(/teacher has 3 outputs but the model being trained has 7/);
+  });
+
+  it("keeps the teacher's predictions in the checkpoint folder: a resumed run reuses them, another teacher replaces them", async () => {
+    const dir = tempDir();
+    const ds = patternedDataset(16);
+    const opts = { ...base, augment: false as const, checkpointDir: dir };
+    const teacher = tinyModel({ seed: 5 });
+    await train(tinyModel(), ds, { ...opts, epochs: 1, teacher: { model: teacher } });
+    const bin = join(dir, 'teacher-targets.bin');
+    const cached = await readTeacherTargets(dir, teacherKey(teacher, ds, 'flip'), 16, 7);
+    expect(cached).toEqual(predictPixels(teacher, ds.images, ds.size, 256, 'flip'));
+    const written = statSync(bin).mtimeMs;
+    await new Promise((r) => setTimeout(r, 20));
+    await train(tinyModel(), ds, { ...opts, epochs: 2, resume: true, teacher: { model: teacher } });
+    expect(statSync(bin).mtimeMs).toBe(written);
+    const other = tinyModel({ seed: 6 });
+    await train(tinyModel(), ds, { ...opts, epochs: 3, resume: true, teacher: { model: other } });
+    expect(statSync(bin).mtimeMs).toBeGreaterThan(written);
+    expect(await readTeacherTargets(dir, teacherKey(teacher, ds, 'flip'), 16, 7)).toBeUndefined();
+    expect(await readTeacherTargets(dir, teacherKey(other, ds, 'flip'), 16, 7)).toEqual(predictPixels(other, ds.images, ds.size, 256, 'flip'));
   });
 });
 

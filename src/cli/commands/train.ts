@@ -290,7 +290,7 @@ async function run(args: ParsedArgs, rawArgs: readonly string[]): Promise<number
     const teacherModel = await loadModelFrom(path, () => loadModel(path));
     checkEmotionModel(teacherModel, path);
     teacher = { model: teacherModel, weight: teacherRecipe.weight, tta: teacherRecipe.tta };
-    say(`distilling from ${path} (weight ${teacherRecipe.weight ?? 0.5}, ${teacherRecipe.tta === false ? 'no' : teacherRecipe.tta ?? 'flip'} TTA): computing its predictions of ${selected.trainSet.length} training images`);
+    say(`distilling from ${path} (weight ${teacherRecipe.weight ?? 0.5}, ${teacherRecipe.tta === false ? 'no' : teacherRecipe.tta ?? 'flip'} TTA): its predictions of ${selected.trainSet.length} training images are computed once and kept in ${join(outDir, 'teacher-targets.bin')}`);
   }
   await mkdir(outDir, { recursive: true });
 
