@@ -8,6 +8,7 @@
 import { tf, tfl } from '../backends/tf.js';
 import { predictPixels, shardGradients, type ShardRequest } from './loss.js';
 import type { ShardResult, WorkerRequest, WorkerResponse } from './protocol.js';
+import type { TtaMode } from '../inference/tta.js';
 
 /** Computes shard gradients and predictions for the trainer. */
 export interface GradientExecutor {
@@ -15,8 +16,8 @@ export interface GradientExecutor {
   readonly parallelism: number;
   /** One result per shard, in order. `weights` are all of `model.weights` (ignored in-process). */
   step(weights: Float32Array[] | undefined, shards: ShardRequest[]): Promise<ShardResult[]>;
-  /** Class probabilities for `pixels`, `[n × classes]`. */
-  predict(weights: Float32Array[] | undefined, pixels: Uint8Array, size: number, flipTta: boolean): Promise<Float32Array>;
+  /** Class probabilities for `pixels`, `[n × classes]`, with test-time augmentation `tta`. */
+  predict(weights: Float32Array[] | undefined, pixels: Uint8Array, size: number, tta: TtaMode): Promise<Float32Array>;
   /** Stops workers. */
   close(): Promise<void>;
 }
@@ -46,8 +47,8 @@ export class LocalExecutor implements GradientExecutor {
     });
   }
 
-  async predict(_weights: Float32Array[] | undefined, pixels: Uint8Array, size: number, flipTta: boolean): Promise<Float32Array> {
-    return predictPixels(this.model, pixels, size, 256, flipTta);
+  async predict(_weights: Float32Array[] | undefined, pixels: Uint8Array, size: number, tta: TtaMode): Promise<Float32Array> {
+    return predictPixels(this.model, pixels, size, 256, tta);
   }
 
   async close(): Promise<void> {}
@@ -140,14 +141,14 @@ export class WorkerExecutor implements GradientExecutor {
     return replies.map((r) => (r as Extract<WorkerResponse, { type: 'step' }>).result);
   }
 
-  async predict(weights: Float32Array[] | undefined, pixels: Uint8Array, size: number, flipTta: boolean): Promise<Float32Array> {
+  async predict(weights: Float32Array[] | undefined, pixels: Uint8Array, size: number, tta: TtaMode): Promise<Float32Array> {
     if (!weights) throw new Error('WorkerExecutor.predict needs the weights');
     const px = size * size;
     const n = pixels.length / px;
     const per = Math.ceil(n / this.workers.length);
     const parts = await Promise.all(this.workers.map((_, i) => {
       const s = Math.min(n, i * per), e = Math.min(n, (i + 1) * per);
-      return this.call(i, { type: 'predict', weights, pixels: pixels.slice(s * px, e * px), size, flipTta } as never);
+      return this.call(i, { type: 'predict', weights, pixels: pixels.slice(s * px, e * px), size, tta } as never);
     }));
     const arrays = parts.map((p) => (p as Extract<WorkerResponse, { type: 'predict' }>).probs);
     const out = new Float32Array(arrays.reduce((a, b) => a + b.length, 0));

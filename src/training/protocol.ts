@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import type { ShardRequest } from './loss.js';
+import type { TtaMode } from '../inference/tta.js';
 
 /** Sent once: the model to rebuild and the backend to run it on. */
 export interface InitMessage {
@@ -29,7 +30,7 @@ export interface PredictMessage {
   weights: Float32Array[];
   pixels: Uint8Array;
   size: number;
-  flipTta: boolean;
+  tta: TtaMode;
 }
 
 export type WorkerRequest = InitMessage | StepMessage | PredictMessage;

@@ -227,25 +227,47 @@ export function selectTrainingData(dataset: FerDataset, options: Pick<TrainOptio
 }
 
 /** The teacher's class probabilities for every image of `trainSet` (`n × numClasses`), after checking that it fits. */
-function teacherTargets(teacher: tfl.LayersModel, trainSet: FerDataset, numClasses: number, tta: TtaMode): Float32Array {
+async function teacherTargets(teacher: tfl.LayersModel, trainSet: FerDataset, numClasses: number, tta: TtaMode, workers: Workers): Promise<Float32Array> {
   const [, h, w, c] = teacher.inputs[0].shape as number[];
   const k = (teacher.outputs[0].shape as number[])[1];
   if (h !== trainSet.size || w !== trainSet.size || c !== 1) throw new RangeError(`the teacher takes ${h}×${w}×${c} images but the dataset holds ${trainSet.size}×${trainSet.size}×1`);
   if (k !== numClasses) throw new RangeError(`the teacher has ${k} outputs but the model being trained has ${numClasses}`);
-  const probs = predictPixels(teacher, trainSet.images, trainSet.size, 256, tta);
+  const probs = workers.count > 0
+    ? await predictInWorkers(teacher, trainSet.images, trainSet.size, tta, workers)
+    : predictPixels(teacher, trainSet.images, trainSet.size, 256, tta);
   for (let i = 0; i < probs.length; i++) {
     if (!Number.isFinite(probs[i])) throw new RangeError(`the teacher's output for training image ${Math.floor(i / k)} (${trainSet.sources[Math.floor(i / k)]}) is ${probs[i]}: not a usable target`);
   }
   return probs;
 }
 
+/** How many gradient workers a run has, and their backend. */
+interface Workers {
+  count: number;
+  backend: string;
+}
+
+/**
+ * `model`'s predictions of `pixels`, split over a pool of `workers.count` threads started for it and
+ * stopped after (the teacher is another model than the gradient workers hold; ten-crop TTA of 28,709
+ * images is 14 min on one core).
+ */
+async function predictInWorkers(model: tfl.LayersModel, pixels: Uint8Array, size: number, tta: TtaMode, workers: Workers): Promise<Float32Array> {
+  const pool = await WorkerExecutor.start(model, workers.count, workers.backend, false);
+  try {
+    return await pool.predict(readWeights(model.weights), pixels, size, tta);
+  } finally {
+    await pool.close();
+  }
+}
+
 /** {@link teacherTargets}, read from and kept in `checkpointDir` when there is one (a resumed run reuses them). */
-async function cachedTeacherTargets(teacher: tfl.LayersModel, trainSet: FerDataset, numClasses: number, tta: TtaMode, checkpointDir?: string): Promise<Float32Array> {
-  if (!checkpointDir) return teacherTargets(teacher, trainSet, numClasses, tta);
+async function cachedTeacherTargets(teacher: tfl.LayersModel, trainSet: FerDataset, numClasses: number, tta: TtaMode, workers: Workers, checkpointDir?: string): Promise<Float32Array> {
+  if (!checkpointDir) return teacherTargets(teacher, trainSet, numClasses, tta, workers);
   const key = teacherKey(teacher, trainSet, tta);
   const cached = await readTeacherTargets(checkpointDir, key, trainSet.length, numClasses);
   if (cached) return cached;
-  const probs = teacherTargets(teacher, trainSet, numClasses, tta);
+  const probs = await teacherTargets(teacher, trainSet, numClasses, tta, workers);
   await writeTeacherTargets(checkpointDir, key, probs, numClasses);
   return probs;
 }
@@ -292,17 +314,18 @@ export async function train(model: tfl.LayersModel, dataset: FerDataset, options
   if (trainSet.length === 0) throw new RangeError('no training images in the dataset');
   const classWeights = options.classWeights === 'balanced' ? balancedWeights(trainSet) : options.classWeights;
   if (classWeights && classWeights.length !== numClasses) throw new RangeError(`classWeights has ${classWeights.length} entries for ${numClasses} classes`);
+  const workers = options.workers ?? (await defaultWorkers());
+  const workerBackend = options.workerBackend ?? 'wasm';
   const teacherProbs = options.teacher
-    ? await cachedTeacherTargets(options.teacher.model, trainSet, numClasses, options.teacher.tta ?? 'flip', options.checkpointDir)
+    ? await cachedTeacherTargets(options.teacher.model, trainSet, numClasses, options.teacher.tta ?? 'flip', { count: workers, backend: workerBackend }, options.checkpointDir)
     : undefined;
 
   // engine
   const optimizerConfig = options.optimizer ?? { type: 'adam' };
   const { optimizer, setLearningRate: setLr } = createOptimizer(optimizerConfig, baseLr);
   if (options.fastBatchNorm !== false) useFastBatchNorm(model);
-  const workers = options.workers ?? (await defaultWorkers());
   const executor: GradientExecutor = workers > 0
-    ? await WorkerExecutor.start(model, workers, options.workerBackend ?? 'wasm', options.fastBatchNorm !== false)
+    ? await WorkerExecutor.start(model, workers, workerBackend, options.fastBatchNorm !== false)
     : new LocalExecutor(model);
   const parallel = workers > 0;
   const vars = trainableVariables(model);

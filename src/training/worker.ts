@@ -46,7 +46,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
     reply({ type: 'step', id: msg.id, result: { grads, nonTrainable, lossSum: g.lossSum, correct: g.correct, count: g.count } },
       [...grads, ...nonTrainable].map((a) => a.buffer as ArrayBuffer));
   } else {
-    const probs = predictPixels(model, msg.pixels, msg.size, 256, msg.flipTta);
+    const probs = predictPixels(model, msg.pixels, msg.size, 256, msg.tta);
     reply({ type: 'predict', id: msg.id, probs }, [probs.buffer as ArrayBuffer]);
   }
 }

@@ -7,11 +7,15 @@
  * differentiated, so the shard sum legitimately differs from the one-piece gradient. The models
  * here also have no dropout, so a training-mode pass is deterministic.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src/backends/tf.js';
 import { setBackend } from '../../src/backends/select.js';
 import { LocalExecutor, WorkerExecutor, readWeights } from '../../src/training/executor.js';
-import type { ShardRequest } from '../../src/training/loss.js';
+import { predictPixels, type ShardRequest } from '../../src/training/loss.js';
+import { readTeacherTargets, teacherKey } from '../../src/training/teacher-cache.js';
 import type { ShardResult } from '../../src/training/protocol.js';
 import { train } from '../../src/training/train.js';
 import { patternedDataset, SIZE, tinyModel } from './helpers.js';
@@ -93,17 +97,45 @@ describe('WorkerExecutor (2 worker threads) vs LocalExecutor', () => {
     }
   });
 
-  it('predictions from workers equal the in-process predictions', async () => {
+  it('predictions from workers equal the in-process predictions, with and without TTA', async () => {
     const model = tinyModel(NO_BN);
     const ds = patternedDataset(9);
     const ex = await WorkerExecutor.start(model, 2);
     try {
-      const fromWorkers = await ex.predict(readWeights(model.weights), ds.images, SIZE, false);
-      const here = await new LocalExecutor(model).predict(undefined, ds.images, SIZE, false);
-      expect(fromWorkers.length).toBe(9 * 7);
-      fromWorkers.forEach((v, i) => expect(v).toBeCloseTo(here[i], 5));
+      const views: number[][] = [];
+      for (const tta of [false, 'flip', 'ten-crop'] as const) {
+        const fromWorkers = await ex.predict(readWeights(model.weights), ds.images, SIZE, tta);
+        const here = await new LocalExecutor(model).predict(undefined, ds.images, SIZE, tta);
+        expect(fromWorkers.length).toBe(9 * 7);
+        fromWorkers.forEach((v, i) => expect(v).toBeCloseTo(here[i], 5));
+        views.push(Array.from(here));
+      }
+      // the modes differ (each one was really applied in the workers)
+      expect(views[1]).not.toEqual(views[0]);
+      expect(views[2]).not.toEqual(views[1]);
     } finally {
       await ex.close();
+    }
+  });
+});
+
+describe("train(): a teacher's predictions with workers", () => {
+  it('are computed by a pool of workers and equal the in-process ones (kept in the checkpoint folder)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fer-teacher-workers-'));
+    try {
+      const ds = patternedDataset(10);
+      const teacher = tinyModel({ seed: 5 });
+      await train(tinyModel(), ds, {
+        epochs: 1, batchSize: 10, workers: 2, augment: false, seed: 3, validation: false, checkpointDir: dir,
+        teacher: { model: teacher, tta: 'ten-crop' },
+      });
+      const cached = await readTeacherTargets(dir, teacherKey(teacher, ds, 'ten-crop'), 10, 7);
+      const here = predictPixels(teacher, ds.images, ds.size, 256, 'ten-crop');
+      expect(cached).toBeDefined();
+      cached!.forEach((v, i) => expect(v).toBeCloseTo(here[i], 5));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      tf.disposeVariables();
     }
   });
 });
