@@ -24,12 +24,15 @@ describe('test-time augmentation', () => {
     const ramp = tf.tidy(() => tf.tile(tf.reshape(tf.linspace(0, 1, 20), [1, 1, 20, 1]), [2, 20, 1, 1])) as tf.Tensor4D;
     const plain = (predictWithTta(predict, ramp, false).arraySync() as number[][])[0];
     expect(plain[0]).toBeLessThan(plain[1]);
-    const flip = (predictWithTta(predict, ramp, 'flip').arraySync() as number[][])[0];
-    expect(flip[0]).toBeCloseTo(flip[1], 5); // the mirror swaps the halves
+    seen.length = 0;
+    const flip = predictWithTta(predict, ramp, 'flip').arraySync() as number[][];
+    expect(flip).toHaveLength(2);
+    expect(flip[0][0]).toBeCloseTo(flip[0][1], 5); // the mirror swaps the halves
+    expect(seen).toEqual([[4, 20, 20, 1]]); // the images and their mirrors in one call
     seen.length = 0;
     const crops = (predictWithTta(predict, ramp, 'ten-crop').arraySync() as number[][])[0];
-    expect(seen).toHaveLength(10);
-    for (const s of seen) expect(s).toEqual([2, 20, 20, 1]); // each crop resized back to the input size
+    expect(seen).toHaveLength(5); // 5 crops, each with its mirror in one call
+    for (const s of seen) expect(s).toEqual([4, 20, 20, 1]); // each crop resized back to the input size
     expect(crops[0]).toBeCloseTo(crops[1], 5);
     expect(crops[0]).toBeCloseTo(0.5, 1);
   });
