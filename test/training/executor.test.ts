@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tf } from '../../src/backends/tf.js';
 import { setBackend } from '../../src/backends/select.js';
 import { LocalExecutor, WorkerExecutor, readWeights } from '../../src/training/executor.js';
@@ -125,15 +125,19 @@ describe("train(): a teacher's predictions with workers", () => {
     try {
       const ds = patternedDataset(10);
       const teacher = tinyModel({ seed: 5 });
+      const start = vi.spyOn(WorkerExecutor, 'start');
       await train(tinyModel(), ds, {
         epochs: 1, batchSize: 10, workers: 2, augment: false, seed: 3, validation: false, checkpointDir: dir,
         teacher: { model: teacher, tta: 'ten-crop' },
       });
       const cached = await readTeacherTargets(dir, teacherKey(teacher, ds, 'ten-crop'), 10, 7);
       const here = predictPixels(teacher, ds.images, ds.size, 256, 'ten-crop');
+      // a pool of 2 workers for the teacher, then the gradient workers for the student
+      expect(start.mock.calls.map(([m, count]) => [m === teacher, count])).toEqual([[true, 2], [false, 2]]);
       expect(cached).toBeDefined();
       cached!.forEach((v, i) => expect(v).toBeCloseTo(here[i], 5));
     } finally {
+      vi.restoreAllMocks();
       rmSync(dir, { recursive: true, force: true });
       tf.disposeVariables();
     }
