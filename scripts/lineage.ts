@@ -1,7 +1,7 @@
 /**
  * How a saved model came to be, traced back from its folder through the files it and its runs
  * wrote: a weight average (`scripts/average-weights.ts`) names what it averages (`averageOf` in
- * its model.json), a checkpoint (`<run>/best`, `<run>/epoch-N`, `<run>/snap/epoch-N`) belongs to a
+ * its model.json), a deepened model (`scripts/deepen.ts`) the model it deepens (`deepenedFrom`), a checkpoint (`<run>/best`, `<run>/epoch-N`, `<run>/snap/epoch-N`) belongs to a
  * run whose `checkpoint.json` records its command, and a command with `--from <dir>` started from
  * that model. Used by the release script to write the whole chain, with the commands, into the
  * model card.
@@ -14,6 +14,7 @@ import { basename, dirname } from 'node:path';
 /** One model in the chain. */
 export type LineageNode =
   | { kind: 'average'; dir: string; command?: string; of: LineageNode[]; seen?: boolean }
+  | { kind: 'deepened'; dir: string; command?: string; convsPerBlock?: number[]; from: LineageNode }
   | {
     kind: 'checkpoint'; dir: string; run: string; epoch: number; epochsTrained: number; seconds: number;
     command?: string; from?: LineageNode; seen?: boolean;
@@ -38,7 +39,10 @@ const readJson = async <T>(path: string): Promise<T | undefined> => {
 export async function traceLineage(dir: string, seen = new Set<string>(), depth = 0): Promise<LineageNode> {
   const clean = dir.replace(/\/+$/, '');
   if (depth > 32) return { kind: 'unknown', dir: clean };
-  const meta = (await readJson<{ userDefinedMetadata?: { averageOf?: string[]; command?: string } }>(`${clean}/model.json`))?.userDefinedMetadata;
+  const meta = (await readJson<{ userDefinedMetadata?: { averageOf?: string[]; deepenedFrom?: string; convsPerBlock?: number[]; command?: string } }>(`${clean}/model.json`))?.userDefinedMetadata;
+  if (meta?.deepenedFrom) {
+    return { kind: 'deepened', dir: clean, command: meta.command, convsPerBlock: meta.convsPerBlock, from: await traceLineage(meta.deepenedFrom, seen, depth + 1) };
+  }
   if (meta?.averageOf?.length) {
     if (seen.has(clean)) return { kind: 'average', dir: clean, of: [], seen: true };
     seen.add(clean);
@@ -67,6 +71,7 @@ export async function traceLineage(dir: string, seen = new Set<string>(), depth 
 /** Every distinct run in the chain, once: its folder, epochs trained and wall time. */
 export function lineageRuns(node: LineageNode, out = new Map<string, { epochs: number; seconds: number }>()): Map<string, { epochs: number; seconds: number }> {
   if (node.kind === 'average') for (const part of node.of) lineageRuns(part, out);
+  if (node.kind === 'deepened') lineageRuns(node.from, out);
   if (node.kind === 'checkpoint') {
     if (!out.has(node.run)) out.set(node.run, { epochs: node.epochsTrained, seconds: node.seconds });
     if (node.from) lineageRuns(node.from, out);
@@ -81,6 +86,11 @@ export function lineageMarkdown(node: LineageNode, indent = ''): string {
     if (node.seen) return `${indent}- \`${node.dir}\` (that average is above)`;
     return [`${indent}- \`${node.dir}\`: the weight average of ${node.of.length} models, \`${node.command}\``,
       ...node.of.map((p) => lineageMarkdown(p, `${indent}  `))].join('\n');
+  }
+  if (node.kind === 'deepened') {
+    const depth = node.convsPerBlock ? ` to ${node.convsPerBlock.join('/')} convolutions per block` : '';
+    return [`${indent}- \`${node.dir}\`: deepened${depth}, the new convolutions starting as the identity${node.command ? `, \`${node.command}\`` : ''}, from`,
+      lineageMarkdown(node.from, `${indent}  `)].join('\n');
   }
   const head = `${indent}- \`${node.dir}\`: epoch ${node.epoch} of \`${node.run}\``;
   if (node.seen) return `${head} (that run is above)`;

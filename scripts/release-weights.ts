@@ -21,7 +21,7 @@ import { EMOTIONS } from '../src/emotions.js';
 import { evaluate } from '../src/evaluation/evaluate.js';
 import { argmaxRows, confusionMatrix, metricsFromConfusion, type EvaluationResult } from '../src/evaluation/metrics.js';
 import { loadModel, saveModel } from '../src/model/io.js';
-import type { CnnLstmOptions } from '../src/model/cnn-lstm.js';
+import { DEFAULT_CNN_LSTM_OPTIONS, type CnnLstmOptions } from '../src/model/cnn-lstm.js';
 import { rebuildCnnLstm } from '../src/model/rebuild.js';
 import { predictPixels } from '../src/training/loss.js';
 import type { tfl } from '../src/backends/tf.js';
@@ -97,6 +97,17 @@ const lineage = await traceLineage(weightsDir);
 const lineageTotals = [...lineageRuns(lineage).values()]
   .reduce<{ runs: number; epochs: number; seconds: number }>((t, r) => ({ runs: t.runs + 1, epochs: t.epochs + r.epochs, seconds: t.seconds + r.seconds }), { runs: 0, epochs: 0, seconds: 0 });
 const loaded = await loadModel(weightsDir);
+/**
+ * A model deepened by scripts/deepen.ts (and the runs trained from it) has more convolutions in some
+ * blocks than its recipe says: the depth per block is read from the layers themselves.
+ */
+const convsPerBlock = loaded.layers.reduce<number[]>((acc, l) => {
+  const m = /^block(\d+)_conv(\d+)$/.exec(l.name);
+  if (m) acc[Number(m[1]) - 1] = Math.max(acc[Number(m[1]) - 1] ?? 0, Number(m[2]));
+  return acc;
+}, []);
+const uniformDepth = modelConfig.convsPerBlock ?? DEFAULT_CNN_LSTM_OPTIONS.convsPerBlock;
+if (convsPerBlock.some((n, b) => n !== (Array.isArray(uniformDepth) ? uniformDepth[b] : uniformDepth))) modelConfig.convsPerBlock = convsPerBlock;
 /** The models that the released weights average (scripts/average-weights.ts), when they are an average. */
 const made = loaded.getUserDefinedMetadata() as {
   averageOf?: string[]; command?: string;

@@ -77,7 +77,10 @@ def model_options(model_cfg):
     halvings = len(o['filters']) - (0 if o['poolLastBlock'] else 1) + (1 if o['stemFilters'] > 0 else 0)
     check(o['inputSize'] >> halvings >= 1, f"{halvings} poolings shrink a {o['inputSize']}px input to nothing")
     check(o['lstmGates'] in ('hardSigmoid', 'sigmoid'), f"lstmGates must be hardSigmoid or sigmoid, got {o['lstmGates']}")
-    check(isinstance(o['convsPerBlock'], int) and o['convsPerBlock'] >= 1, 'convsPerBlock must be >= 1')
+    convs = o['convsPerBlock'] if isinstance(o['convsPerBlock'], list) else [o['convsPerBlock']] * len(o['filters'])
+    check(len(convs) == len(o['filters']), f"convsPerBlock has {len(convs)} entries for {len(o['filters'])} blocks")
+    check(all(isinstance(n, int) and n >= 1 for n in convs), 'convsPerBlock must be >= 1')
+    o['convsPerBlock'] = convs  # one entry per block, as buildCnnLstm resolves it
     check(o['sequence'] in ('rows', 'columns', 'cells'), f"sequence must be rows, columns or cells, got {o['sequence']}")
     check(0 <= o['dropout'] < 1 and 0 <= o['convDropout'] < 1, 'dropout rates must be in [0, 1)')
     return o
@@ -214,7 +217,7 @@ class CnnLstm(nn.Module):
         last = len(o['filters']) - 1
         for b, f in enumerate(o['filters']):
             block_in = c_in
-            for c in range(o['convsPerBlock']):
+            for c in range(o['convsPerBlock'][b]):
                 self.convs[f'block{b + 1}_conv{c + 1}'] = KerasConvBn(c_in, f, 3, 1, bn)
                 c_in = f
             if o['residual'] and block_in != f:
@@ -244,9 +247,9 @@ class CnnLstm(nn.Module):
         last = len(o['filters']) - 1
         for b in range(len(o['filters'])):
             block_in = x
-            for c in range(o['convsPerBlock']):
+            for c in range(o['convsPerBlock'][b]):
                 x = cv[f'block{b + 1}_conv{c + 1}'](x)
-                if o['residual'] and c == o['convsPerBlock'] - 1:
+                if o['residual'] and c == o['convsPerBlock'][b] - 1:
                     sc = f'block{b + 1}_shortcut'
                     x = x + (cv[sc](block_in) if sc in cv else block_in)  # block{b}_add, before the last ReLU
                 x = F.relu(x)

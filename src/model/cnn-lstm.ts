@@ -26,8 +26,11 @@ export interface CnnLstmOptions {
   numClasses?: number;
   /** Filters of each convolution block; one max-pool (2×2) ends each block. Default `[32, 64, 128]`. */
   filters?: number[];
-  /** Convolutions (3×3, same padding) per block. Default 2. */
-  convsPerBlock?: number;
+  /**
+   * Convolutions (3×3, same padding) per block: one number for every block, or one per block
+   * (`[2, 2, 3]`: a third convolution in the last block only). Default 2.
+   */
+  convsPerBlock?: number | number[];
   /** Batch normalization after each convolution. Default true. */
   batchNorm?: boolean;
   /** How the feature map becomes a sequence. Default `'rows'`. */
@@ -132,7 +135,9 @@ export function buildCnnLstm(options: CnnLstmOptions = {}): tfl.LayersModel {
   const halvings = o.filters.length - (o.poolLastBlock ? 0 : 1) + (o.stemFilters > 0 ? 1 : 0);
   check(o.inputSize >> halvings >= 1, `${halvings} poolings shrink a ${o.inputSize}px input to nothing`);
   check(o.lstmGates === 'hardSigmoid' || o.lstmGates === 'sigmoid', `lstmGates must be hardSigmoid or sigmoid, got ${o.lstmGates}`);
-  check(Number.isInteger(o.convsPerBlock) && o.convsPerBlock >= 1, 'convsPerBlock must be ≥ 1');
+  const convs = Array.isArray(o.convsPerBlock) ? o.convsPerBlock : o.filters.map(() => o.convsPerBlock as number);
+  check(convs.length === o.filters.length, `convsPerBlock has ${convs.length} entries for ${o.filters.length} blocks`);
+  check(convs.every((n) => Number.isInteger(n) && n >= 1), 'convsPerBlock must be ≥ 1');
   check(['rows', 'columns', 'cells'].includes(o.sequence), `sequence must be rows, columns or cells, got ${o.sequence}`);
   check(o.lstmUnits > 0, 'lstmUnits must be > 0');
   check(o.dropout >= 0 && o.dropout < 1 && o.convDropout >= 0 && o.convDropout < 1, 'dropout rates must be in [0, 1)');
@@ -168,10 +173,10 @@ export function buildCnnLstm(options: CnnLstmOptions = {}): tfl.LayersModel {
   }
   o.filters.forEach((f, b) => {
     const blockInput = x;
-    for (let c = 0; c < o.convsPerBlock; c++) {
+    for (let c = 0; c < convs[b]; c++) {
       const id = `block${b + 1}_conv${c + 1}`;
       x = convBn(x, f, id);
-      const last = c === o.convsPerBlock - 1;
+      const last = c === convs[b] - 1;
       if (o.residual && last) {
         const inWidth = (blockInput.shape as number[])[3];
         const shortcut = inWidth === f ? blockInput : convBn(blockInput, f, `block${b + 1}_shortcut`, 1);

@@ -16,7 +16,8 @@ describe('buildCnnLstm', () => {
     expect(m.outputs[0].shape).toEqual([null, 7]);
     const names = m.layers.map((l) => l.getClassName());
     const convs = m.layers.filter((l) => l.getClassName() === 'Conv2D');
-    expect(convs).toHaveLength(1 + DEFAULT_CNN_LSTM_OPTIONS.filters.length * DEFAULT_CNN_LSTM_OPTIONS.convsPerBlock);
+    const perBlock = DEFAULT_CNN_LSTM_OPTIONS.convsPerBlock;
+    expect(convs).toHaveLength(1 + (Array.isArray(perBlock) ? perBlock.reduce((a, b) => a + b, 0) : DEFAULT_CNN_LSTM_OPTIONS.filters.length * perBlock));
     // the strided stem sees the full 48×48 image; the LSTM reads the unpooled last map's 6 rows
     expect((m.getLayer('stem_conv').output as { shape: number[] }).shape).toEqual([null, 24, 24, 32]);
     expect((m.getLayer('lstm').input as { shape: number[] }).shape).toEqual([null, 6, 6 * 128]);
@@ -72,6 +73,16 @@ describe('buildCnnLstm', () => {
     expect(m.getLayer('block1_add').getClassName()).toBe('Add');
     expect(m.layers.some((l) => l.name === 'block1_shortcut')).toBe(false); // 32 → 32: identity
     expect(m.getLayer('block2_shortcut').getConfig()).toMatchObject({ kernelSize: [1, 1], filters: 8 });
+  });
+
+  it('takes one depth for every block or one per block', () => {
+    const convNames = (m: ReturnType<typeof buildCnnLstm>) => m.layers.filter((l) => l.getClassName() === 'Conv2D').map((l) => l.name);
+    expect(convNames(buildCnnLstm({ filters: [4, 8], convsPerBlock: [1, 3], lstmUnits: 4, seed: 1 })))
+      .toEqual(['stem_conv', 'block1_conv1', 'block2_conv1', 'block2_conv2', 'block2_conv3']);
+    expect(convNames(buildCnnLstm({ filters: [4, 8], convsPerBlock: 2, lstmUnits: 4, seed: 1 })))
+      .toEqual(['stem_conv', 'block1_conv1', 'block1_conv2', 'block2_conv1', 'block2_conv2']);
+    expect(() => buildCnnLstm({ filters: [4, 8], convsPerBlock: [2] })).toThrow(/convsPerBlock has 1 entries for 2 blocks/);
+    expect(() => buildCnnLstm({ filters: [4, 8], convsPerBlock: [2, 0] })).toThrow(/convsPerBlock must be ≥ 1/);
   });
 
   it('pools the last block only when asked, and can use sigmoid LSTM gates', () => {

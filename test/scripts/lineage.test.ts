@@ -45,6 +45,18 @@ describe('lineage', () => {
     ]);
   });
 
+  it('follows a deepened model back to the model it deepens', async () => {
+    run('e', 4, 3, 'fer-cnn-lstm train --out e');
+    mkdirSync(p('f', 'start'), { recursive: true });
+    writeFileSync(p('f', 'start', 'model.json'), JSON.stringify({ userDefinedMetadata: { deepenedFrom: p('e', 'best'), convsPerBlock: [2, 3, 3], command: 'npx tsx scripts/deepen.ts …' } }));
+    run('f', 2, 2, `fer-cnn-lstm train --out f --from ${p('f', 'start')}`);
+
+    const tree = await traceLineage(p('f', 'best'));
+    const md = lineageMarkdown(tree);
+    expect(md).toContain(`starting from\n  - \`${p('f', 'start')}\`: deepened to 2/3/3 convolutions per block, the new convolutions starting as the identity, \`npx tsx scripts/deepen.ts …\`, from\n    - \`${p('e', 'best')}\`: epoch 3 of \`${p('e')}\``);
+    expect([...lineageRuns(tree)].map(([dir, r]) => [dir, r.epochs])).toEqual([[p('f'), 2], [p('e'), 4]]);
+  });
+
   it('says so where a folder has no record', async () => {
     mkdirSync(p('loose'), { recursive: true });
     const tree = await traceLineage(p('loose'));

@@ -5,7 +5,7 @@
  * `buildCnnLstm` and give PyTorch's probabilities. Covers the 0.2 default architecture (strided stem at 48 px,
  * unpooled last block, rows), residual blocks with identity and projection shortcuts, a stride-1 stem with
  * its pool, no batch norm, cells, sigmoid gates on an odd input size, no stem, columns, bidirectional, no dense layer,
- * and exports of the 0.1 script (format 1).
+ * a depth per block (`convsPerBlock: [1, 3]`), and exports of the 0.1 script (format 1).
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,11 @@ const FIXTURES: Record<string, { options: Record<string, unknown>; layers: strin
     options: { sequence: 'columns', bidirectional: true, stemFilters: 0, poolLastBlock: true, denseUnits: 0 },
     layers: ['bilstm', 'emotion'],
     absent: ['stem_conv', 'dense', 'lstm'],
+  },
+  'per-block-depth': {
+    options: { convsPerBlock: [1, 3], residual: true, filters: [4, 8] },
+    layers: ['block1_conv1', 'block2_conv3', 'block2_conv3_bn', 'block2_shortcut'],
+    absent: ['block1_conv2', 'block2_conv4'],
   },
 };
 
