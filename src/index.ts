@@ -28,7 +28,10 @@ export { detectEmotions, type DetectEmotionsOptions, type FaceEmotion } from './
 export { FaceDetectorMissingError } from './detection/model-files.js';
 export type { Box } from './detection/boxes.js';
 
-export { loadEmotionModel, shippedModelInfo, shippedWeightsLocation, clearModelCache, type ModelSource, type ShippedModelInfo } from './inference/weights.js';
+export {
+  loadEmotionModel, shippedModelInfo, shippedWeightsLocation, clearModelCache, MODEL_VARIANTS, VARIANT_TTA,
+  type ModelSource, type ModelVariant, type ShippedModelInfo,
+} from './inference/weights.js';
 export { loadModel, saveModel } from './model/io.js';
 export type { WeightPrecision } from './model/quantize.js';
 

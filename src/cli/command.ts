@@ -67,6 +67,26 @@ export function precisionOption(args: ParsedArgs): WeightPrecision | undefined {
   return p as WeightPrecision;
 }
 
+/**
+ * `--variant default|accurate`: which shipped model. `accurate` becomes what it means,
+ * `--weights <shipped weights>/accurate[/<precision>]` and `--tta` (its flip TTA), so that every
+ * path of a command (one image, faces, folders) runs it. A usage error with `--weights`.
+ */
+export async function applyVariantOption(args: ParsedArgs): Promise<void> {
+  const variant = stringOption(args.values, 'variant');
+  if (variant === undefined || variant === 'default') return;
+  if (variant !== 'accurate') throw new UsageError(`--variant must be default or accurate, got "${variant}"`);
+  if (stringOption(args.values, 'weights') !== undefined) throw new UsageError('--variant selects one of the shipped models: it cannot be combined with --weights');
+  const precision = precisionOption(args) ?? 'float32';
+  const { shippedWeightsLocation } = await import('../inference/weights.js');
+  const root = await shippedWeightsLocation();
+  if (root === undefined) throw new SourceError('weights/model.json: the shipped weights are not installed with this copy of fer-cnn-lstm');
+  const { join } = await import('node:path');
+  args.values.weights = precision === 'float32' ? join(root, 'accurate') : join(root, 'accurate', precision);
+  delete args.values.precision;
+  args.values.tta = true;
+}
+
 /** Model input side and classes the CLI expects. */
 const SIZE = 48;
 

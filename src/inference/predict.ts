@@ -7,7 +7,7 @@
 import { tf, tfl } from '../backends/tf.js';
 import { EMOTIONS, type Emotion } from '../emotions.js';
 import { grayToTensor, toGrayImages, type ImageInput, type InputOptions, type ModelInput } from './input.js';
-import { loadEmotionModel, type ModelSource } from './weights.js';
+import { checkVariant, loadEmotionModel, VARIANT_TTA, type ModelSource } from './weights.js';
 import { predictWithTta, ttaViews, type TtaMode } from './tta.js';
 import { inferenceModel } from '../model/fold.js';
 
@@ -16,7 +16,8 @@ export interface PredictOptions<C extends string = Emotion> extends ModelSource,
   /**
    * Test-time augmentation: `true` or `'flip'` also predicts the horizontally flipped image and
    * averages the two (a little more accurate, twice the work); `'ten-crop'` averages 5 crops and
-   * their mirrors (10× the work). Default false.
+   * their mirrors (10× the work). Default: false, or the shipped `variant`'s ({@link VARIANT_TTA}:
+   * `'flip'` for `'accurate'`).
    */
   tta?: TtaMode;
   /**
@@ -112,6 +113,8 @@ async function run<C extends string>(input: ModelInput, options: PredictOptions<
   const batchSize = options.batchSize ?? 64;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   ttaViews(options.tta);
+  // the shipped variant's own TTA, unless the caller chose one or brought its own model
+  const tta = options.tta ?? (options.model || options.weights !== undefined ? false : VARIANT_TTA[checkVariant(options.variant ?? 'default')]);
   const model = inferenceModel(await loadEmotionModel(options));
   const size = inputSide(model);
   const k = outputCount(model);
@@ -126,7 +129,7 @@ async function run<C extends string>(input: ModelInput, options: PredictOptions<
   const x = grayToTensor(pixels, size);
   let raw: Float32Array;
   try {
-    raw = await forward(model, x, options.tta ?? false, batchSize);
+    raw = await forward(model, x, tta, batchSize);
   } finally {
     x.dispose();
   }

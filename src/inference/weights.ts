@@ -12,6 +12,7 @@ import { assertFiniteWeights } from '../model/check-weights.js';
 export { assertFiniteWeights };
 import type { ClassMetrics } from '../evaluation/metrics.js';
 import { ensureBackend } from './backend.js';
+import type { TtaMode } from './tta.js';
 
 /** How the shipped model was trained and how well it does, from `weights/metadata.json`. */
 export interface ShippedModelInfo {
@@ -38,6 +39,28 @@ export interface ShippedModelInfo {
   [key: string]: unknown;
 }
 
+/**
+ * The shipped models: `'default'` (`weights/`, faster than `@vladmandic/human`'s emotion model at
+ * batch 1 and 64) and `'accurate'` (`weights/accurate/`: a deeper network, run with flip TTA; more
+ * accurate, slower). Their measured accuracy and speed are in the README and the model cards.
+ */
+export type ModelVariant = 'default' | 'accurate';
+
+/** Every {@link ModelVariant}. */
+export const MODEL_VARIANTS: readonly ModelVariant[] = ['default', 'accurate'];
+
+/** The test-time augmentation each shipped model runs with unless `tta` says otherwise. */
+export const VARIANT_TTA: Readonly<Record<ModelVariant, TtaMode>> = Object.freeze({ default: false, accurate: 'flip' });
+
+/** The variant's folder inside the shipped `weights/` folder ('' for the default). */
+const VARIANT_DIRS: Readonly<Record<ModelVariant, string>> = { default: '', accurate: 'accurate' };
+
+/** Checks a `variant` option, naming the accepted values. */
+export function checkVariant(variant: unknown): ModelVariant {
+  if (!(MODEL_VARIANTS as readonly unknown[]).includes(variant)) throw new RangeError(`variant must be ${MODEL_VARIANTS.join(' or ')}, got ${String(variant)}`);
+  return variant as ModelVariant;
+}
+
 /** Where to get a model: a loaded one, or weights to load (and cache). */
 export interface ModelSource {
   /** A loaded model to use as is (not cached, not disposed). */
@@ -55,6 +78,11 @@ export interface ModelSource {
    * Ignored when `model` or `weights` is given.
    */
   precision?: WeightPrecision;
+  /**
+   * Which shipped model: `'default'` or `'accurate'` (see {@link ModelVariant}; it also sets the
+   * default `tta` of a prediction). Ignored when `model` or `weights` is given.
+   */
+  variant?: ModelVariant;
 }
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
@@ -96,7 +124,7 @@ export function shippedWeightsLocation(): Promise<string | undefined> {
   return shippedLocation;
 }
 
-const shippedModels = new Map<WeightPrecision, Promise<tfl.LayersModel>>();
+const shippedModels = new Map<string, Promise<tfl.LayersModel>>();
 const byLocation = new Map<string, Promise<tfl.LayersModel>>();
 const byHandler = new WeakMap<tf.io.IOHandler, Promise<tfl.LayersModel>>();
 
@@ -108,10 +136,11 @@ function remember<K>(set: (p: Promise<tfl.LayersModel> | undefined) => void, loa
   return p;
 }
 
-async function loadShipped(precision: WeightPrecision): Promise<tfl.LayersModel> {
+async function loadShipped(precision: WeightPrecision, variant: ModelVariant): Promise<tfl.LayersModel> {
   const root = await shippedWeightsLocation();
-  const location = root === undefined || precision === 'float32' ? root
-    : isNode ? `${root.replace(/\/$/, '')}/${precision}` : root.replace(/model\.json$/, `${precision}/model.json`);
+  const sub = [VARIANT_DIRS[variant], precision === 'float32' ? '' : precision].filter(Boolean).join('/');
+  const location = root === undefined || sub === '' ? root
+    : isNode ? `${root.replace(/\/$/, '')}/${sub}` : root.replace(/model\.json$/, `${sub}/model.json`);
   if (location === undefined) {
     const tried = candidateDirs().map((r) => { try { return new URL(r, import.meta.url).pathname; } catch { return r; } });
     throw new Error(`the shipped weights (weights/model.json) were not found (looked in ${tried.join(' and ')}); pass \`weights\` or \`model\``);
@@ -186,7 +215,9 @@ export async function loadEmotionModel(source: ModelSource = {}): Promise<tfl.La
   if (w === undefined) {
     const precision = source.precision ?? 'float32';
     if (!['float32', 'float16', 'uint8'].includes(precision)) throw new RangeError(`precision must be float32, float16 or uint8, got ${String(precision)}`);
-    return shippedModels.get(precision) ?? remember((p) => { if (p) shippedModels.set(precision, p); else shippedModels.delete(precision); }, () => loadShipped(precision));
+    const variant = checkVariant(source.variant ?? 'default');
+    const key = `${variant}/${precision}`;
+    return shippedModels.get(key) ?? remember((p) => { if (p) shippedModels.set(key, p); else shippedModels.delete(key); }, () => loadShipped(precision, variant));
   }
   if (typeof w === 'string' || w instanceof URL) {
     const key = typeof w === 'string' ? w : w.href;

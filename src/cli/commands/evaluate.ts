@@ -7,7 +7,7 @@
 import type { FerDataset } from '../../data/fer-dataset.js';
 import { parseSplitFilter, type SplitFilter } from '../../data/splits.js';
 import { flag, intOption, requiredString, stringOption, UsageError, type ParsedArgs } from '../args.js';
-import { GLOBAL_HELP, loadCliModel, loadDataset, precisionOption, startBackend, stderrProgress, type Command } from '../command.js';
+import { applyVariantOption, GLOBAL_HELP, loadCliModel, loadDataset, precisionOption, startBackend, stderrProgress, type Command } from '../command.js';
 import { EXIT, SourceError, withSource } from '../errors.js';
 import { formatEvaluation } from '../output.js';
 import { out } from '../quiet.js';
@@ -27,6 +27,8 @@ Options:
   --tta                average each image with its mirror image
   --precision <p>      stored precision of the shipped weights: float32 (default), float16 or uint8;
                        not with --weights
+  --variant <v>        shipped model: default, or accurate (deeper, scored with its flip TTA); not
+                       with --weights
   --batch-size <n>     images per forward pass (default 256)
   --json               print the result as JSON (the last line of stdout):
                        {"accuracy","macroF1","count","perClass","confusion"}
@@ -53,6 +55,7 @@ function chooseSplit(data: FerDataset, requested: string | undefined, source: st
 async function run(args: ParsedArgs): Promise<number> {
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}" (use --data <dir|csv>)`);
   const source = requiredString(args.values, 'data');
+  await applyVariantOption(args);
   const json = flag(args.values, 'json');
   const tta = flag(args.values, 'tta');
   const batchSize = intOption(args.values, 'batch-size', 1);
@@ -95,6 +98,7 @@ export const evaluateCommand: Command = {
     weights: { type: 'string' },
     tta: { type: 'boolean' },
     precision: { type: 'string' },
+    variant: { type: 'string' },
     'batch-size': { type: 'string' },
     json: { type: 'boolean' },
   },

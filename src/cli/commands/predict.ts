@@ -8,7 +8,7 @@
 import type { FaceEmotion } from '../../detection/detect-emotions.js';
 import type { Classification } from '../../inference/predict.js';
 import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../args.js';
-import { GLOBAL_HELP, loadCliModel, precisionOption, startBackend, stderrProgress, type Command } from '../command.js';
+import { applyVariantOption, GLOBAL_HELP, loadCliModel, precisionOption, startBackend, stderrProgress, type Command } from '../command.js';
 import { attachSource, EXIT, PROGRAM, reportError } from '../errors.js';
 import { formatPrediction } from '../output.js';
 import { out } from '../quiet.js';
@@ -27,6 +27,8 @@ Options:
   --batch-size <n>       images per forward pass (default 64)
   --precision <p>        stored precision of the shipped weights: float32 (default), float16 or uint8
                          (smaller, accuracy in the README); not with --weights
+  --variant <v>          shipped model: default, or accurate (a deeper network with flip TTA: more
+                         accurate, slower; numbers in the README); not with --weights
 
 An image with almost no contrast (blank, uniform grey) still gets its line, plus a warning on
 stderr ("lowContrast": true in --json): its answer says nothing about a face. Runs of more than one
@@ -109,6 +111,7 @@ async function predictFaces(args: ParsedArgs, files: readonly string[], json: bo
 async function run(args: ParsedArgs): Promise<number> {
   const files = args.positionals;
   if (files.length === 0) throw new UsageError('predict needs at least one image file');
+  await applyVariantOption(args);
   // folders, --out, --workers, --recursive, --resume: streaming batch mode on worker threads (src/batch)
   const batch = await import('../../batch/cli.js');
   if (await batch.isBatchRun(args)) return batch.runBatchPredict(args);
@@ -173,6 +176,7 @@ export const predictCommand: Command = {
     'min-face-size': { type: 'string' },
     detector: { type: 'string' },
     precision: { type: 'string' },
+    variant: { type: 'string' },
     out: { type: 'string' },
     recursive: { type: 'boolean' },
     workers: { type: 'string' },
