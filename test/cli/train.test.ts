@@ -81,6 +81,9 @@ describe('fer-cnn-lstm train', () => {
     expect(r.code).toBe(0);
     expect(state().epoch).toBe(2);
     expect(state().config).toMatchObject({ learningRate: 0.002, labelSmoothing: 0.05, schedule: { type: 'cosine', minLr: 0.0001 }, optimizer: { type: 'sgd' } });
+    // the recorded command still names the recipe, though the resume did not repeat it
+    expect(state().config.command).toContain(`--config ${cfg}`);
+    expect(state().config.command).toContain('--epochs 2');
     // cosine over 2 epochs of 2 steps: the last epoch's rate is below the base rate
     expect(state().history[1].learningRate).toBeLessThan(0.002);
   });
@@ -117,6 +120,9 @@ describe('fer-cnn-lstm train', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/distilling from /);
     expect(state().epoch).toBe(2);
+    // where the run started stays recorded (the model card's lineage follows --from)
+    expect(state().config.command).toContain(`--from ${model}`);
+    expect(state().config.command).toContain(`--teacher ${model}`);
     const missing = await runCli(['train', '--data', data, '--out', join(dir, 'taught-2'), '--from', model, '--teacher', join(dir, 'nope'), '--epochs', '1', ...LIGHT]);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/nope/);

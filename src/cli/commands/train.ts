@@ -184,6 +184,25 @@ async function recordedRecipe(outDir: string): Promise<Recipe> {
   return Object.fromEntries(RECIPE_KEYS.filter((k) => c[k] !== undefined).map((k) => [k, c[k]])) as Recipe;
 }
 
+/**
+ * The command to record for this run: the one given, less `--resume`. A resumed run keeps the
+ * `--from`, `--config` and `--teacher` of the command recorded before when this one does not repeat them, so
+ * that the checkpoint still says where the run started and with which recipe (the model card's
+ * lineage follows `--from`).
+ */
+async function commandToRecord(rawArgs: readonly string[], outDir: string, resume: boolean): Promise<string> {
+  let command = resumeHint(rawArgs).replace(/ --resume$/, '');
+  if (!resume) return command;
+  const { readCheckpointState } = await import('../../training/checkpoint.js');
+  const recorded = (await readCheckpointState(outDir).catch(() => undefined))?.config?.command;
+  if (typeof recorded !== 'string') return command;
+  for (const option of ['--from', '--config', '--teacher']) {
+    const before = new RegExp(`${option}\\s+(\\S+)`).exec(recorded)?.[1];
+    if (before !== undefined && !rawArgs.includes(option)) command += ` ${option} ${before}`;
+  }
+  return command;
+}
+
 /** Loads the starting model: the checkpoint's (resume), `--from`, or a new CNN-LSTM. */
 async function startingModel(outDir: string, resume: boolean, from: string | undefined, log: (s: string) => void, modelOptions?: Record<string, unknown>): Promise<{ model: tfl.LayersModel; bestValAccuracy: number }> {
   const { loadModel } = await import('../../model/io.js');
@@ -319,7 +338,7 @@ async function run(args: ParsedArgs, rawArgs: readonly string[]): Promise<number
       checkpointDir: outDir,
       resume,
       signal: controller.signal,
-      config: { ...(recipe.model ? { model: recipe.model } : {}), ...(teacherRecipe ? { teacher: { weights: teacherRecipe.weights } } : {}), command: resumeHint(rawArgs).replace(/ --resume$/, '') },
+      config: { ...(recipe.model ? { model: recipe.model } : {}), ...(teacherRecipe ? { teacher: { weights: teacherRecipe.weights } } : {}), command: await commandToRecord(rawArgs, outDir, resume) },
       onBatchEnd: (p) => progress.batch(p),
       onEpochEnd: async (log: EpochLog) => {
         progress.clear();
