@@ -8,6 +8,7 @@
 import type { tfl } from '../backends/tf.js';
 import type { FerDataset } from '../data/fer-dataset.js';
 import type { WeightPrecision } from '../model/quantize.js';
+import type { ModelVariant } from '../inference/weights.js';
 import { EMOTIONS } from '../emotions.js';
 import { stringOption, UsageError, type OptionSpecs, type ParsedArgs } from './args.js';
 import { attachSource, oneLine, SourceError, withSource } from './errors.js';
@@ -75,16 +76,16 @@ export function precisionOption(args: ParsedArgs): WeightPrecision | undefined {
 export async function applyVariantOption(args: ParsedArgs): Promise<void> {
   const variant = stringOption(args.values, 'variant');
   if (variant === undefined || variant === 'default') return;
-  if (variant !== 'accurate') throw new UsageError(`--variant must be default or accurate, got "${variant}"`);
+  const { MODEL_VARIANTS, VARIANT_TTA, shippedSubdir, shippedWeightsLocation } = await import('../inference/weights.js');
+  if (!(MODEL_VARIANTS as readonly string[]).includes(variant)) throw new UsageError(`--variant must be ${MODEL_VARIANTS.join(' or ')}, got "${variant}"`);
   if (stringOption(args.values, 'weights') !== undefined) throw new UsageError('--variant selects one of the shipped models: it cannot be combined with --weights');
   const precision = precisionOption(args) ?? 'float32';
-  const { shippedWeightsLocation } = await import('../inference/weights.js');
   const root = await shippedWeightsLocation();
   if (root === undefined) throw new SourceError('weights/model.json: the shipped weights are not installed with this copy of fer-cnn-lstm');
   const { join } = await import('node:path');
-  args.values.weights = precision === 'float32' ? join(root, 'accurate') : join(root, 'accurate', precision);
+  args.values.weights = join(root, shippedSubdir(variant as ModelVariant, precision));
   delete args.values.precision;
-  args.values.tta = true;
+  args.values.tta = VARIANT_TTA[variant as ModelVariant] !== false; // the CLI's --tta is the flip
 }
 
 /** Model input side and classes the CLI expects. */

@@ -55,6 +55,11 @@ export const VARIANT_TTA: Readonly<Record<ModelVariant, TtaMode>> = Object.freez
 /** The variant's folder inside the shipped `weights/` folder ('' for the default). */
 const VARIANT_DIRS: Readonly<Record<ModelVariant, string>> = { default: '', accurate: 'accurate' };
 
+/** Where a variant's stored precision lies inside the shipped `weights/` folder (`''`, `'float16'`, `'accurate/uint8'`, …). */
+export function shippedSubdir(variant: ModelVariant, precision: WeightPrecision): string {
+  return [VARIANT_DIRS[variant], precision === 'float32' ? '' : precision].filter(Boolean).join('/');
+}
+
 /** Checks a `variant` option, naming the accepted values. */
 export function checkVariant(variant: unknown): ModelVariant {
   if (!(MODEL_VARIANTS as readonly unknown[]).includes(variant)) throw new RangeError(`variant must be ${MODEL_VARIANTS.join(' or ')}, got ${String(variant)}`);
@@ -138,7 +143,7 @@ function remember<K>(set: (p: Promise<tfl.LayersModel> | undefined) => void, loa
 
 async function loadShipped(precision: WeightPrecision, variant: ModelVariant): Promise<tfl.LayersModel> {
   const root = await shippedWeightsLocation();
-  const sub = [VARIANT_DIRS[variant], precision === 'float32' ? '' : precision].filter(Boolean).join('/');
+  const sub = shippedSubdir(variant, precision);
   const location = root === undefined || sub === '' ? root
     : isNode ? `${root.replace(/\/$/, '')}/${sub}` : root.replace(/model\.json$/, `${sub}/model.json`);
   if (location === undefined) {
