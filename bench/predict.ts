@@ -1,10 +1,11 @@
 /**
  * Inference speed of the default model, side by side with `@vladmandic/human`'s emotion model.
  *
- *   npm run bench:predict -- [--json] [--backend wasm] [--iterations 10] [--single 50] [--batch-size 64] [--rounds 3] [--no-peer] [--no-fold] [--tta flip|ten-crop]
+ *   npm run bench:predict -- [--json] [--backend wasm] [--iterations 10] [--single 50] [--batch-size 64] [--rounds 3] [--no-peer] [--no-fold] [--no-compile] [--tta flip|ten-crop]
  *
  * Uses the shipped weights when `weights/model.json` exists, else an untrained default model (same
- * architecture, same cost). Measures `model.predict` throughput at batch 64 and the latency of one
+ * architecture, same cost). Measures what `predictEmotion` runs (the batch-norm-folded model compiled into
+ * tfjs-core ops, `src/model/compile.ts`): its throughput at batch 64 and the latency of one
  * image at batch 1, after warm-up calls; `--tta` times what `predictEmotion(x, { tta })` runs (2 or 10
  * views per image, averaged). The peer, human's emotion model (oarriaga's mini-Xception,
  * 64×64 input, `node_modules/@vladmandic/human/models/emotion.*`, a dev dependency), runs in the
@@ -22,7 +23,7 @@ import { tf, tfl } from '../src/backends/tf.js';
 import { selectBackend } from '../src/backends/select.js';
 import { buildCnnLstm } from '../src/model/cnn-lstm.js';
 import { loadModel, readModelArtifacts } from '../src/model/io.js';
-import { inferenceModel } from '../src/model/fold.js';
+import { inferenceForward, inferenceModel } from '../src/model/fold.js';
 import { predictWithTta, type TtaMode } from '../src/inference/tta.js';
 import { emitJson, modelCost, positiveInt, round } from './util.js';
 
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     'no-peer': { type: 'boolean', default: false },
     'no-fold': { type: 'boolean', default: false },
+    'no-compile': { type: 'boolean', default: false },
     tta: { type: 'string' },
   },
 });
@@ -105,13 +107,17 @@ async function loadPeer(): Promise<Predictor | undefined> {
   return { name: "@vladmandic/human emotion (mini-Xception)", size: shape[1], run: (x) => graph.predict(x) as tf.Tensor };
 }
 
-// what predictEmotion runs: batch norm folded into the convolutions (--no-fold: the model as saved)
+// what predictEmotion runs: batch norm folded into the convolutions, the model compiled into plain
+// tfjs-core ops (--no-fold: the model as saved; --no-compile: the folded model's predict)
 const runModel = values['no-fold'] ? model : inferenceModel(model);
+const compiled = !values['no-fold'] && !values['no-compile'];
+const forward = compiled ? inferenceForward(model) : (x: tf.Tensor4D) => runModel.predict(x) as tf.Tensor;
 console.log(values['no-fold'] ? 'batch norm not folded (--no-fold)' : `batch norm folded into the convolutions, as predictEmotion runs it: ${model.layers.length} → ${runModel.layers.length} layers`);
+console.log(compiled ? 'compiled into tfjs-core ops, as predictEmotion runs it' : 'run with tfjs-layers predict (not compiled)');
 if (tta) console.log(`test-time augmentation: ${tta} (${tta === 'flip' ? 2 : 10} views per image)`);
 const ours: Predictor = {
   name: 'fer-cnn-lstm', size,
-  run: (x) => tf.tidy(() => predictWithTta((v) => runModel.predict(v) as tf.Tensor, x, tta)),
+  run: (x) => tf.tidy(() => predictWithTta(forward, x, tta)),
 };
 const peer = values['no-peer'] ? undefined : await loadPeer();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -139,7 +145,7 @@ model.dispose();
 
 if (values.json) {
   emitJson({
-    imagesPerSecond: round(imagesPerSecond, 1), msPerImage: round(msPerImage, 3), backend, ...(tta ? { tta } : {}),
+    imagesPerSecond: round(imagesPerSecond, 1), msPerImage: round(msPerImage, 3), backend, compiled, ...(tta ? { tta } : {}),
     ...(peerStats ? {
       peer: { name: peer!.name, imagesPerSecond: round(peerStats.imagesPerSecond, 1), msPerImage: round(peerStats.msPerImage, 3) },
       ratioBatch: round(imagesPerSecond / peerStats.imagesPerSecond, 2), ratioSingle: round(peerStats.msPerImage / msPerImage, 2),

@@ -9,7 +9,7 @@ import { EMOTIONS, type Emotion } from '../emotions.js';
 import { grayToTensor, toGrayImages, type ImageInput, type InputOptions, type ModelInput } from './input.js';
 import { checkVariant, loadEmotionModel, VARIANT_TTA, type ModelSource } from './weights.js';
 import { predictWithTta, ttaViews, type TtaMode } from './tta.js';
-import { inferenceModel } from '../model/fold.js';
+import { inferenceForward, inferenceModel } from '../model/fold.js';
 
 /** Options of {@link predictEmotion} and {@link classifyEmotion}. */
 export interface PredictOptions<C extends string = Emotion> extends ModelSource, Pick<InputOptions, 'tensorRange'> {
@@ -99,9 +99,19 @@ function toProbabilities(values: Float32Array, k: number): Float32Array {
   return out;
 }
 
-/** Runs the model on `[n, s, s, 1]` input (with the flip average when `tta`), returning `n × k` raw outputs. */
+/** `predict` over `x` in slices of at most `batchSize` images, concatenated. Call inside `tf.tidy`. */
+function inBatches(predict: (x: tf.Tensor4D) => tf.Tensor, x: tf.Tensor4D, batchSize: number): tf.Tensor {
+  const n = x.shape[0];
+  if (n <= batchSize) return predict(x);
+  const parts: tf.Tensor[] = [];
+  for (let s = 0; s < n; s += batchSize) parts.push(predict(tf.slice(x, s, Math.min(batchSize, n - s))));
+  return tf.concat(parts, 0);
+}
+
+/** Runs the model on `[n, s, s, 1]` input (with the views of `tta` averaged), returning `n × k` raw outputs. */
 async function forward(model: tfl.LayersModel, x: tf.Tensor4D, tta: TtaMode, batchSize: number): Promise<Float32Array> {
-  const y = tf.tidy(() => predictWithTta((v) => model.predict(v, { batchSize }) as tf.Tensor, x, tta));
+  const predict = inferenceForward(model);
+  const y = tf.tidy(() => predictWithTta((v) => inBatches(predict, v, batchSize), x, tta));
   try {
     return (await y.data()) as Float32Array;
   } finally {
@@ -115,7 +125,8 @@ async function run<C extends string>(input: ModelInput, options: PredictOptions<
   ttaViews(options.tta);
   // the shipped variant's own TTA, unless the caller chose one or brought its own model
   const tta = options.tta ?? (options.model || options.weights !== undefined ? false : VARIANT_TTA[checkVariant(options.variant ?? 'default')]);
-  const model = inferenceModel(await loadEmotionModel(options));
+  const loaded = await loadEmotionModel(options);
+  const model = inferenceModel(loaded);
   const size = inputSide(model);
   const k = outputCount(model);
   const classes = (options.classes ?? EMOTIONS) as readonly C[];
@@ -129,7 +140,7 @@ async function run<C extends string>(input: ModelInput, options: PredictOptions<
   const x = grayToTensor(pixels, size);
   let raw: Float32Array;
   try {
-    raw = await forward(model, x, tta, batchSize);
+    raw = await forward(loaded, x, tta, batchSize);
   } finally {
     x.dispose();
   }

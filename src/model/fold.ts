@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { tf, tfl } from '../backends/tf.js';
+import { compileModel, type CompiledModel } from './compile.js';
 import { registerCustomLayers } from './layers.js';
 
 type NodeRef = [string, number, number, Record<string, unknown>];
@@ -31,7 +32,20 @@ interface Fold {
   scale: boolean;
 }
 
-const cache = new WeakMap<tfl.LayersModel, { folded: tfl.LayersModel; data: unknown[] }>();
+interface Entry {
+  folded: tfl.LayersModel;
+  data: unknown[];
+  /** {@link compileModel}'s function of `folded`, once asked for; null where it does not apply. */
+  compiled?: CompiledModel | null;
+}
+
+const cache = new WeakMap<tfl.LayersModel, Entry>();
+
+/** Frees what an entry holds beyond `model` itself. */
+function release(model: tfl.LayersModel, entry: Entry): void {
+  entry.compiled?.dispose();
+  if (entry.folded !== model) entry.folded.dispose();
+}
 
 /** The identity of each weight's current value: training or `setWeights` gives a weight a new one. */
 function weightData(model: tfl.LayersModel): unknown[] {
@@ -48,7 +62,7 @@ export function inferenceModel(model: tfl.LayersModel): tfl.LayersModel {
   const data = weightData(model);
   const hit = cache.get(model);
   if (hit && hit.data.length === data.length && hit.data.every((d, i) => d === data[i])) return hit.folded;
-  if (hit && hit.folded !== model) hit.folded.dispose();
+  if (hit) release(model, hit);
   let folded: tfl.LayersModel;
   try {
     folded = foldBatchNorm(model);
@@ -60,13 +74,34 @@ export function inferenceModel(model: tfl.LayersModel): tfl.LayersModel {
   return folded;
 }
 
+/**
+ * What prediction calls for `model`: {@link compileModel}'s function of the {@link inferenceModel}
+ * (the same numbers as `model.predict`, with far fewer kernels per call: at batch 1 about half the
+ * time), or the folded model's `predict` where compiling does not apply. Remade with the folded
+ * model when `model`'s weights change; freed with `model.dispose()`. Call inside `tf.tidy` (or
+ * dispose the result).
+ */
+export function inferenceForward(model: tfl.LayersModel): (x: tf.Tensor4D) => tf.Tensor {
+  const folded = inferenceModel(model);
+  const entry = cache.get(model)!;
+  if (entry.compiled === undefined) {
+    try {
+      entry.compiled = compileModel(folded) ?? null;
+    } catch {
+      entry.compiled = null;
+    }
+  }
+  const compiled = entry.compiled;
+  return compiled ? (x) => compiled.forward(x) : (x) => folded.predict(x) as tf.Tensor;
+}
+
 /** Makes `model.dispose()` also dispose its folded copy (tensors are not garbage-collected). */
 function disposeWith(model: tfl.LayersModel): void {
   const dispose = model.dispose.bind(model);
   model.dispose = () => {
     const hit = cache.get(model);
     cache.delete(model);
-    if (hit && hit.folded !== model) hit.folded.dispose();
+    if (hit) release(model, hit);
     return dispose();
   };
 }

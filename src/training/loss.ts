@@ -7,7 +7,7 @@
 import { predictWithTta, type TtaMode } from '../inference/tta.js';
 import { tf, tfl } from '../backends/tf.js';
 import { augment, type AugmentOptions } from '../data/augment.js';
-import { inferenceModel } from '../model/fold.js';
+import { inferenceForward, inferenceModel } from '../model/fold.js';
 import { Random } from '../util/random.js';
 
 /** One shard of a batch: raw pixels and labels, plus how to treat them. */
@@ -130,11 +130,12 @@ export function shardGradients(model: tfl.LayersModel, req: ShardRequest): Shard
 
 /**
  * Class probabilities for raw pixels, in batches of `batchSize`, optionally with test-time
- * augmentation. It runs what prediction runs — {@link inferenceModel}'s batch-norm-folded copy
- * of `model` — so evaluation and validation score the answers users get, at their speed.
+ * augmentation. It runs what prediction runs — {@link inferenceForward}: the batch-norm-folded
+ * copy of `model`, compiled — so evaluation and validation score the answers users get, at their speed.
  */
 export function predictPixels(trained: tfl.LayersModel, pixels: Uint8Array, size: number, batchSize = 256, tta: TtaMode = false): Float32Array {
   const model = inferenceModel(trained);
+  const predict = inferenceForward(trained);
   const px = size * size;
   const n = pixels.length / px;
   const k = (model.outputs[0].shape as number[])[1];
@@ -143,7 +144,7 @@ export function predictPixels(trained: tfl.LayersModel, pixels: Uint8Array, size
     const e = Math.min(n, s + batchSize);
     const probs = tf.tidy(() => {
       const xs = pixelsToTensor(pixels.subarray(s * px, e * px), size);
-      return predictWithTta((x) => model.predict(x) as tf.Tensor, xs as tf.Tensor4D, tta);
+      return predictWithTta(predict, xs as tf.Tensor4D, tta);
     });
     out.set(probs.dataSync(), s * k);
     probs.dispose();
