@@ -69,23 +69,29 @@ export function precisionOption(args: ParsedArgs): WeightPrecision | undefined {
 }
 
 /**
- * `--variant default|accurate`: which shipped model. `accurate` becomes what it means,
- * `--weights <shipped weights>/accurate[/<precision>]` and `--tta` (its flip TTA), so that every
- * path of a command (one image, faces, folders) runs it. A usage error with `--weights`.
+ * `--variant default|accurate`: which shipped model, with its TTA (`VARIANT_TTA` of src/inference/weights.ts) unless
+ * `--tta` or `--no-tta` says otherwise. `accurate` becomes what it means, `--weights <shipped
+ * weights>/accurate[/<precision>]`, so that every path of a command (one image, faces, folders)
+ * runs it; afterwards `--tta` holds whether to average with the mirror image. A usage error with
+ * `--weights` (own weights run with `--tta` only when asked).
  */
 export async function applyVariantOption(args: ParsedArgs): Promise<void> {
-  const variant = stringOption(args.values, 'variant');
-  if (variant === undefined || variant === 'default') return;
+  const variant = stringOption(args.values, 'variant') ?? 'default';
+  if (args.values.tta === true && args.values['no-tta'] === true) throw new UsageError('--tta and --no-tta contradict each other');
+  const own = stringOption(args.values, 'weights') !== undefined;
   const { MODEL_VARIANTS, VARIANT_TTA, shippedSubdir, shippedWeightsLocation } = await import('../inference/weights.js');
   if (!(MODEL_VARIANTS as readonly string[]).includes(variant)) throw new UsageError(`--variant must be ${MODEL_VARIANTS.join(' or ')}, got "${variant}"`);
-  if (stringOption(args.values, 'weights') !== undefined) throw new UsageError('--variant selects one of the shipped models: it cannot be combined with --weights');
+  if (own && args.values.variant !== undefined) throw new UsageError('--variant selects one of the shipped models: it cannot be combined with --weights');
+  const chosen = args.values.tta === true ? true : args.values['no-tta'] === true ? false : undefined;
+  delete args.values['no-tta'];
+  args.values.tta = chosen ?? (!own && VARIANT_TTA[variant as ModelVariant] !== false); // the CLI's --tta is the flip
+  if (variant === 'default') return;
   const precision = precisionOption(args) ?? 'float32';
   const root = await shippedWeightsLocation();
   if (root === undefined) throw new SourceError('weights/model.json: the shipped weights are not installed with this copy of fer-cnn-lstm');
   const { join } = await import('node:path');
   args.values.weights = join(root, shippedSubdir(variant as ModelVariant, precision));
   delete args.values.precision;
-  args.values.tta = VARIANT_TTA[variant as ModelVariant] !== false; // the CLI's --tta is the flip
 }
 
 /** Model input side and classes the CLI expects. */

@@ -1,7 +1,7 @@
 /**
  * `fer-cnn-lstm/model`: the model's building blocks beyond `buildCnnLstm` — the library's
  * TensorFlow.js instances, its custom layers, rebuilding a trained model with other options,
- * saving and loading, weight quantization, inference-time batch-norm folding and confidence
+ * saving and loading, weight quantization, inference-time batch-norm folding and compiling, and confidence
  * calibration (temperature scaling).
  *
  * @module fer-cnn-lstm/model
@@ -12,7 +12,8 @@ export { rebuildCnnLstm } from './rebuild.js';
 export { Standardize, registerCustomLayers, type StandardizeArgs } from './layers.js';
 export { loadModel, saveModel, fileSystemHandler } from './io.js';
 export { quantizeArtifacts, toFloat16Bits, type WeightPrecision } from './quantize.js';
-export { foldBatchNorm, inferenceModel } from './fold.js';
+export { foldBatchNorm, inferenceModel, inferenceForward } from './fold.js';
+export { compileModel, type CompiledModel } from './compile.js';
 export {
   calibration, fitTemperature, applyTemperature, setTemperature,
   type Calibration, type ReliabilityBin,

@@ -28,6 +28,23 @@ describe('--variant', () => {
     const both = await runCli(['predict', face, '--variant', 'accurate', '--weights', model]);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/--variant selects one of the shipped models: it cannot be combined with --weights/);
+    const contradiction = await runCli(['predict', face, '--weights', model, '--tta', '--no-tta']);
+    expect(contradiction.code).toBe(2);
+    expect(contradiction.stderr).toMatch(/--tta and --no-tta contradict each other/);
+  });
+
+  it('own weights run one view unless --tta asks for the mirror', async () => {
+    const plain = await runCli(['predict', face, '--weights', model, '--json']);
+    const off = await runCli(['predict', face, '--weights', model, '--no-tta', '--json']);
+    const flip = await runCli(['predict', face, '--weights', model, '--tta', '--json']);
+    expect(JSON.parse(off.stdout).scores).toEqual(JSON.parse(plain.stdout).scores);
+    expect(JSON.parse(flip.stdout).scores).not.toEqual(JSON.parse(plain.stdout).scores);
+  });
+
+  it.skipIf(!hasAccurate)('--no-tta runs the accurate variant on one view', async () => {
+    const a = await runCli(['predict', face, '--variant', 'accurate', '--no-tta', '--json']);
+    const plain = await runCli(['predict', face, '--weights', accurate, '--json']);
+    expect(JSON.parse(a.stdout).scores).toEqual(JSON.parse(plain.stdout).scores);
   });
 
   it.skipIf(!hasAccurate)('predict --variant accurate is --weights weights/accurate --tta (also with --precision)', async () => {

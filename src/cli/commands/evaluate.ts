@@ -24,7 +24,9 @@ Options:
                        train or all. Data without test images (e.g. <emotion>/ folders only) is
                        evaluated whole unless --split is given
   --weights <path>     model folder or model.json (default: the shipped pretrained weights)
-  --tta                average each image with its mirror image
+  --tta                average each image with its mirror image (the shipped variant's own
+                       setting otherwise, see --variant)
+  --no-tta             one view per image, even where the variant averages two
   --precision <p>      stored precision of the shipped weights: float32 (default), float16 or uint8;
                        not with --weights
   --variant <v>        shipped model: default, or accurate (deeper, scored with its flip TTA); not
@@ -97,6 +99,7 @@ export const evaluateCommand: Command = {
     split: { type: 'string' },
     weights: { type: 'string' },
     tta: { type: 'boolean' },
+    'no-tta': { type: 'boolean' },
     precision: { type: 'string' },
     variant: { type: 'string' },
     'batch-size': { type: 'string' },

@@ -22,7 +22,9 @@ the image resized to 48×48 — crop the face first, or pass --faces for full ph
 
 Options:
   --weights <path>       model folder or model.json (default: the shipped pretrained weights)
-  --tta                  average each image with its mirror image (slower, a little more accurate)
+  --tta                  average each image with its mirror image (slower, a little more accurate;
+                         the shipped variant's own setting otherwise, see --variant)
+  --no-tta               one view per image, even where the variant averages two
   --json                 one JSON object per image and line: {"file","emotion","confidence","scores"}
   --batch-size <n>       images per forward pass (default 64)
   --precision <p>        stored precision of the shipped weights: float32 (default), float16 or uint8
@@ -168,6 +170,7 @@ export const predictCommand: Command = {
   options: {
     weights: { type: 'string' },
     tta: { type: 'boolean' },
+    'no-tta': { type: 'boolean' },
     json: { type: 'boolean' },
     'batch-size': { type: 'string' },
     faces: { type: 'boolean' },
