@@ -10,6 +10,11 @@
  * scripts/average-weights.ts (its `averageOf` metadata names the models averaged, each of which is
  * measured too, and the card says so).
  *
+ * The headline numbers (README, `metadata.json`'s `publicTestAccuracy`, `info`, the per-class table and
+ * the confusion matrix) are those of the variant as `predictEmotion` runs it: with its own test-time
+ * augmentation (`VARIANT_TTA` of `--out`'s variant: `weights` is the default, `weights/accurate` the
+ * accurate variant), one view where it has none. The other modes are listed beside them.
+ *
  * Every number it writes is measured here, by this script, on the split named in the output.
  */
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -32,6 +37,7 @@ import { confusionMatrixSvg } from '../src/viz/confusion.js';
 import { reliabilityDiagramSvg } from '../src/viz/reliability.js';
 import { trainingCurvesSvg } from '../src/viz/curves.js';
 import { lineageMarkdown, lineageRuns, traceLineage } from './lineage.js';
+import { MODEL_VARIANTS, VARIANT_TTA, type ModelVariant } from '../src/inference/weights.js';
 
 /**
  * The trained model rebuilt with this version's layer classes (`buildCnnLstm(config.model)`),
@@ -60,6 +66,12 @@ const { values } = parseArgs({ options: {
 } });
 const run = values.run!;
 const out = values.out!;
+/** The shipped variant that `out` holds, and the TTA `predictEmotion` runs it with. */
+const variantName = out === 'weights' ? 'default' : out.replace(/^weights\//, '');
+const variant = (MODEL_VARIANTS as readonly string[]).includes(variantName) ? variantName as ModelVariant : undefined;
+const mode = variant ? VARIANT_TTA[variant] : false;
+const flipMode = mode === true || mode === 'flip';
+if (mode !== false && !flipMode) throw new Error(`release-weights: a variant whose default TTA is ${String(mode)} is not supported`);
 const backend = await selectBackend('wasm');
 const state = JSON.parse(await readFile(join(run, 'checkpoint.json'), 'utf8')) as CheckpointState;
 type RunConfig = Record<string, unknown> & { model?: CnnLstmOptions; epochs?: number; labelSmoothing?: number; batchSize?: number; augment?: unknown };
@@ -137,6 +149,12 @@ if (Math.abs(check.ece - calAfter.ece) > 1e-3) throw new Error(`the tempered mod
 console.log(`temperature ${temperature.toFixed(3)}: ECE ${(calBefore.ece * 100).toFixed(2)}% → ${(calAfter.ece * 100).toFixed(2)}%, NLL ${calBefore.nll.toFixed(4)} → ${calAfter.nll.toFixed(4)}`);
 const plain = metricsFromConfusion(confusionMatrix(data.labels, argmaxRows(tempered, EMOTIONS.length), EMOTIONS.length), data.classes);
 const tta = await evaluate(model, data, { tta: true });
+/** What `predictEmotion` gives with this variant: its TTA, or one view. */
+const main = flipMode ? tta : plain;
+const modeText = flipMode ? 'flip TTA, as `predictEmotion` runs it' : 'one view';
+/** Calibration of what users get (the tempered views averaged), when that is not one view. */
+const calMain = flipMode ? calibration(predictPixels(model, data.images, data.size, 256, 'flip'), data.labels, EMOTIONS.length) : calAfter;
+if (flipMode) console.log(`with flip TTA (the variant's default): ${(main.accuracy * 100).toFixed(2)}%, ECE ${(calMain.ece * 100).toFixed(2)}%`);
 const tenCrop = await evaluate(model, data, { tta: 'ten-crop' });
 console.log(`ten-crop TTA: ${(tenCrop.accuracy * 100).toFixed(2)}%, macro-F1 ${tenCrop.macroF1.toFixed(4)}`);
 console.log(`float32: accuracy ${(plain.accuracy * 100).toFixed(2)}%, macro-F1 ${plain.macroF1.toFixed(4)}; with flip TTA ${(tta.accuracy * 100).toFixed(2)}%`);
@@ -149,7 +167,7 @@ for (const precision of ['float32', 'float16', 'uint8'] as WeightPrecision[]) {
   const dir = precision === 'float32' ? out : join(out, precision);
   await saveModel(model, dir, undefined, precision);
   const m = precision === 'float32' ? model : await loadModel(dir);
-  const r = precision === 'float32' ? plain : await evaluate(m, data);
+  const r = precision === 'float32' ? main : await evaluate(m, data, { tta: flipMode });
   variants[precision] = { path: precision === 'float32' ? `${out}/` : `${out}/${precision}/`, weightsBytes: await sizeOf(dir), publicTestAccuracy: r.accuracy, macroF1: r.macroF1 };
   console.log(`${precision}: ${variants[precision].weightsBytes} bytes, accuracy ${(r.accuracy * 100).toFixed(2)}%`);
 }
@@ -160,15 +178,19 @@ const gpuTrained = isGpuRun(config);
 const seconds = (h: { seconds: number }[]) => h.reduce((a, e) => a + e.seconds, 0);
 const trainingSeconds = seconds(history);
 const metadata = {
-  publicTestAccuracy: plain.accuracy,
+  // as predictEmotion runs this variant (`tta`); the one-view and TTA numbers beside it
+  tta: flipMode ? 'flip' : false,
+  publicTestAccuracy: main.accuracy,
+  macroF1: main.macroF1,
+  publicTestAccuracyOneView: plain.accuracy,
+  macroF1OneView: plain.macroF1,
   publicTestAccuracyTta: tta.accuracy,
-  macroF1: plain.macroF1,
   macroF1Tta: tta.macroF1,
   publicTestAccuracyTenCrop: tenCrop.accuracy,
   macroF1TenCrop: tenCrop.macroF1,
-  perClass: plain.perClass,
-  confusion: plain.confusion,
-  count: plain.count,
+  perClass: main.perClass,
+  confusion: main.confusion,
+  count: main.count,
   // an average: the epochs behind its longest-trained part (the run's last epoch, after its parent's best)
   epochs: (averageOf ? state.epoch : state.bestEpoch) + (parent?.state.bestEpoch ?? 0),
   epochsTrained: state.epoch + (parent?.state.bestEpoch ?? 0),
@@ -183,6 +205,7 @@ const metadata = {
   calibration: {
     temperature, fittedOn: 'PublicTest',
     eceBefore: calBefore.ece, eceAfter: calAfter.ece, nllBefore: calBefore.nll, nllAfter: calAfter.nll, bins: calAfter.bins.length,
+    ...(flipMode ? { eceAfterTta: calMain.ece, nllAfterTta: calMain.nll } : {}),
   },
   config: parent ? { ...config, parent: { run: parent.dir, ...parent.config } } : config,
   measuredOn: { backend, split: 'PublicTest', node: process.version },
@@ -193,10 +216,11 @@ await writeFile(join(out, 'metadata.json'), JSON.stringify(metadata, null, 2) + 
 
 const images = join(values.docs!, 'images');
 await mkdir(images, { recursive: true });
-await writeFile(join(images, 'confusion.svg'), confusionMatrixSvg(plain.confusion, EMOTIONS, { title: `Shipped model on FER-2013 PublicTest (${(plain.accuracy * 100).toFixed(1)}%)` }));
+await writeFile(join(images, 'confusion.svg'), confusionMatrixSvg(main.confusion, EMOTIONS, { title: `Shipped model on FER-2013 PublicTest (${(main.accuracy * 100).toFixed(1)}%${flipMode ? ', flip TTA' : ''})` }));
 await writeFile(join(images, 'reliability.svg'), reliabilityDiagramSvg([
   { label: `raw softmax (ECE ${(calBefore.ece * 100).toFixed(1)}%)`, calibration: calBefore },
   { label: `temperature ${temperature.toFixed(2)} (ECE ${(calAfter.ece * 100).toFixed(1)}%)`, calibration: calAfter },
+  ...(flipMode ? [{ label: `temperature ${temperature.toFixed(2)}, flip TTA (ECE ${(calMain.ece * 100).toFixed(1)}%)`, calibration: calMain }] : []),
 ], { title: 'Shipped model on FER-2013 PublicTest: reliability' }));
 await writeFile(join(images, 'curves.svg'), trainingCurvesSvg(history, { title: parent ? `Training of the shipped model (from epoch ${parent.state.bestEpoch + 1}: the fine-tune)` : 'Training of the shipped model' }));
 
@@ -257,7 +281,7 @@ ${components.length > 1 ? `The shipped weights are not one checkpoint but the pl
 weight (batch-norm statistics included) the mean: ${averageList()} on PublicTest` : `The shipped weights are ${averageList()} on PublicTest`}${batchNormRecomputed ? `,
 then every batch-norm layer's moving mean and variance re-estimated from ${batchNormRecomputed.images} Training images${batchNormRecomputed.augment ? ` augmented as in
 training (${JSON.stringify(batchNormRecomputed.augment)})` : ''} (the averaged convolutions do not produce the averaged statistics)` : ''}, made with
-\`${metadata.averageCommand}\`; the result scores ${pct(plain.accuracy)}.` : '');
+\`${metadata.averageCommand}\`; the result scores ${pct(plain.accuracy)} (one view).` : '');
 /** The averaged models, named, with their own PublicTest accuracy. */
 function averageList(): string {
   return components.map((c) => `\`${c.path}\` (${pct(c.accuracy)} alone)`).join(' and ');
@@ -306,17 +330,17 @@ ${lineageMarkdown(lineage)}
 ## Results on PublicTest (${plain.count} images)
 | weights | accuracy | macro-F1 | size |
 | --- | --- | --- | --- |
-| float32 | ${pct(plain.accuracy)} | ${plain.macroF1.toFixed(4)} | ${variants.float32.weightsBytes.toLocaleString('en')} B |
-| float32 + flip TTA (\`tta: true\`, 2 views) | ${pct(tta.accuracy)} | ${tta.macroF1.toFixed(4)} | — |
+| float32, one view (\`tta: false\`)${flipMode ? '' : ' — what `predictEmotion` runs'} | ${pct(plain.accuracy)} | ${plain.macroF1.toFixed(4)} | ${variants.float32.weightsBytes.toLocaleString('en')} B |
+| float32 + flip TTA (\`tta: 'flip'\`, 2 views)${flipMode ? ' — what `predictEmotion` runs' : ''} | ${pct(tta.accuracy)} | ${tta.macroF1.toFixed(4)} | — |
 | float32 + ten-crop TTA (\`tta: 'ten-crop'\`, 10 views) | ${pct(tenCrop.accuracy)} | ${tenCrop.macroF1.toFixed(4)} | — |
-| float16 (\`precision: 'float16'\`) | ${pct(variants.float16.publicTestAccuracy)} | ${variants.float16.macroF1.toFixed(4)} | ${variants.float16.weightsBytes.toLocaleString('en')} B |
-| uint8 (\`precision: 'uint8'\`) | ${pct(variants.uint8.publicTestAccuracy)} | ${variants.uint8.macroF1.toFixed(4)} | ${variants.uint8.weightsBytes.toLocaleString('en')} B |
+| float16 (\`precision: 'float16'\`, ${modeText.replace(', as `predictEmotion` runs it', '')}) | ${pct(variants.float16.publicTestAccuracy)} | ${variants.float16.macroF1.toFixed(4)} | ${variants.float16.weightsBytes.toLocaleString('en')} B |
+| uint8 (\`precision: 'uint8'\`, ${modeText.replace(', as `predictEmotion` runs it', '')}) | ${pct(variants.uint8.publicTestAccuracy)} | ${variants.uint8.macroF1.toFixed(4)} | ${variants.uint8.weightsBytes.toLocaleString('en')} B |
 
-Per class (float32, no TTA):
+Per class (float32, ${modeText}):
 
 | emotion | precision | recall | F1 | support |
 | --- | --- | --- | --- | --- |
-${perClassRows(plain)}
+${perClassRows(main)}
 
 ![confusion matrix](images/confusion.svg)
 
@@ -325,7 +349,8 @@ A single temperature T = ${temperature.toFixed(3)} was fitted on PublicTest (min
 shipped weights (the classifier's kernel and bias divided by T, so every backend and bundle gets it; the top class never
 changes). T ${temperature < 1 ? '< 1 sharpens: trained with label smoothing, the raw softmax was under-confident' : '> 1 softens: the raw softmax was over-confident'}.
 Expected calibration error (15 equal-width confidence bins): **${pct(calBefore.ece)} before, ${pct(calAfter.ece)} after**;
-negative log-likelihood ${calBefore.nll.toFixed(4)} → ${calAfter.nll.toFixed(4)}.${calAfter.ece > calBefore.ece
+negative log-likelihood ${calBefore.nll.toFixed(4)} → ${calAfter.nll.toFixed(4)}.${flipMode ? ` As \`predictEmotion\` runs this variant (the tempered
+probabilities of the image and its mirror averaged): ECE **${pct(calMain.ece)}**, negative log-likelihood ${calMain.nll.toFixed(4)}.` : ''}${calAfter.ece > calBefore.ece
   ? ' The temperature minimises the likelihood loss, not the binned ECE, and here the ECE did not improve: the raw softmax was already close to calibrated, and the difference is within the noise of 15 bins over 3,589 images.'
   : ''} The temperature was fitted and measured on the same PublicTest images, so the "after" numbers are optimistic;
 PrivateTest would tell.
@@ -355,25 +380,28 @@ Shipped weights (${averageOf ? `the weight average of ${averageList()}` : parent
 
 | weights | accuracy | macro-F1 | size |
 | --- | --- | --- | --- |
-| float32 (default) | ${pct(plain.accuracy)} | ${plain.macroF1.toFixed(3)} | ${(variants.float32.weightsBytes / 1e6).toFixed(2)} MB |
-| float32 + flip TTA (\`tta: true\`) | ${pct(tta.accuracy)} | ${tta.macroF1.toFixed(3)} | |
+| float32, one view (\`tta: false\`)${flipMode ? '' : ' **(default)**'} | ${flipMode ? pct(plain.accuracy) : `**${pct(plain.accuracy)}**`} | ${plain.macroF1.toFixed(3)} | ${(variants.float32.weightsBytes / 1e6).toFixed(2)} MB |
+| float32 + flip TTA (\`tta: 'flip'\`)${flipMode ? ' **(default)**' : ''} | ${flipMode ? `**${pct(tta.accuracy)}**` : pct(tta.accuracy)} | ${tta.macroF1.toFixed(3)} | |
 | float32 + ten-crop TTA (\`tta: 'ten-crop'\`) | ${pct(tenCrop.accuracy)} | ${tenCrop.macroF1.toFixed(3)} | |
-| float16 (\`precision: 'float16'\`) | ${pct(variants.float16.publicTestAccuracy)} | ${variants.float16.macroF1.toFixed(3)} | ${(variants.float16.weightsBytes / 1e6).toFixed(2)} MB |
-| uint8 (\`precision: 'uint8'\`) | ${pct(variants.uint8.publicTestAccuracy)} | ${variants.uint8.macroF1.toFixed(3)} | ${(variants.uint8.weightsBytes / 1e6).toFixed(2)} MB |
+| float16 (\`precision: 'float16'\`${flipMode ? ', flip TTA' : ''}) | ${pct(variants.float16.publicTestAccuracy)} | ${variants.float16.macroF1.toFixed(3)} | ${(variants.float16.weightsBytes / 1e6).toFixed(2)} MB |
+| uint8 (\`precision: 'uint8'\`${flipMode ? ', flip TTA' : ''}) | ${pct(variants.uint8.publicTestAccuracy)} | ${variants.uint8.macroF1.toFixed(3)} | ${(variants.uint8.weightsBytes / 1e6).toFixed(2)} MB |
+
+Per class (${modeText}):
 
 | emotion | ${EMOTIONS.join(' | ')} |
 | --- | ${EMOTIONS.map(() => '---').join(' | ')} |
-| recall | ${EMOTIONS.map((e) => pct(plain.perClass[e].recall)).join(' | ')} |
-| precision | ${EMOTIONS.map((e) => pct(plain.perClass[e].precision)).join(' | ')} |
+| recall | ${EMOTIONS.map((e) => pct(main.perClass[e].recall)).join(' | ')} |
+| precision | ${EMOTIONS.map((e) => pct(main.perClass[e].precision)).join(' | ')} |
 
 Calibration: a softmax temperature ${temperature.toFixed(2)} fitted on PublicTest is baked into the weights; negative log-likelihood
-${calBefore.nll.toFixed(3)} → ${calAfter.nll.toFixed(3)}, expected calibration error ${pct(calBefore.ece)} → ${pct(calAfter.ece)}
+${calBefore.nll.toFixed(3)} → ${calAfter.nll.toFixed(3)}, expected calibration error ${pct(calBefore.ece)} → ${pct(calAfter.ece)}${flipMode ? ` (one view; ${pct(calMain.ece)} with
+the flip TTA that \`predictEmotion\` runs)` : ''}
 ([reliability diagram](docs/images/reliability.svg), model card).
 For scale: the published state of the art on FER-2013 is about 73% for a single network (PrivateTest); the JavaScript peers
 reach 66.8% (\`@vladmandic/human\`'s emotion model) and 58.8% (face-api) on PrivateTest as measured independently. PublicTest
 tracks PrivateTest within about a point, and the model and epoch were selected on PublicTest, so its number here is slightly
-optimistic. Claims of 84% for CNN-LSTMs are above every published result.${plain.accuracy < 0.668 ? `
-**Still below human's emotion model**: ${pct(plain.accuracy)} here against its 66.8% (PrivateTest); what to try next is in
+optimistic. Claims of 84% for CNN-LSTMs are above every published result.${main.accuracy < 0.668 ? `
+**Still below human's emotion model**: ${pct(main.accuracy)} here against its 66.8% (PrivateTest); what to try next is in
 [docs/experiments.md](docs/experiments.md) §7.` : ''}
 <!-- accuracy:end -->`;
 await writeFile(values.readme!, readme.replace(/<!-- accuracy:start -->[\s\S]*<!-- accuracy:end -->/, table));

@@ -16,8 +16,13 @@ import type { TtaMode } from './tta.js';
 
 /** How the shipped model was trained and how well it does, from `weights/metadata.json`. */
 export interface ShippedModelInfo {
-  /** Accuracy on FER-2013's PublicTest split (3,589 images), 0–1. */
+  /**
+   * Accuracy on FER-2013's PublicTest split (3,589 images), 0–1, as `predictEmotion` runs the model:
+   * with the test-time augmentation named by `tta`.
+   */
   publicTestAccuracy: number;
+  /** The test-time augmentation behind `publicTestAccuracy`, `macroF1` and `perClass` (older metadata: absent, one view). */
+  tta?: TtaMode;
   /** Unweighted mean of the per-class F1 scores on PublicTest. */
   macroF1: number;
   /** Precision, recall, F1 and support per emotion on PublicTest. */

@@ -28,6 +28,17 @@ describe('fer-cnn-lstm info, --help, --version', () => {
     expect(text.stdout).toMatch(/calibration\s+temperature \d\.\d{3} \(fitted on PublicTest\), ECE [\d.]+% → [\d.]+%/);
   });
 
+  it.skipIf(!meta)(`info gives the accuracy of the shipped model as predict runs it, with its TTA${meta ? '' : ' (skipped: no weights/metadata.json)'}`, async () => {
+    const { VARIANT_TTA } = await import('../../src/inference/weights.js');
+    // the release measured what predictEmotion runs: the default variant's own TTA
+    expect(meta.tta ?? false).toBe(VARIANT_TTA.default);
+    const info = JSON.parse(lines((await runCli(['info', '--json'])).stdout).at(-1)!);
+    expect(info.weights.publicTestAccuracy).toBe(meta.publicTestAccuracy);
+    expect(info.weights.tta).toBe(meta.tta ?? false);
+    const text = await runCli(['info']);
+    expect(text.stdout).toMatch(meta.tta ? /accuracy\s+[\d.]+% on FER-2013 PublicTest \(flip TTA, as predict runs it\)/ : /accuracy\s+[\d.]+% on FER-2013 PublicTest,/);
+  });
+
   it('info honours --backend', async () => {
     const r = await runCli(['info', '--json', '--backend', 'cpu']);
     expect(r.code).toBe(0);

@@ -44,6 +44,7 @@ async function run(args: ParsedArgs): Promise<number> {
     weights: {
       location: location ?? null,
       publicTestAccuracy: meta?.publicTestAccuracy ?? null,
+      tta: meta ? meta.tta ?? false : null,
       macroF1: meta?.macroF1 ?? null,
       epochs: meta?.epochs ?? null,
       calibration: meta?.calibration ? {
@@ -59,7 +60,7 @@ async function run(args: ParsedArgs): Promise<number> {
   }
   const w = info.weights;
   const accuracy = w.publicTestAccuracy !== null
-    ? `${pct(w.publicTestAccuracy, 2)} on FER-2013 PublicTest${w.macroF1 !== null ? `, macro-F1 ${w.macroF1.toFixed(3)}` : ''}`
+    ? `${pct(w.publicTestAccuracy, 2)} on FER-2013 PublicTest${w.tta ? ` (${w.tta === true ? 'flip' : w.tta} TTA, as predict runs it)` : ''}${w.macroF1 !== null ? `, macro-F1 ${w.macroF1.toFixed(3)}` : ''}`
       + `${w.epochs !== null ? `, ${w.epochs} epochs` : ''}${w.date ? `, trained ${w.date.slice(0, 10)}` : ''}`
     : metaError ?? 'not recorded';
   for (const [key, value] of [
