@@ -1,7 +1,7 @@
 /**
  * Inference speed of the default model, side by side with `@vladmandic/human`'s emotion model.
  *
- *   npm run bench:predict -- [--json] [--backend wasm] [--iterations 10] [--single 50] [--batch-size 64] [--rounds 3] [--no-peer] [--no-fold] [--no-compile] [--tta flip|ten-crop]
+ *   npm run bench:predict -- [--json] [--backend wasm] [--iterations 10] [--single 50] [--batch-size 64] [--rounds 3] [--no-peer] [--no-fold] [--no-compile] [--tta flip|auto|ten-crop] [--faces <fer2013 dir>]
  *
  * Uses the shipped weights when `weights/model.json` exists, else an untrained default model (same
  * architecture, same cost). Measures what `predictEmotion` runs (the batch-norm-folded model compiled into
@@ -24,9 +24,10 @@ import { selectBackend } from '../src/backends/select.js';
 import { buildCnnLstm } from '../src/model/cnn-lstm.js';
 import { loadModel, readModelArtifacts } from '../src/model/io.js';
 import { inferenceForward, inferenceModel } from '../src/model/fold.js';
-import { predictWithTta, type TtaMode } from '../src/inference/tta.js';
+import { AUTO_TTA_CONFIDENCE, predictWithTta, type TtaMode } from '../src/inference/tta.js';
 import { emitJson, modelCost, positiveInt, round } from './util.js';
 
+const SHARED_FACES = '../shared/datasets/fer2013';
 const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
@@ -40,14 +41,15 @@ const { values } = parseArgs({
     'no-fold': { type: 'boolean', default: false },
     'no-compile': { type: 'boolean', default: false },
     tta: { type: 'string' },
+    faces: { type: 'string' },
   },
 });
 const rounds = Math.max(1, positiveInt('rounds', values.rounds, 3));
 const iterations = Math.max(1, positiveInt('iterations', values.iterations, 10));
 const single = Math.max(1, positiveInt('single', values.single, 50));
 const batchSize = Math.max(1, positiveInt('batch-size', values['batch-size'], 64));
-if (values.tta !== undefined && values.tta !== 'flip' && values.tta !== 'ten-crop') {
-  console.error(`--tta must be flip or ten-crop, got ${values.tta}`);
+if (values.tta !== undefined && values.tta !== 'flip' && values.tta !== 'auto' && values.tta !== 'ten-crop') {
+  console.error(`--tta must be flip, auto or ten-crop, got ${values.tta}`);
   process.exit(2);
 }
 const tta = values.tta as TtaMode | undefined;
@@ -66,22 +68,45 @@ const cost = modelCost(model);
 console.log(`model cost: ${(cost.params / 1e6).toFixed(3)}M params, ${cost.mflopsPerImage} MFLOPs/image; backend: ${backend}`);
 const size = (model.inputs[0].shape as number[])[1];
 
-type Predictor = { name: string; size: number; run: (x: tf.Tensor4D) => tf.Tensor };
+type Predictor = { name: string; size: number; run: (x: tf.Tensor4D) => tf.Tensor; faces?: tf.Tensor4D };
 
-/** Seconds per call on a batch of `n`, averaged over `calls` after 2 warm-up calls. */
+/**
+ * Real faces for a predictor whose work depends on the image (`--tta auto` adds the mirror where the
+ * first view is unsure): PublicTest images spread over the split (every k-th), from `--faces` or
+ * ../shared when present; undefined (random pixels) otherwise.
+ */
+async function loadFaces(count: number): Promise<tf.Tensor4D | undefined> {
+  const dir = values.faces ?? (existsSync(SHARED_FACES) ? SHARED_FACES : undefined);
+  if (!dir) return undefined;
+  const { FerDataset } = await import('../src/data/fer-dataset.js');
+  const { pixelsToTensor } = await import('../src/training/loss.js');
+  const data = (await FerDataset.fromDirectory(dir)).filter('PublicTest');
+  const step = Math.max(1, Math.floor(data.length / count));
+  const picked = data.subset(Array.from({ length: Math.min(count, data.length) }, (_, i) => i * step));
+  return pixelsToTensor(picked.images, picked.size) as tf.Tensor4D;
+}
+
+/**
+ * Seconds per call on a batch of `n`, averaged over `calls` after 2 warm-up calls: on `p.faces`
+ * (a different slice each call, so data-dependent work is averaged over many faces), else on one
+ * batch of random pixels.
+ */
 function secondsPerCall(p: Predictor, n: number, calls: number): number {
-  const x = tf.randomUniform([n, p.size, p.size, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
-  const once = () => {
-    const y = p.run(x);
+  const random = p.faces ? undefined : tf.randomUniform([n, p.size, p.size, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const inputs = p.faces
+    ? Array.from({ length: calls }, (_, i) => tf.slice(p.faces!, (i * n) % Math.max(1, p.faces!.shape[0] - n + 1), n) as tf.Tensor4D)
+    : [random!];
+  const once = (i: number) => {
+    const y = p.run(inputs[i % inputs.length]);
     y.dataSync();
     y.dispose();
   };
-  once();
-  once();
+  once(0);
+  once(1);
   const t0 = performance.now();
-  for (let i = 0; i < calls; i++) once();
+  for (let i = 0; i < calls; i++) once(i);
   const seconds = (performance.now() - t0) / 1000 / calls;
-  x.dispose();
+  tf.dispose(inputs);
   return seconds;
 }
 
@@ -114,9 +139,20 @@ const compiled = !values['no-fold'] && !values['no-compile'];
 const forward = compiled ? inferenceForward(model) : (x: tf.Tensor4D) => runModel.predict(x) as tf.Tensor;
 console.log(values['no-fold'] ? 'batch norm not folded (--no-fold)' : `batch norm folded into the convolutions, as predictEmotion runs it: ${model.layers.length} → ${runModel.layers.length} layers`);
 console.log(compiled ? 'compiled into tfjs-core ops, as predictEmotion runs it' : 'run with tfjs-layers predict (not compiled)');
-if (tta) console.log(`test-time augmentation: ${tta} (${tta === 'flip' ? 2 : 10} views per image)`);
+if (tta) console.log(`test-time augmentation: ${tta} (${tta === 'flip' ? '2 views per image' : tta === 'auto' ? `1 view per image, 2 where its top probability is below ${AUTO_TTA_CONFIDENCE}` : '10 views per image'})`);
+const faces = await loadFaces(Math.max(batchSize * iterations, single));
+console.log(faces ? `inputs: ${faces.shape[0]} FER-2013 PublicTest faces, a different slice each call` : `inputs: random pixels (no ${SHARED_FACES} and no --faces)`);
+/** Share of the faces that `tta: 'auto'` gives the mirror image. */
+let unsureShare: number | undefined;
+if (tta === 'auto' && faces) {
+  const probs = tf.tidy(() => tf.max(forward(faces), 1));
+  const top = probs.dataSync();
+  unsureShare = top.filter((v) => !(v >= AUTO_TTA_CONFIDENCE)).length / top.length;
+  probs.dispose();
+  console.log(`tta auto: ${(unsureShare * 100).toFixed(1)}% of these faces get the mirror image`);
+}
 const ours: Predictor = {
-  name: 'fer-cnn-lstm', size,
+  name: 'fer-cnn-lstm', size, faces,
   run: (x) => tf.tidy(() => predictWithTta(forward, x, tta)),
 };
 const peer = values['no-peer'] ? undefined : await loadPeer();
@@ -145,7 +181,8 @@ model.dispose();
 
 if (values.json) {
   emitJson({
-    imagesPerSecond: round(imagesPerSecond, 1), msPerImage: round(msPerImage, 3), backend, compiled, ...(tta ? { tta } : {}),
+    imagesPerSecond: round(imagesPerSecond, 1), msPerImage: round(msPerImage, 3), backend, compiled, inputs: faces ? 'PublicTest faces' : 'random', ...(tta ? { tta } : {}),
+    ...(unsureShare !== undefined ? { autoMirrorShare: round(unsureShare, 3) } : {}),
     ...(peerStats ? {
       peer: { name: peer!.name, imagesPerSecond: round(peerStats.imagesPerSecond, 1), msPerImage: round(peerStats.msPerImage, 3) },
       ratioBatch: round(imagesPerSecond / peerStats.imagesPerSecond, 2), ratioSingle: round(peerStats.msPerImage / msPerImage, 2),

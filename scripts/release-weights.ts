@@ -38,6 +38,7 @@ import { reliabilityDiagramSvg } from '../src/viz/reliability.js';
 import { trainingCurvesSvg } from '../src/viz/curves.js';
 import { lineageMarkdown, lineageRuns, traceLineage } from './lineage.js';
 import { MODEL_VARIANTS, VARIANT_TTA, type ModelVariant } from '../src/inference/weights.js';
+import { AUTO_TTA_CONFIDENCE } from '../src/inference/tta.js';
 
 /**
  * The trained model rebuilt with this version's layer classes (`buildCnnLstm(config.model)`),
@@ -70,8 +71,12 @@ const out = values.out!;
 const variantName = out === 'weights' ? 'default' : out.replace(/^weights\//, '');
 const variant = (MODEL_VARIANTS as readonly string[]).includes(variantName) ? variantName as ModelVariant : undefined;
 const mode = variant ? VARIANT_TTA[variant] : false;
-const flipMode = mode === true || mode === 'flip';
-if (mode !== false && !flipMode) throw new Error(`release-weights: a variant whose default TTA is ${String(mode)} is not supported`);
+/** The variant's own TTA: 'flip', 'auto' (the mirror where the first view is unsure) or false. */
+const runMode = mode === true ? 'flip' : mode;
+if (runMode === 'ten-crop') throw new Error('release-weights: a variant whose default TTA is ten-crop is not supported');
+const withTta = runMode !== false;
+/** How the variant's own TTA is named in the tables. */
+const modeName = runMode === 'auto' ? `the mirror where the first view is unsure (\`tta: 'auto'\`, top probability below ${AUTO_TTA_CONFIDENCE})` : runMode === 'flip' ? 'flip TTA' : 'one view';
 const backend = await selectBackend('wasm');
 const state = JSON.parse(await readFile(join(run, 'checkpoint.json'), 'utf8')) as CheckpointState;
 type RunConfig = Record<string, unknown> & { model?: CnnLstmOptions; epochs?: number; labelSmoothing?: number; batchSize?: number; augment?: unknown };
@@ -150,11 +155,18 @@ console.log(`temperature ${temperature.toFixed(3)}: ECE ${(calBefore.ece * 100).
 const plain = metricsFromConfusion(confusionMatrix(data.labels, argmaxRows(tempered, EMOTIONS.length), EMOTIONS.length), data.classes);
 const tta = await evaluate(model, data, { tta: true });
 /** What `predictEmotion` gives with this variant: its TTA, or one view. */
-const main = flipMode ? tta : plain;
-const modeText = flipMode ? 'flip TTA, as `predictEmotion` runs it' : 'one view';
+const main = runMode === 'flip' ? tta : runMode === 'auto' ? await evaluate(model, data, { tta: 'auto' }) : plain;
+const modeText = withTta ? `${modeName}, as \`predictEmotion\` runs it` : 'one view';
+/** Share of PublicTest that `tta: 'auto'` gives the mirror (the rest costs one view). */
+const autoShare = runMode === 'auto' ? (() => {
+  const top = predictPixels(model, data.images, data.size, 256);
+  let unsure = 0;
+  for (let i = 0; i < data.length; i++) if (!(Math.max(...top.subarray(i * EMOTIONS.length, (i + 1) * EMOTIONS.length)) >= AUTO_TTA_CONFIDENCE)) unsure++;
+  return unsure / data.length;
+})() : undefined;
 /** Calibration of what users get (the tempered views averaged), when that is not one view. */
-const calMain = flipMode ? calibration(predictPixels(model, data.images, data.size, 256, 'flip'), data.labels, EMOTIONS.length) : calAfter;
-if (flipMode) console.log(`with flip TTA (the variant's default): ${(main.accuracy * 100).toFixed(2)}%, ECE ${(calMain.ece * 100).toFixed(2)}%`);
+const calMain = withTta ? calibration(predictPixels(model, data.images, data.size, 256, runMode), data.labels, EMOTIONS.length) : calAfter;
+if (withTta) console.log(`with ${modeName} (the variant's default): ${(main.accuracy * 100).toFixed(2)}%, ECE ${(calMain.ece * 100).toFixed(2)}%${autoShare !== undefined ? `; ${(autoShare * 100).toFixed(1)}% of PublicTest got the mirror` : ''}`);
 const tenCrop = await evaluate(model, data, { tta: 'ten-crop' });
 console.log(`ten-crop TTA: ${(tenCrop.accuracy * 100).toFixed(2)}%, macro-F1 ${tenCrop.macroF1.toFixed(4)}`);
 console.log(`float32: accuracy ${(plain.accuracy * 100).toFixed(2)}%, macro-F1 ${plain.macroF1.toFixed(4)}; with flip TTA ${(tta.accuracy * 100).toFixed(2)}%`);
@@ -167,7 +179,7 @@ for (const precision of ['float32', 'float16', 'uint8'] as WeightPrecision[]) {
   const dir = precision === 'float32' ? out : join(out, precision);
   await saveModel(model, dir, undefined, precision);
   const m = precision === 'float32' ? model : await loadModel(dir);
-  const r = precision === 'float32' ? main : await evaluate(m, data, { tta: flipMode });
+  const r = precision === 'float32' ? main : await evaluate(m, data, { tta: runMode });
   variants[precision] = { path: precision === 'float32' ? `${out}/` : `${out}/${precision}/`, weightsBytes: await sizeOf(dir), publicTestAccuracy: r.accuracy, macroF1: r.macroF1 };
   console.log(`${precision}: ${variants[precision].weightsBytes} bytes, accuracy ${(r.accuracy * 100).toFixed(2)}%`);
 }
@@ -179,7 +191,8 @@ const seconds = (h: { seconds: number }[]) => h.reduce((a, e) => a + e.seconds, 
 const trainingSeconds = seconds(history);
 const metadata = {
   // as predictEmotion runs this variant (`tta`); the one-view and TTA numbers beside it
-  tta: flipMode ? 'flip' : false,
+  tta: runMode,
+  ...(autoShare !== undefined ? { autoTtaConfidence: AUTO_TTA_CONFIDENCE, autoTtaMirroredShare: autoShare } : {}),
   publicTestAccuracy: main.accuracy,
   macroF1: main.macroF1,
   publicTestAccuracyOneView: plain.accuracy,
@@ -205,7 +218,7 @@ const metadata = {
   calibration: {
     temperature, fittedOn: 'PublicTest',
     eceBefore: calBefore.ece, eceAfter: calAfter.ece, nllBefore: calBefore.nll, nllAfter: calAfter.nll, bins: calAfter.bins.length,
-    ...(flipMode ? { eceAfterTta: calMain.ece, nllAfterTta: calMain.nll } : {}),
+    ...(withTta ? { eceAfterTta: calMain.ece, nllAfterTta: calMain.nll } : {}),
   },
   config: parent ? { ...config, parent: { run: parent.dir, ...parent.config } } : config,
   measuredOn: { backend, split: 'PublicTest', node: process.version },
@@ -216,11 +229,11 @@ await writeFile(join(out, 'metadata.json'), JSON.stringify(metadata, null, 2) + 
 
 const images = join(values.docs!, 'images');
 await mkdir(images, { recursive: true });
-await writeFile(join(images, 'confusion.svg'), confusionMatrixSvg(main.confusion, EMOTIONS, { title: `Shipped model on FER-2013 PublicTest (${(main.accuracy * 100).toFixed(1)}%${flipMode ? ', flip TTA' : ''})` }));
+await writeFile(join(images, 'confusion.svg'), confusionMatrixSvg(main.confusion, EMOTIONS, { title: `Shipped model on FER-2013 PublicTest (${(main.accuracy * 100).toFixed(1)}%${withTta ? `, ${runMode === 'auto' ? 'auto' : 'flip'} TTA` : ''})` }));
 await writeFile(join(images, 'reliability.svg'), reliabilityDiagramSvg([
   { label: `raw softmax (ECE ${(calBefore.ece * 100).toFixed(1)}%)`, calibration: calBefore },
   { label: `temperature ${temperature.toFixed(2)} (ECE ${(calAfter.ece * 100).toFixed(1)}%)`, calibration: calAfter },
-  ...(flipMode ? [{ label: `temperature ${temperature.toFixed(2)}, flip TTA (ECE ${(calMain.ece * 100).toFixed(1)}%)`, calibration: calMain }] : []),
+  ...(withTta ? [{ label: `temperature ${temperature.toFixed(2)}, ${runMode === 'auto' ? 'auto' : 'flip'} TTA (ECE ${(calMain.ece * 100).toFixed(1)}%)`, calibration: calMain }] : []),
 ], { title: 'Shipped model on FER-2013 PublicTest: reliability' }));
 await writeFile(join(images, 'curves.svg'), trainingCurvesSvg(history, { title: parent ? `Training of the shipped model (from epoch ${parent.state.bestEpoch + 1}: the fine-tune)` : 'Training of the shipped model' }));
 
@@ -330,11 +343,12 @@ ${lineageMarkdown(lineage)}
 ## Results on PublicTest (${plain.count} images)
 | weights | accuracy | macro-F1 | size |
 | --- | --- | --- | --- |
-| float32, one view (\`tta: false\`)${flipMode ? '' : ' — what `predictEmotion` runs'} | ${pct(plain.accuracy)} | ${plain.macroF1.toFixed(4)} | ${variants.float32.weightsBytes.toLocaleString('en')} B |
-| float32 + flip TTA (\`tta: 'flip'\`, 2 views)${flipMode ? ' — what `predictEmotion` runs' : ''} | ${pct(tta.accuracy)} | ${tta.macroF1.toFixed(4)} | — |
+| float32, one view (\`tta: false\`)${withTta ? '' : ' — what `predictEmotion` runs'} | ${pct(plain.accuracy)} | ${plain.macroF1.toFixed(4)} | ${variants.float32.weightsBytes.toLocaleString('en')} B |
+${runMode === 'auto' ? `| float32 + the mirror where unsure (\`tta: 'auto'\`, ${((1 + autoShare!) ).toFixed(2)} views per image on average) — what \`predictEmotion\` runs | ${pct(main.accuracy)} | ${main.macroF1.toFixed(4)} | — |
+` : ''}| float32 + flip TTA (\`tta: 'flip'\`, 2 views)${runMode === 'flip' ? ' — what `predictEmotion` runs' : ''} | ${pct(tta.accuracy)} | ${tta.macroF1.toFixed(4)} | — |
 | float32 + ten-crop TTA (\`tta: 'ten-crop'\`, 10 views) | ${pct(tenCrop.accuracy)} | ${tenCrop.macroF1.toFixed(4)} | — |
-| float16 (\`precision: 'float16'\`, ${modeText.replace(', as `predictEmotion` runs it', '')}) | ${pct(variants.float16.publicTestAccuracy)} | ${variants.float16.macroF1.toFixed(4)} | ${variants.float16.weightsBytes.toLocaleString('en')} B |
-| uint8 (\`precision: 'uint8'\`, ${modeText.replace(', as `predictEmotion` runs it', '')}) | ${pct(variants.uint8.publicTestAccuracy)} | ${variants.uint8.macroF1.toFixed(4)} | ${variants.uint8.weightsBytes.toLocaleString('en')} B |
+| float16 (\`precision: 'float16'\`, ${modeText.replace(', as `predictEmotion` runs it', '').replace(/ \(`tta.*\)$/, '')}) | ${pct(variants.float16.publicTestAccuracy)} | ${variants.float16.macroF1.toFixed(4)} | ${variants.float16.weightsBytes.toLocaleString('en')} B |
+| uint8 (\`precision: 'uint8'\`, ${modeText.replace(', as `predictEmotion` runs it', '').replace(/ \(`tta.*\)$/, '')}) | ${pct(variants.uint8.publicTestAccuracy)} | ${variants.uint8.macroF1.toFixed(4)} | ${variants.uint8.weightsBytes.toLocaleString('en')} B |
 
 Per class (float32, ${modeText}):
 
@@ -349,7 +363,7 @@ A single temperature T = ${temperature.toFixed(3)} was fitted on PublicTest (min
 shipped weights (the classifier's kernel and bias divided by T, so every backend and bundle gets it; the top class never
 changes). T ${temperature < 1 ? '< 1 sharpens: trained with label smoothing, the raw softmax was under-confident' : '> 1 softens: the raw softmax was over-confident'}.
 Expected calibration error (15 equal-width confidence bins): **${pct(calBefore.ece)} before, ${pct(calAfter.ece)} after**;
-negative log-likelihood ${calBefore.nll.toFixed(4)} → ${calAfter.nll.toFixed(4)}.${flipMode ? ` As \`predictEmotion\` runs this variant (the tempered
+negative log-likelihood ${calBefore.nll.toFixed(4)} → ${calAfter.nll.toFixed(4)}.${withTta ? ` As \`predictEmotion\` runs this variant (${modeName}; the tempered
 probabilities of the image and its mirror averaged): ECE **${pct(calMain.ece)}**, negative log-likelihood ${calMain.nll.toFixed(4)}.` : ''}${calAfter.ece > calBefore.ece
   ? ' The temperature minimises the likelihood loss, not the binned ECE, and here the ECE did not improve: the raw softmax was already close to calibrated, and the difference is within the noise of 15 bins over 3,589 images.'
   : ''} The temperature was fitted and measured on the same PublicTest images, so the "after" numbers are optimistic;
@@ -380,11 +394,12 @@ Shipped weights (${averageOf ? `the weight average of ${averageList()}` : parent
 
 | weights | accuracy | macro-F1 | size |
 | --- | --- | --- | --- |
-| float32, one view (\`tta: false\`)${flipMode ? '' : ' **(default)**'} | ${flipMode ? pct(plain.accuracy) : `**${pct(plain.accuracy)}**`} | ${plain.macroF1.toFixed(3)} | ${(variants.float32.weightsBytes / 1e6).toFixed(2)} MB |
-| float32 + flip TTA (\`tta: 'flip'\`)${flipMode ? ' **(default)**' : ''} | ${flipMode ? `**${pct(tta.accuracy)}**` : pct(tta.accuracy)} | ${tta.macroF1.toFixed(3)} | |
+| float32, one view (\`tta: false\`)${withTta ? '' : ' **(default)**'} | ${withTta ? pct(plain.accuracy) : `**${pct(plain.accuracy)}**`} | ${plain.macroF1.toFixed(3)} | ${(variants.float32.weightsBytes / 1e6).toFixed(2)} MB |
+${runMode === 'auto' ? `| float32 + the mirror where the first view is unsure (\`tta: 'auto'\`, ${(autoShare! * 100).toFixed(0)}% of faces) **(default)** | **${pct(main.accuracy)}** | ${main.macroF1.toFixed(3)} | |
+` : ''}| float32 + flip TTA (\`tta: 'flip'\`)${runMode === 'flip' ? ' **(default)**' : ''} | ${runMode === 'flip' ? `**${pct(tta.accuracy)}**` : pct(tta.accuracy)} | ${tta.macroF1.toFixed(3)} | |
 | float32 + ten-crop TTA (\`tta: 'ten-crop'\`) | ${pct(tenCrop.accuracy)} | ${tenCrop.macroF1.toFixed(3)} | |
-| float16 (\`precision: 'float16'\`${flipMode ? ', flip TTA' : ''}) | ${pct(variants.float16.publicTestAccuracy)} | ${variants.float16.macroF1.toFixed(3)} | ${(variants.float16.weightsBytes / 1e6).toFixed(2)} MB |
-| uint8 (\`precision: 'uint8'\`${flipMode ? ', flip TTA' : ''}) | ${pct(variants.uint8.publicTestAccuracy)} | ${variants.uint8.macroF1.toFixed(3)} | ${(variants.uint8.weightsBytes / 1e6).toFixed(2)} MB |
+| float16 (\`precision: 'float16'\`${withTta ? `, ${runMode} TTA` : ''}) | ${pct(variants.float16.publicTestAccuracy)} | ${variants.float16.macroF1.toFixed(3)} | ${(variants.float16.weightsBytes / 1e6).toFixed(2)} MB |
+| uint8 (\`precision: 'uint8'\`${withTta ? `, ${runMode} TTA` : ''}) | ${pct(variants.uint8.publicTestAccuracy)} | ${variants.uint8.macroF1.toFixed(3)} | ${(variants.uint8.weightsBytes / 1e6).toFixed(2)} MB |
 
 Per class (${modeText}):
 
@@ -394,8 +409,8 @@ Per class (${modeText}):
 | precision | ${EMOTIONS.map((e) => pct(main.perClass[e].precision)).join(' | ')} |
 
 Calibration: a softmax temperature ${temperature.toFixed(2)} fitted on PublicTest is baked into the weights; negative log-likelihood
-${calBefore.nll.toFixed(3)} → ${calAfter.nll.toFixed(3)}, expected calibration error ${pct(calBefore.ece)} → ${pct(calAfter.ece)}${flipMode ? ` (one view; ${pct(calMain.ece)} with
-the flip TTA that \`predictEmotion\` runs)` : ''}
+${calBefore.nll.toFixed(3)} → ${calAfter.nll.toFixed(3)}, expected calibration error ${pct(calBefore.ece)} → ${pct(calAfter.ece)}${withTta ? ` (one view; ${pct(calMain.ece)} with
+the ${runMode} TTA that \`predictEmotion\` runs)` : ''}
 ([reliability diagram](docs/images/reliability.svg), model card).
 For scale: the published state of the art on FER-2013 is about 73% for a single network (PrivateTest); the JavaScript peers
 reach 66.8% (\`@vladmandic/human\`'s emotion model) and 58.8% (face-api) on PrivateTest as measured independently. PublicTest

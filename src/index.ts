@@ -23,6 +23,7 @@ export {
   type PredictOptions, type Classification, type SingleImageInput, type BatchInput,
 } from './inference/predict.js';
 export type { TtaMode } from './inference/tta.js';
+export { AUTO_TTA_CONFIDENCE } from './inference/tta.js';
 export { ImageInputError, type ImageInput, type ModelInput, type ImageDataLike, type BrowserImageSource } from './inference/input.js';
 export { detectEmotions, type DetectEmotionsOptions, type FaceEmotion } from './detection/detect-emotions.js';
 export { FaceDetectorMissingError } from './detection/model-files.js';

@@ -17,7 +17,7 @@ const ROOT_API = [
   // prediction
   'predictEmotion', 'classifyEmotion', 'detectEmotions', 'LOW_CONTRAST_STD',
   // the model: architecture, loading, saving
-  'buildCnnLstm', 'loadEmotionModel', 'loadModel', 'saveModel', 'shippedModelInfo', 'shippedWeightsLocation', 'clearModelCache', 'MODEL_VARIANTS', 'VARIANT_TTA',
+  'buildCnnLstm', 'loadEmotionModel', 'loadModel', 'saveModel', 'shippedModelInfo', 'shippedWeightsLocation', 'clearModelCache', 'MODEL_VARIANTS', 'VARIANT_TTA', 'AUTO_TTA_CONFIDENCE',
   // data, training, evaluation
   'FerDataset', 'augment', 'train', 'evaluate',
   // backends

@@ -9,6 +9,7 @@
 import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../cli/args.js';
 import { EXIT, SourceError, errorLine } from '../cli/errors.js';
 import { formatPrediction } from '../cli/output.js';
+import { ttaOption } from '../cli/command.js';
 import type { WeightPrecision } from '../model/quantize.js';
 import { countImageFiles, listImageFiles } from './files.js';
 import { csvHeader, formatOf, formatResult, readResumeState, type OutputFormat } from './output.js';
@@ -92,7 +93,7 @@ export async function runBatchPredict(args: ParsedArgs): Promise<number> {
   const precision = stringOption(args.values, 'precision') as WeightPrecision | undefined;
   const options = {
     workers, faces, signal: undefined as AbortSignal | undefined,
-    weights: stringOption(args.values, 'weights'), precision, tta: flag(args.values, 'tta'),
+    weights: stringOption(args.values, 'weights'), precision, tta: ttaOption(args),
     backend: stringOption(args.values, 'backend'),
     chunkSize: faces ? undefined : batchSize !== undefined ? Math.min(batchSize, 256) : undefined,
     minFaceScore: numberOption(args.values, 'min-face-score', 0, 1, true),

@@ -9,6 +9,7 @@ import type { tfl } from '../backends/tf.js';
 import type { FerDataset } from '../data/fer-dataset.js';
 import type { WeightPrecision } from '../model/quantize.js';
 import type { ModelVariant } from '../inference/weights.js';
+import type { TtaMode } from '../inference/tta.js';
 import { EMOTIONS } from '../emotions.js';
 import { stringOption, UsageError, type OptionSpecs, type ParsedArgs } from './args.js';
 import { attachSource, oneLine, SourceError, withSource } from './errors.js';
@@ -72,7 +73,7 @@ export function precisionOption(args: ParsedArgs): WeightPrecision | undefined {
  * `--variant default|accurate`: which shipped model, with its TTA (`VARIANT_TTA` of src/inference/weights.ts) unless
  * `--tta` or `--no-tta` says otherwise. `accurate` becomes what it means, `--weights <shipped
  * weights>/accurate[/<precision>]`, so that every path of a command (one image, faces, folders)
- * runs it; afterwards `--tta` holds whether to average with the mirror image. A usage error with
+ * runs it; afterwards {@link ttaOption} gives the mode to run. A usage error with
  * `--weights` (own weights run with `--tta` only when asked).
  */
 export async function applyVariantOption(args: ParsedArgs): Promise<void> {
@@ -84,7 +85,9 @@ export async function applyVariantOption(args: ParsedArgs): Promise<void> {
   if (own && args.values.variant !== undefined) throw new UsageError('--variant selects one of the shipped models: it cannot be combined with --weights');
   const chosen = args.values.tta === true ? true : args.values['no-tta'] === true ? false : undefined;
   delete args.values['no-tta'];
-  args.values.tta = chosen ?? (!own && VARIANT_TTA[variant as ModelVariant] !== false); // the CLI's --tta is the flip
+  // the CLI's --tta is the flip; a shipped variant's own mode ('auto') is kept as a string for ttaOption
+  const mode: TtaMode = chosen ?? (own ? false : VARIANT_TTA[variant as ModelVariant]);
+  args.values.tta = mode === 'flip' ? true : mode;
   if (variant === 'default') return;
   const precision = precisionOption(args) ?? 'float32';
   const root = await shippedWeightsLocation();
@@ -92,6 +95,12 @@ export async function applyVariantOption(args: ParsedArgs): Promise<void> {
   const { join } = await import('node:path');
   args.values.weights = join(root, shippedSubdir(variant as ModelVariant, precision));
   delete args.values.precision;
+}
+
+/** The test-time augmentation a command runs, as {@link applyVariantOption} resolved it. */
+export function ttaOption(args: ParsedArgs): TtaMode {
+  const v = args.values.tta;
+  return v === true ? 'flip' : v === 'auto' || v === 'ten-crop' ? v : false;
 }
 
 /** Model input side and classes the CLI expects. */

@@ -15,9 +15,11 @@ import { inferenceForward, inferenceModel } from '../model/fold.js';
 export interface PredictOptions<C extends string = Emotion> extends ModelSource, Pick<InputOptions, 'tensorRange'> {
   /**
    * Test-time augmentation: `true` or `'flip'` also predicts the horizontally flipped image and
-   * averages the two (a little more accurate, twice the work); `'ten-crop'` averages 5 crops and
-   * their mirrors (10× the work). Default: false, or the shipped `variant`'s ({@link VARIANT_TTA}:
-   * `'flip'` for `'accurate'`).
+   * averages the two (a little more accurate, twice the work); `'auto'` does so only for the images
+   * whose first view is unsure (top probability below {@link AUTO_TTA_CONFIDENCE}: about the
+   * accuracy of `'flip'` for a third of its extra work on FER-2013); `'ten-crop'` averages 5 crops
+   * and their mirrors (10× the work). Default: the shipped `variant`'s ({@link VARIANT_TTA}), false
+   * for a `model` or `weights` of your own.
    */
   tta?: TtaMode;
   /**

@@ -7,17 +7,27 @@ import { tf } from '../backends/tf.js';
 
 /**
  * Test-time augmentation. `false` (none), `true` or `'flip'` (the image and its mirror: 2 views),
- * `'ten-crop'` (4 corner crops and the centre crop of 90% of the side, each resized back to the
- * input size, and their mirrors: 10 views, 10× the work).
+ * `'auto'` (the mirror only where the first view is unsure: its top probability below
+ * {@link AUTO_TTA_CONFIDENCE}; between 1 and 2 views, the accuracy of `'flip'` at a fraction of its
+ * extra cost), `'ten-crop'` (4 corner crops and the centre crop of 90% of the side, each resized
+ * back to the input size, and their mirrors: 10 views, 10× the work).
  */
-export type TtaMode = boolean | 'flip' | 'ten-crop';
+export type TtaMode = boolean | 'flip' | 'auto' | 'ten-crop';
 
-/** The number of views a mode averages (1 = no augmentation). */
+/**
+ * `tta: 'auto'` adds the mirror image for an image whose first view gives no class at least this
+ * probability (the model's output must be probabilities, as the shipped models' are). Chosen on
+ * FER-2013 PublicTest for the shipped default model (docs/experiments.md §6, "Flip TTA where the
+ * model is unsure").
+ */
+export const AUTO_TTA_CONFIDENCE = 0.5;
+
+/** The largest number of views a mode averages (1 = no augmentation; `'auto'`: 1 or 2 per image). */
 export function ttaViews(mode: TtaMode | undefined): number {
   if (mode === 'ten-crop') return 10;
-  if (mode === true || mode === 'flip') return 2;
+  if (mode === true || mode === 'flip' || mode === 'auto') return 2;
   if (mode === false || mode === undefined) return 1;
-  throw new RangeError(`tta must be false, true, 'flip' or 'ten-crop', got ${JSON.stringify(mode)}`);
+  throw new RangeError(`tta must be false, true, 'flip', 'auto' or 'ten-crop', got ${JSON.stringify(mode)}`);
 }
 
 /** Fraction of the side that each ten-crop view keeps. */
@@ -35,11 +45,36 @@ function predictWithMirror(predict: (x: tf.Tensor4D) => tf.Tensor, x: tf.Tensor4
 }
 
 /**
+ * `predict(x)`, with the mirror image's prediction averaged in for the rows whose largest value is
+ * below {@link AUTO_TTA_CONFIDENCE} (run on those images only). Reads the first view's values.
+ */
+function predictWithMirrorWhereUnsure(predict: (x: tf.Tensor4D) => tf.Tensor, x: tf.Tensor4D): tf.Tensor {
+  const first = predict(x);
+  const [n, k] = first.shape;
+  const values = first.dataSync();
+  const unsure: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let top = -Infinity;
+    for (let j = 0; j < k; j++) top = Math.max(top, values[i * k + j]);
+    if (!(top >= AUTO_TTA_CONFIDENCE)) unsure.push(i);
+  }
+  if (unsure.length === 0) return first;
+  const some = unsure.length === n ? x : tf.gather(x, tf.tensor1d(unsure, 'int32'));
+  const mirrored = predict(tf.reverse(some, 2)).dataSync();
+  const out = Float32Array.from(values);
+  unsure.forEach((row, r) => {
+    for (let j = 0; j < k; j++) out[row * k + j] = (values[row * k + j] + mirrored[r * k + j]) / 2;
+  });
+  return tf.tensor2d(out, [n, k]);
+}
+
+/**
  * Averages `predict` over the views of `x` (`[n, h, w, c]`) that `mode` names. Call inside `tf.tidy`.
  */
 export function predictWithTta(predict: (x: tf.Tensor4D) => tf.Tensor, x: tf.Tensor4D, mode: TtaMode | undefined): tf.Tensor {
   const views = ttaViews(mode);
   if (views === 1) return predict(x);
+  if (mode === 'auto') return predictWithMirrorWhereUnsure(predict, x);
   if (views === 2) return tf.div(predictWithMirror(predict, x), 2);
   const [n, h, w] = x.shape;
   const f = TEN_CROP_FRACTION;

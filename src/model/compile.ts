@@ -222,12 +222,13 @@ export function compileModel(model: tfl.LayersModel): CompiledModel | undefined 
     if (e instanceof Unsupported) return undefined;
     throw e;
   }
-  const inputName = model.inputLayers[0].name;
-  const outputName = model.outputLayers[0].name;
+  // a Sequential model's layers do not include its input layer
+  const inputName = model.inputs[0].sourceLayer.name;
+  const outputName = model.outputs[0].sourceLayer.name;
   return {
     forward(x: tf.Tensor4D): tf.Tensor {
       return tf.tidy(() => {
-        const values = new Map<string, tf.Tensor>();
+        const values = new Map<string, tf.Tensor>([[inputName, x]]);
         for (const step of steps) {
           const xs = step.name === inputName ? [x] : step.inputs.map((name) => values.get(name)!);
           values.set(step.name, step.op(xs));

@@ -23,7 +23,11 @@ export interface EmotionJobData {
   name?: string;
   /** Find every face of a full photo first (`detectEmotions`); default: the worker's `faces` option. */
   faces?: boolean;
-  /** Average with the mirror image. Default false. */
+  /**
+   * `true`: average with the mirror image; `false`: one view. Default: what `predictEmotion` does,
+   * the shipped default model's own TTA (the mirror where the first view is unsure), none for a
+   * worker started with other weights.
+   */
   tta?: boolean;
   /** With `faces`: ignore faces whose detection score is below this, 0–1 (default 0.5). */
   minFaceScore?: number;

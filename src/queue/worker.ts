@@ -16,6 +16,7 @@ import type { Job, Worker } from 'bullmq';
 import type { tfl } from '../backends/tf.js';
 import { EMOTIONS, type Emotion } from '../emotions.js';
 import type { WeightPrecision } from '../model/quantize.js';
+import type { TtaMode } from '../inference/tta.js';
 import { describeConnection, DEFAULT_QUEUE, toConnectionOptions, withTimeout, type RedisConnection } from './connection.js';
 import { loadBullmq, type QueueImporters } from './deps.js';
 import type { EmotionJobData, EmotionJobResult, JobFace } from './job.js';
@@ -110,12 +111,12 @@ interface Pending {
 
 /** Collects the images of concurrent jobs and classifies them in one pass (per `tta` setting). */
 class Batcher {
-  private readonly pending = new Map<boolean, Pending[]>();
+  private readonly pending = new Map<TtaMode, Pending[]>();
   private scheduled = false;
 
   constructor(private readonly model: tfl.LayersModel, private readonly maxBatch: number) {}
 
-  classify(image: Pending['image'], tta: boolean): Promise<Parameters<Pending['resolve']>[0]> {
+  classify(image: Pending['image'], tta: TtaMode): Promise<Parameters<Pending['resolve']>[0]> {
     return new Promise((resolve, reject) => {
       const list = this.pending.get(tta) ?? [];
       list.push({ image, resolve, reject });
@@ -180,6 +181,9 @@ export async function createEmotionWorker(options: EmotionWorkerOptions): Promis
   const { loadEmotionModel } = await import('../inference/weights.js');
   const { toGrayImages, ImageInputError } = await import('../inference/input.js');
   const model = options.model ?? await loadEmotionModel({ weights: options.weights, precision: options.precision, backend: options.backend });
+  // a job without `tta` gets what predictEmotion gives: the shipped default model's own TTA, none for other models
+  const { VARIANT_TTA } = await import('../inference/weights.js');
+  const defaultTta: TtaMode = options.model || options.weights !== undefined ? false : VARIANT_TTA.default;
   const shape = model.inputs[0]?.shape ?? [];
   const side = shape[1] ?? 48;
   if ((model.outputs[0]?.shape ?? [])[1] !== EMOTIONS.length) throw new Error(`the model has ${model.outputs[0]?.shape[1]} outputs: the queue worker needs the ${EMOTIONS.length} FER-2013 emotions`);
@@ -205,7 +209,7 @@ export async function createEmotionWorker(options: EmotionWorkerOptions): Promis
     try {
       const image = jobImage(data);
       const name = typeof data.name === 'string' ? { name: data.name } : {};
-      const tta = data.tta === true;
+      const tta: TtaMode = data.tta === true ? 'flip' : data.tta === false ? false : defaultTta;
       if (data.faces ?? options.faces ?? false) {
         const { detectEmotions } = await import('../detection/detect-emotions.js');
         const found = await detectEmotions(image, {

@@ -52,6 +52,18 @@ describe('compileModel', () => {
     }
   });
 
+  it('compiles a Sequential model (whose layers do not list its input layer)', () => {
+    const model = tfl.sequential({ layers: [
+      tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, activation: 'relu' }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 3, activation: 'softmax' }),
+    ] });
+    const x = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const compiled = compileModel(model)!;
+    expect(worstDifference(model.predict(x) as tf.Tensor, compiled.forward(x))).toBeLessThan(2e-6);
+    compiled.dispose();
+  });
+
   it('leaves to predict what it does not know (a bidirectional LSTM)', () => {
     const model = buildCnnLstm({ filters: [8], bidirectional: true, seed: 1 });
     expect(compileModel(model)).toBeUndefined();

@@ -7,7 +7,7 @@
 import type { FerDataset } from '../../data/fer-dataset.js';
 import { parseSplitFilter, type SplitFilter } from '../../data/splits.js';
 import { flag, intOption, requiredString, stringOption, UsageError, type ParsedArgs } from '../args.js';
-import { applyVariantOption, GLOBAL_HELP, loadCliModel, loadDataset, precisionOption, startBackend, stderrProgress, type Command } from '../command.js';
+import { applyVariantOption, ttaOption, GLOBAL_HELP, loadCliModel, loadDataset, precisionOption, startBackend, stderrProgress, type Command } from '../command.js';
 import { EXIT, SourceError, withSource } from '../errors.js';
 import { formatEvaluation } from '../output.js';
 import { out } from '../quiet.js';
@@ -24,9 +24,10 @@ Options:
                        train or all. Data without test images (e.g. <emotion>/ folders only) is
                        evaluated whole unless --split is given
   --weights <path>     model folder or model.json (default: the shipped pretrained weights)
-  --tta                average each image with its mirror image (the shipped variant's own
-                       setting otherwise, see --variant)
-  --no-tta             one view per image, even where the variant averages two
+  --tta                average each image with its mirror image; without --tta/--no-tta the
+                       shipped variant's own setting (the default model: the mirror where the
+                       first view is unsure)
+  --no-tta             one view per image
   --precision <p>      stored precision of the shipped weights: float32 (default), float16 or uint8;
                        not with --weights
   --variant <v>        shipped model: default, or accurate (deeper, scored with its flip TTA); not
@@ -59,7 +60,7 @@ async function run(args: ParsedArgs): Promise<number> {
   const source = requiredString(args.values, 'data');
   await applyVariantOption(args);
   const json = flag(args.values, 'json');
-  const tta = flag(args.values, 'tta');
+  const tta = ttaOption(args);
   const batchSize = intOption(args.values, 'batch-size', 1);
   const weights = stringOption(args.values, 'weights');
   const requested = stringOption(args.values, 'split');
@@ -83,7 +84,7 @@ async function run(args: ParsedArgs): Promise<number> {
   if (json) {
     out(JSON.stringify(result));
   } else {
-    const title = `${source} (${split === 'all' ? 'all images' : `split ${split}`}${tta ? ', with TTA' : ''}), model ${location}`;
+    const title = `${source} (${split === 'all' ? 'all images' : `split ${split}`}${tta ? `, ${tta === 'flip' ? 'flip' : tta} TTA` : ''}), model ${location}`;
     for (const line of formatEvaluation(result, title)) out(line);
   }
   return EXIT.ok;

@@ -8,7 +8,8 @@
 import type { FaceEmotion } from '../../detection/detect-emotions.js';
 import type { Classification } from '../../inference/predict.js';
 import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../args.js';
-import { applyVariantOption, GLOBAL_HELP, loadCliModel, precisionOption, startBackend, stderrProgress, type Command } from '../command.js';
+import { applyVariantOption, GLOBAL_HELP, loadCliModel, precisionOption, startBackend, stderrProgress, ttaOption, type Command } from '../command.js';
+import type { TtaMode } from '../../inference/tta.js';
 import { attachSource, EXIT, PROGRAM, reportError } from '../errors.js';
 import { formatPrediction } from '../output.js';
 import { out } from '../quiet.js';
@@ -22,9 +23,10 @@ the image resized to 48×48 — crop the face first, or pass --faces for full ph
 
 Options:
   --weights <path>       model folder or model.json (default: the shipped pretrained weights)
-  --tta                  average each image with its mirror image (slower, a little more accurate;
-                         the shipped variant's own setting otherwise, see --variant)
-  --no-tta               one view per image, even where the variant averages two
+  --tta                  average each image with its mirror image (slower, a little more accurate);
+                         without --tta/--no-tta the shipped variant's own setting: the default
+                         model adds the mirror where the first view is unsure, accurate always
+  --no-tta               one view per image
   --json                 one JSON object per image and line: {"file","emotion","confidence","scores"}
   --batch-size <n>       images per forward pass (default 64)
   --precision <p>        stored precision of the shipped weights: float32 (default), float16 or uint8
@@ -82,7 +84,7 @@ function faceLine(file: string, index: number, f: FaceEmotion): string {
 }
 
 /** `predict --faces`: detects the faces of each photo and classifies each one. */
-async function predictFaces(args: ParsedArgs, files: readonly string[], json: boolean, tta: boolean, batchSize: number): Promise<number> {
+async function predictFaces(args: ParsedArgs, files: readonly string[], json: boolean, tta: TtaMode, batchSize: number): Promise<number> {
   const minFaceScore = numberOption(args.values, 'min-face-score', 0, 1, true);
   const maxFaces = intOption(args.values, 'max-faces', 1);
   const minFaceSize = numberOption(args.values, 'min-face-size', MIN_FACE_SIZE);
@@ -118,7 +120,7 @@ async function run(args: ParsedArgs): Promise<number> {
   const batch = await import('../../batch/cli.js');
   if (await batch.isBatchRun(args)) return batch.runBatchPredict(args);
   const json = flag(args.values, 'json');
-  const tta = flag(args.values, 'tta');
+  const tta = ttaOption(args);
   const batchSize = intOption(args.values, 'batch-size', 1) ?? 64;
   if (flag(args.values, 'faces')) return predictFaces(args, files, json, tta, batchSize);
   const faceOnly = FACE_OPTIONS.find((o) => args.values[o] !== undefined);
