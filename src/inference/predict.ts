@@ -101,6 +101,15 @@ function toProbabilities(values: Float32Array, k: number): Float32Array {
   return out;
 }
 
+/**
+ * The test-time augmentation a prediction with `options` runs: `options.tta`, else the shipped
+ * variant's own ({@link VARIANT_TTA}), none for a `model` or `weights` of the caller's. (Internal:
+ * also used where a model is loaded once and then passed as `model`, e.g. video analysis.)
+ */
+export function resolveTta(options: ModelSource & { tta?: TtaMode }): TtaMode {
+  return options.tta ?? (options.model || options.weights !== undefined ? false : VARIANT_TTA[checkVariant(options.variant ?? 'default')]);
+}
+
 /** `predict` over `x` in slices of at most `batchSize` images, concatenated. Call inside `tf.tidy`. */
 function inBatches(predict: (x: tf.Tensor4D) => tf.Tensor, x: tf.Tensor4D, batchSize: number): tf.Tensor {
   const n = x.shape[0];
@@ -126,7 +135,7 @@ async function run<C extends string>(input: ModelInput, options: PredictOptions<
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   ttaViews(options.tta);
   // the shipped variant's own TTA, unless the caller chose one or brought its own model
-  const tta = options.tta ?? (options.model || options.weights !== undefined ? false : VARIANT_TTA[checkVariant(options.variant ?? 'default')]);
+  const tta = resolveTta(options);
   const loaded = await loadEmotionModel(options);
   const model = inferenceModel(loaded);
   const size = inputSide(model);

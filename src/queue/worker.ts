@@ -182,8 +182,8 @@ export async function createEmotionWorker(options: EmotionWorkerOptions): Promis
   const { toGrayImages, ImageInputError } = await import('../inference/input.js');
   const model = options.model ?? await loadEmotionModel({ weights: options.weights, precision: options.precision, backend: options.backend });
   // a job without `tta` gets what predictEmotion gives: the shipped default model's own TTA, none for other models
-  const { VARIANT_TTA } = await import('../inference/weights.js');
-  const defaultTta: TtaMode = options.model || options.weights !== undefined ? false : VARIANT_TTA.default;
+  const { resolveTta } = await import('../inference/predict.js');
+  const defaultTta = resolveTta({ model: options.model, weights: options.weights });
   const shape = model.inputs[0]?.shape ?? [];
   const side = shape[1] ?? 48;
   if ((model.outputs[0]?.shape ?? [])[1] !== EMOTIONS.length) throw new Error(`the model has ${model.outputs[0]?.shape[1]} outputs: the queue worker needs the ${EMOTIONS.length} FER-2013 emotions`);

@@ -79,8 +79,10 @@ export async function* analyzeVideo(file: string, options: AnalyzeVideoOptions =
   const smoothing = resolveSmoothingOptions({ method, alpha, window, hysteresis });
   const tracker = new FaceTracker({ iouThreshold, maxMissed });
   const { loadEmotionModel } = await import('../inference/weights.js');
+  const { resolveTta } = await import('../inference/predict.js');
   const model = await loadEmotionModel(rest);
-  const predict = { ...rest, model };
+  // the model is loaded once and passed on: keep the TTA that the options would have given (the variant's own)
+  const predict = { ...rest, model, tta: resolveTta(rest) };
   const smoothers = new Map<number, EmotionSmoother<Emotion>>();
   const smooth = (id: number, scores: Record<Emotion, number>) => {
     let s = smoothers.get(id);
