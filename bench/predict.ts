@@ -1,13 +1,14 @@
 /**
  * Inference speed of the default model, side by side with `@vladmandic/human`'s emotion model.
  *
- *   npm run bench:predict -- [--json] [--backend wasm] [--iterations 10] [--single 50] [--batch-size 64] [--rounds 3] [--no-peer] [--no-fold] [--no-compile] [--tta flip|auto|ten-crop] [--faces <fer2013 dir>]
+ *   npm run bench:predict -- [--json] [--backend wasm] [--iterations 10] [--single 50] [--batch-size 64] [--rounds 3] [--no-peer] [--no-fold] [--no-compile] [--tta none|flip|auto|ten-crop] [--faces <fer2013 dir>]
  *
  * Uses the shipped weights when `weights/model.json` exists, else an untrained default model (same
  * architecture, same cost). Measures what `predictEmotion` runs (the batch-norm-folded model compiled into
  * tfjs-core ops, `src/model/compile.ts`): its throughput at batch 64 and the latency of one
  * image at batch 1, after warm-up calls; `--tta` times what `predictEmotion(x, { tta })` runs (2 or 10
- * views per image, averaged). The peer, human's emotion model (oarriaga's mini-Xception,
+ * views per image, averaged; `auto`: the mirror only where the first view is unsure), by default the
+ * shipped default model's own mode for `--weights weights` (`VARIANT_TTA`), one view for other weights. The peer, human's emotion model (oarriaga's mini-Xception,
  * 64×64 input, `node_modules/@vladmandic/human/models/emotion.*`, a dev dependency), runs in the
  * same process on the same backend, in alternating rounds (medians reported), so the ratios hold
  * even though this machine's timings drift ±10–20% between runs. Prints human-readable lines and,
@@ -25,6 +26,7 @@ import { buildCnnLstm } from '../src/model/cnn-lstm.js';
 import { loadModel, readModelArtifacts } from '../src/model/io.js';
 import { inferenceForward, inferenceModel } from '../src/model/fold.js';
 import { AUTO_TTA_CONFIDENCE, predictWithTta, type TtaMode } from '../src/inference/tta.js';
+import { VARIANT_TTA } from '../src/inference/weights.js';
 import { emitJson, modelCost, positiveInt, round } from './util.js';
 
 const SHARED_FACES = '../shared/datasets/fer2013';
@@ -48,11 +50,13 @@ const rounds = Math.max(1, positiveInt('rounds', values.rounds, 3));
 const iterations = Math.max(1, positiveInt('iterations', values.iterations, 10));
 const single = Math.max(1, positiveInt('single', values.single, 50));
 const batchSize = Math.max(1, positiveInt('batch-size', values['batch-size'], 64));
-if (values.tta !== undefined && values.tta !== 'flip' && values.tta !== 'auto' && values.tta !== 'ten-crop') {
-  console.error(`--tta must be flip, auto or ten-crop, got ${values.tta}`);
+if (values.tta !== undefined && !['none', 'flip', 'auto', 'ten-crop'].includes(values.tta)) {
+  console.error(`--tta must be none, flip, auto or ten-crop, got ${values.tta}`);
   process.exit(2);
 }
-const tta = values.tta as TtaMode | undefined;
+// default: what predictEmotion runs for these weights — the shipped default's own TTA for `weights`, none for others
+const tta: TtaMode | undefined = values.tta === 'none' ? undefined
+  : (values.tta as TtaMode | undefined) ?? (values.weights === 'weights' && VARIANT_TTA.default !== false ? VARIANT_TTA.default : undefined);
 
 const backend = await selectBackend(values.backend);
 let model: tfl.LayersModel;

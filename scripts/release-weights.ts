@@ -76,7 +76,9 @@ const runMode = mode === true ? 'flip' : mode;
 if (runMode === 'ten-crop') throw new Error('release-weights: a variant whose default TTA is ten-crop is not supported');
 const withTta = runMode !== false;
 /** How the variant's own TTA is named in the tables. */
-const modeName = runMode === 'auto' ? `the mirror where the first view is unsure (\`tta: 'auto'\`, top probability below ${AUTO_TTA_CONFIDENCE})` : runMode === 'flip' ? 'flip TTA' : 'one view';
+const modeName = runMode === 'auto' ? `\`tta: 'auto'\`, the mirror image where the first view's top probability is below ${AUTO_TTA_CONFIDENCE}` : runMode === 'flip' ? 'flip TTA' : 'one view';
+/** The same, short, for table cells. */
+const modeShort = runMode === 'auto' ? "`tta: 'auto'`" : runMode === 'flip' ? 'flip TTA' : 'one view';
 const backend = await selectBackend('wasm');
 const state = JSON.parse(await readFile(join(run, 'checkpoint.json'), 'utf8')) as CheckpointState;
 type RunConfig = Record<string, unknown> & { model?: CnnLstmOptions; epochs?: number; labelSmoothing?: number; batchSize?: number; augment?: unknown };
@@ -347,8 +349,8 @@ ${lineageMarkdown(lineage)}
 ${runMode === 'auto' ? `| float32 + the mirror where unsure (\`tta: 'auto'\`, ${((1 + autoShare!) ).toFixed(2)} views per image on average) — what \`predictEmotion\` runs | ${pct(main.accuracy)} | ${main.macroF1.toFixed(4)} | — |
 ` : ''}| float32 + flip TTA (\`tta: 'flip'\`, 2 views)${runMode === 'flip' ? ' — what `predictEmotion` runs' : ''} | ${pct(tta.accuracy)} | ${tta.macroF1.toFixed(4)} | — |
 | float32 + ten-crop TTA (\`tta: 'ten-crop'\`, 10 views) | ${pct(tenCrop.accuracy)} | ${tenCrop.macroF1.toFixed(4)} | — |
-| float16 (\`precision: 'float16'\`, ${modeText.replace(', as `predictEmotion` runs it', '').replace(/ \(`tta.*\)$/, '')}) | ${pct(variants.float16.publicTestAccuracy)} | ${variants.float16.macroF1.toFixed(4)} | ${variants.float16.weightsBytes.toLocaleString('en')} B |
-| uint8 (\`precision: 'uint8'\`, ${modeText.replace(', as `predictEmotion` runs it', '').replace(/ \(`tta.*\)$/, '')}) | ${pct(variants.uint8.publicTestAccuracy)} | ${variants.uint8.macroF1.toFixed(4)} | ${variants.uint8.weightsBytes.toLocaleString('en')} B |
+| float16 (\`precision: 'float16'\`, ${modeShort}) | ${pct(variants.float16.publicTestAccuracy)} | ${variants.float16.macroF1.toFixed(4)} | ${variants.float16.weightsBytes.toLocaleString('en')} B |
+| uint8 (\`precision: 'uint8'\`, ${modeShort}) | ${pct(variants.uint8.publicTestAccuracy)} | ${variants.uint8.macroF1.toFixed(4)} | ${variants.uint8.weightsBytes.toLocaleString('en')} B |
 
 Per class (float32, ${modeText}):
 
@@ -363,7 +365,7 @@ A single temperature T = ${temperature.toFixed(3)} was fitted on PublicTest (min
 shipped weights (the classifier's kernel and bias divided by T, so every backend and bundle gets it; the top class never
 changes). T ${temperature < 1 ? '< 1 sharpens: trained with label smoothing, the raw softmax was under-confident' : '> 1 softens: the raw softmax was over-confident'}.
 Expected calibration error (15 equal-width confidence bins): **${pct(calBefore.ece)} before, ${pct(calAfter.ece)} after**;
-negative log-likelihood ${calBefore.nll.toFixed(4)} → ${calAfter.nll.toFixed(4)}.${withTta ? ` As \`predictEmotion\` runs this variant (${modeName}; the tempered
+negative log-likelihood ${calBefore.nll.toFixed(4)} → ${calAfter.nll.toFixed(4)}.${withTta ? ` As \`predictEmotion\` runs this variant (${modeName}, the tempered
 probabilities of the image and its mirror averaged): ECE **${pct(calMain.ece)}**, negative log-likelihood ${calMain.nll.toFixed(4)}.` : ''}${calAfter.ece > calBefore.ece
   ? ' The temperature minimises the likelihood loss, not the binned ECE, and here the ECE did not improve: the raw softmax was already close to calibrated, and the difference is within the noise of 15 bins over 3,589 images.'
   : ''} The temperature was fitted and measured on the same PublicTest images, so the "after" numbers are optimistic;

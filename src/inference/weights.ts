@@ -45,9 +45,9 @@ export interface ShippedModelInfo {
 }
 
 /**
- * The shipped models: `'default'` (`weights/`, faster than `@vladmandic/human`'s emotion model at
- * batch 1 and 64) and `'accurate'` (`weights/accurate/`: a deeper network, run with flip TTA; more
- * accurate, slower). Their measured accuracy and speed are in the README and the model cards.
+ * The shipped models: `'default'` (`weights/`, run with `tta: 'auto'`: faster than
+ * `@vladmandic/human`'s emotion model at batch 1 and 64) and `'accurate'` (`weights/accurate/`: a
+ * deeper network, run with flip TTA; slower). Their measured accuracy and speed are in the README and the model cards.
  */
 export type ModelVariant = 'default' | 'accurate';
 
@@ -55,7 +55,7 @@ export type ModelVariant = 'default' | 'accurate';
 export const MODEL_VARIANTS: readonly ModelVariant[] = ['default', 'accurate'];
 
 /** The test-time augmentation each shipped model runs with unless `tta` says otherwise. */
-export const VARIANT_TTA: Readonly<Record<ModelVariant, TtaMode>> = Object.freeze({ default: false, accurate: 'flip' });
+export const VARIANT_TTA: Readonly<Record<ModelVariant, TtaMode>> = Object.freeze({ default: 'auto', accurate: 'flip' });
 
 /** The variant's folder inside the shipped `weights/` folder ('' for the default). */
 const VARIANT_DIRS: Readonly<Record<ModelVariant, string>> = { default: '', accurate: 'accurate' };

@@ -40,8 +40,9 @@ describe('variant', () => {
     const single = await classifyEmotion(x, { variant: 'accurate', tta: false });
     expect(byDefault.scores).toEqual(flip.scores);
     expect(byDefault.scores).not.toEqual(single.scores);
-    // the default variant keeps one view
-    expect((await classifyEmotion(x)).scores).toEqual((await classifyEmotion(x, { variant: 'default', tta: false })).scores);
+    // the default variant adds the mirror only where unsure
+    expect(VARIANT_TTA.default).toBe('auto');
+    expect((await classifyEmotion(x)).scores).toEqual((await classifyEmotion(x, { variant: 'default', tta: 'auto' })).scores);
     x.dispose();
   });
 });
