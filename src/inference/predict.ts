@@ -16,7 +16,7 @@ export interface PredictOptions<C extends string = Emotion> extends ModelSource,
   /**
    * Test-time augmentation: `true` or `'flip'` also predicts the horizontally flipped image and
    * averages the two (a little more accurate, twice the work); `'auto'` does so only for the images
-   * whose first view is unsure (top probability below {@link AUTO_TTA_CONFIDENCE}: on FER-2013 the
+   * whose first view is unsure (top probability below `AUTO_TTA_CONFIDENCE`, 0.5: on FER-2013 the
    * accuracy of `'flip'` for about a quarter of its extra work); `'ten-crop'` averages 5 crops and
    * their mirrors (10× the work). Default: the shipped `variant`'s ({@link VARIANT_TTA}: `'auto'`
    * for the default model, `'flip'` for `'accurate'`), false for a `model` or `weights` of your own.
