@@ -160,10 +160,10 @@ const tta = await evaluate(model, data, { tta: true });
 const main = runMode === 'flip' ? tta : runMode === 'auto' ? await evaluate(model, data, { tta: 'auto' }) : plain;
 const modeText = withTta ? `${modeName}, as \`predictEmotion\` runs it` : 'one view';
 /** Share of PublicTest that `tta: 'auto'` gives the mirror (the rest costs one view). */
+// from the tempered model's one-view probabilities above (`tempered`), the first view that 'auto' looks at
 const autoShare = runMode === 'auto' ? (() => {
-  const top = predictPixels(model, data.images, data.size, 256);
   let unsure = 0;
-  for (let i = 0; i < data.length; i++) if (!(Math.max(...top.subarray(i * EMOTIONS.length, (i + 1) * EMOTIONS.length)) >= AUTO_TTA_CONFIDENCE)) unsure++;
+  for (let i = 0; i < data.length; i++) if (!(Math.max(...tempered.subarray(i * EMOTIONS.length, (i + 1) * EMOTIONS.length)) >= AUTO_TTA_CONFIDENCE)) unsure++;
   return unsure / data.length;
 })() : undefined;
 /** Calibration of what users get (the tempered views averaged), when that is not one view. */
