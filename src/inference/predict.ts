@@ -9,7 +9,7 @@ import { EMOTIONS, type Emotion } from '../emotions.js';
 import { grayToTensor, toGrayImages, type ImageInput, type InputOptions, type ModelInput } from './input.js';
 import { checkVariant, loadEmotionModel, VARIANT_TTA, type ModelSource } from './weights.js';
 import { predictWithTta, ttaViews, type TtaMode } from './tta.js';
-import { inferenceForward, inferenceModel } from '../model/fold.js';
+import { inferenceForward } from '../model/fold.js';
 
 /** Options of {@link predictEmotion} and {@link classifyEmotion}. */
 export interface PredictOptions<C extends string = Emotion> extends ModelSource, Pick<InputOptions, 'tensorRange'> {
@@ -136,8 +136,8 @@ async function run<C extends string>(input: ModelInput, options: PredictOptions<
   ttaViews(options.tta);
   // the shipped variant's own TTA, unless the caller chose one or brought its own model
   const tta = resolveTta(options);
-  const loaded = await loadEmotionModel(options);
-  const model = inferenceModel(loaded);
+  // folding and compiling (in forward) keep the model's input and output shapes
+  const model = await loadEmotionModel(options);
   const size = inputSide(model);
   const k = outputCount(model);
   const classes = (options.classes ?? EMOTIONS) as readonly C[];
@@ -151,7 +151,7 @@ async function run<C extends string>(input: ModelInput, options: PredictOptions<
   const x = grayToTensor(pixels, size);
   let raw: Float32Array;
   try {
-    raw = await forward(loaded, x, tta, batchSize);
+    raw = await forward(model, x, tta, batchSize);
   } finally {
     x.dispose();
   }
