@@ -1,19 +1,28 @@
 /**
  * Seeded augmentation of image batches: rotation, zoom, shift and horizontal flip, composed into
  * one affine warp per image (`tf.image.transform`, bilinear), so it runs on every backend and
- * costs one pass; then, optionally, random erasing of one rectangle per image.
+ * costs one pass; then, optionally, photometric changes that faces cut from other photos show
+ * (low resolution, blur, gamma, contrast, brightness, sensor noise; see `photometric.ts`) and
+ * random erasing of one rectangle per image.
  *
  * @packageDocumentation
  */
 import { tf } from '../backends/tf.js';
 import { Random } from '../util/random.js';
+import { checkPhotometricOptions, hasPhotometric, photometric, type PhotometricOptions } from './photometric.js';
 
 /** Options of {@link augment}. Zero or absent fields leave that transform out. */
-export interface AugmentOptions {
+export interface AugmentOptions extends PhotometricOptions {
   /** Maximum rotation in degrees; each image turns by a uniform angle in `[-rotation, rotation]`. */
   rotation?: number;
   /** Zoom range: each image is scaled by a uniform factor in `[1 - zoom, 1 + zoom]`. */
   zoom?: number;
+  /**
+   * Zoom range `[min, max]` drawn log-uniformly, in place of `zoom` when given: factors below 1
+   * shrink the face inside the frame, as a detector's looser crops do (e.g. `[0.67, 1.1]` for
+   * crops up to 1.5× wider than FER-2013's). Default: absent (`zoom` applies).
+   */
+  zoomRange?: readonly [number, number];
   /** Maximum shift as a fraction of the side, per axis, uniform in `[-shift, shift]`. */
   shift?: number;
   /** Flip each image horizontally with probability ½. */
@@ -44,7 +53,9 @@ export function augmentTransforms(n: number, width: number, height: number, opti
   const cy = (height - 1) / 2;
   for (let i = 0; i < n; i++) {
     const theta = options.rotation ? random.uniform(-options.rotation, options.rotation) * Math.PI / 180 : 0;
-    const scale = options.zoom ? random.uniform(1 - options.zoom, 1 + options.zoom) : 1;
+    const scale = options.zoomRange
+      ? Math.exp(random.uniform(Math.log(options.zoomRange[0]), Math.log(options.zoomRange[1])))
+      : options.zoom ? random.uniform(1 - options.zoom, 1 + options.zoom) : 1;
     const tx = options.shift ? random.uniform(-options.shift, options.shift) * width : 0;
     const ty = options.shift ? random.uniform(-options.shift, options.shift) * height : 0;
     const flip = options.flip ? random.next() < 0.5 : false;
@@ -138,6 +149,11 @@ export function checkAugmentOptions(options: AugmentOptions): void {
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) throw new RangeError(`augment: ${k} must be a finite number ≥ 0, got ${v}`);
   }
   if (options.zoom !== undefined && options.zoom >= 1) throw new RangeError(`augment: zoom must be < 1, got ${options.zoom}`);
+  const zr = options.zoomRange;
+  if (zr !== undefined && !(Array.isArray(zr) && zr.length === 2 && zr.every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0) && zr[0] <= zr[1])) {
+    throw new RangeError(`augment: zoomRange must be [min, max] with 0 < min ≤ max, got ${JSON.stringify(zr)}`);
+  }
+  checkPhotometricOptions(options);
   const p = options.erasing;
   if (p !== undefined && !(typeof p === 'number' && p >= 0 && p <= 1)) throw new RangeError(`augment: erasing must be a probability in [0, 1], got ${p}`);
 }
@@ -157,11 +173,13 @@ export function augment<T extends tf.Tensor4D>(batch: T, options: AugmentOptions
   checkAugmentOptions(options);
   const p = options.erasing;
   const [n, h, w] = batch.shape;
-  const geometric = Boolean(options.rotation || options.zoom || options.shift || options.flip);
-  if (!geometric && !p) return batch.clone();
+  const geometric = Boolean(options.rotation || options.zoom || options.zoomRange || options.shift || options.flip);
+  const tone = hasPhotometric(options);
+  if (!geometric && !p && !tone) return batch.clone();
   return tf.tidy(() => {
     let out = (batch.dtype === 'float32' ? batch : tf.cast(batch, 'float32')) as tf.Tensor4D;
     if (geometric) out = warp(out, tf.tensor2d(augmentTransforms(n, w, h, options), [n, 8]), options.fillMode ?? 'nearest');
+    if (tone) out = photometric(out, options, options.white ?? (batch.dtype === 'float32' ? 1 : 255));
     if (p) out = erase(out, options);
     if (out === batch) return batch.clone(); // nothing erased, no warp: still a new tensor
     return (batch.dtype === 'float32' ? out : tf.cast(tf.round(out), batch.dtype)) as T;
