@@ -16,7 +16,7 @@ let tsup;
 try {
   tsup = require.resolve('tsup/dist/cli-default.js');
 } catch {
-  console.warn('fer-cnn-lstm prepare: tsup is not installed (devDependencies omitted), dist/ is not built; run `npm run build` after `npm install`');
+  console.warn('fer-cnn-lstm prepare: tsup is not installed (devDependencies omitted), dist/ is not built (install the devDependencies, then `npm run build`)');
   process.exit(0);
 }
 const { status, signal } = spawnSync(process.execPath, [tsup, '--silent'], { stdio: 'inherit' });
