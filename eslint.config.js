@@ -9,7 +9,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'docs/api/', 'coverage/', 'runs/', 'examples/browser/dist/', '**/*.d.ts'] },
+  { ignores: ['dist/', 'docs/api/', 'coverage/', 'runs/', '.cache/', 'examples/browser/dist/', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
