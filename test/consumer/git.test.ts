@@ -36,6 +36,22 @@ function missingGit(): string | undefined {
   return undefined;
 }
 
+describe('build/prepare.mjs where the devDependencies are left out (no git needed)', () => {
+  it('skips the build with a one-line note and exit code 0 when tsup is not installed (npm ci --omit=dev)', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'fer-prepare-'));
+    try {
+      mkdirSync(join(tmp, 'build'));
+      cpSync(join(REPO, 'build', 'prepare.mjs'), join(tmp, 'build', 'prepare.mjs'));
+      const { stdout, stderr } = await run(process.execPath, ['build/prepare.mjs'], { cwd: tmp });
+      expect(stdout).toBe('');
+      expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^fer-cnn-lstm prepare: tsup is not installed .*dist\/ is not built/)]);
+      expect(existsSync(join(tmp, 'dist'))).toBe(false);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
 const skip = missingGit();
 if (skip) console.warn(`[consumer git] skipped: ${skip}`);
 
