@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * The `fer-cnn-lstm` command-line tool: `predict`, `evaluate`, `info`, `train`. Dispatches to the
- * command, turns any failure into one `fer-cnn-lstm: …` line on stderr and an exit code (0 ok,
- * 1 failure, 2 usage error, 130 interrupted).
+ * The `fer-cnn-lstm` command-line tool. Dispatches to one of the commands of {@link COMMANDS} (the
+ * registry, in help order; each command's module is loaded only when it runs), turns any failure
+ * into one `fer-cnn-lstm: …` line on stderr and an exit code (0 ok, 1 failure, 2 usage error,
+ * 130 interrupted).
  *
  * @packageDocumentation
  */

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf, tfl } from '../../src/backends/tf.js';
+import { tf } from '../../src/backends/tf.js';
 import { setBackend } from '../../src/backends/select.js';
 import { buildCnnLstm, DEFAULT_CNN_LSTM_OPTIONS } from '../../src/model/cnn-lstm.js';
 import { loadModel, saveModel } from '../../src/model/io.js';

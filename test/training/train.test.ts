@@ -3,7 +3,7 @@
  * fine-tuning with a custom class list. Tiny models, tiny datasets, in-process gradients
  * (`workers: 0`) on wasm.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
