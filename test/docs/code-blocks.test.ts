@@ -129,3 +129,14 @@ describe('code blocks of README.md and docs/', () => {
     }, 300_000);
   });
 });
+
+describe('docs/cli.md, the CLI reference', () => {
+  it('shows every command that fer-cnn-lstm --help lists', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    const shown = new Set(codeBlocks('docs/cli.md', read('docs/cli.md')).filter((b) => SH_LANGS.has(b.lang))
+      .flatMap((b) => cliInvocations(b.code)).map((c) => c.command));
+    const missing = parseHelp(r.stdout).commands.filter((c) => !shown.has(c));
+    expect(missing, 'commands without a line in docs/cli.md\'s command list').toEqual([]);
+  }, 120_000);
+});

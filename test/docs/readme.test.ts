@@ -42,6 +42,12 @@ describe('README.md', () => {
       expect(row(new RegExp(`precision: '${p}'`))).toContain(`| ${pct(meta.variants[p].publicTestAccuracy)} | ${meta.variants[p].macroF1.toFixed(3)} |`);
     }
     expect(block).toContain(`**PublicTest** (${meta.count} images)`);
+    const accurateFile = join(ROOT, 'weights', 'accurate', 'metadata.json');
+    if (existsSync(accurateFile)) {
+      const accurate = JSON.parse(readFileSync(accurateFile, 'utf8'));
+      expect(row(/`accurate` variant/)).toContain(`| ${pct(accurate.publicTestAccuracy)} | ${accurate.macroF1.toFixed(3)} |`);
+      expect(row(/`accurate` variant/)).toContain(`ten-crop: ${pct(accurate.publicTestAccuracyTenCrop)}`);
+    }
   });
 });
 
