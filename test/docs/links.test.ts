@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
-import { anchors, docFiles, links, read, ROOT } from './markdown.js';
+import { anchors, codeBlocks, docFiles, links, read, ROOT } from './markdown.js';
 
 describe('links of README.md and docs/', () => {
   const files = docFiles();
@@ -44,5 +44,16 @@ describe('the Markdown helpers the docs tests rely on', () => {
   it('make GitHub heading anchors', () => {
     expect([...anchors('# Speed\n## The `accurate` variant (opt-in, slower)\n## Speed\n```\n# not a heading\n```')])
       .toEqual(['speed', 'the-accurate-variant-opt-in-slower', 'speed-1']);
+  });
+
+  it('find fenced code blocks with their language, line and not-checked mark', () => {
+    const text = '# t\n```ts\nconst a = 1;\n```\n<!-- not-checked: a fragment -->\n\n```js\nfrag(\n```\n<!-- readme-check: skip -->\n~~~sh\nls\n~~~\n```\nplain\n```';
+    expect(codeBlocks('x.md', text)).toEqual([
+      { file: 'x.md', line: 2, lang: 'ts', code: 'const a = 1;' },
+      { file: 'x.md', line: 7, lang: 'js', code: 'frag(', notChecked: 'a fragment' },
+      { file: 'x.md', line: 11, lang: 'sh', code: 'ls', notChecked: 'skip' },
+      { file: 'x.md', line: 14, lang: '', code: 'plain' },
+    ]);
+    expect(() => codeBlocks('x.md', '```ts\nopen')).toThrow(/x\.md:1: code fence ``` is never closed/);
   });
 });

@@ -35,7 +35,7 @@ export interface CodeBlock {
   lang: string;
   /** The block's text, without the fences. */
   code: string;
-  /** The reason given by a `<!-- not-checked: reason -->` comment on the line before the fence, if any. */
+  /** The reason given by a `<!-- not-checked: reason -->` comment on the line before the fence ('skip' for `<!-- readme-check: skip -->`), if any. */
   notChecked?: string;
 }
 
@@ -53,8 +53,9 @@ export function codeBlocks(file: string, text: string): CodeBlock[] {
     if (i >= lines.length) throw new Error(`${file}:${start + 1}: code fence ${fence} is never closed`);
     let prev = start - 1;
     while (prev >= 0 && lines[prev].trim() === '') prev--;
-    const marker = prev >= 0 ? /<!--\s*not-checked:\s*(.*?)\s*-->/.exec(lines[prev]) : null;
-    blocks.push({ file, line: start + 1, lang: open[3].toLowerCase(), code: body.join('\n'), ...(marker ? { notChecked: marker[1] } : {}) });
+    // `<!-- readme-check: skip -->` is the older form of the mark (test/readme-code.test.ts)
+    const marker = prev >= 0 ? /<!--\s*(?:not-checked:\s*(.*?)|readme-check:\s*(skip))\s*-->/.exec(lines[prev]) : null;
+    blocks.push({ file, line: start + 1, lang: open[3].toLowerCase(), code: body.join('\n'), ...(marker ? { notChecked: marker[1] ?? marker[2] } : {}) });
   }
   return blocks;
 }
