@@ -108,7 +108,7 @@ export async function runTask(task: Task, model?: import('../backends/tf.js').tf
         } catch (e) {
           throw fileReadError(e, files[i]);
         }
-        pixels = toGraySquare(decodeBytes(bytes, files[i]), side).pixels;
+        pixels = toGraySquare(await decodeBytes(bytes, files[i]), side).pixels;
       } else {
         pixels = (await toGrayImages(files[i], { size: side })).pixels;
       }

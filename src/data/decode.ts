@@ -13,6 +13,7 @@ import type { Raster } from './image.js';
 import { isSof, readJpegHeader } from './jpeg-header.js';
 import { applyOrientation } from './orientation.js';
 import { decodePngRaster, PngBombError } from './png.js';
+import { decodeWithSharp, loadSharp } from './sharp.js';
 
 /** The encoded image formats this package reads. */
 export type ImageFormat = 'jpeg' | 'png';
@@ -92,7 +93,7 @@ function describeSize(width: number, height: number): string {
 function tooLarge(width: number, height: number, limit: number): Error {
   const side = Math.floor(Math.sqrt(limit));
   return new Error(`too large: ${describeSize(width, height)}, the limit is ${(limit / 1e6).toFixed(limit < 1e6 ? 3 : 0)} MP (about ${side}×${side}); `
-    + 'downscale the image, or raise the limit with FER_CNN_LSTM_MAX_PIXELS');
+    + 'downscale the image, raise the limit with FER_CNN_LSTM_MAX_PIXELS, or npm install sharp to shrink it on load');
 }
 
 /**
@@ -101,11 +102,15 @@ function tooLarge(width: number, height: number, limit: number): Error {
  */
 export const MAX_JPEG_SCANS = 500;
 
+const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
+
 /** `WebP image: …` for formats this function does not decode. */
 function unsupportedFormat(format: DetectedFormat): Error {
   const name = FORMAT_NAMES[format];
   if (SHARP_FORMATS.includes(format)) {
-    return new Error(`${name} image: JPEG and PNG are read without extra packages; npm install sharp to read ${name}`);
+    return new Error(isNode
+      ? `${name} image: JPEG and PNG are read without extra packages; npm install sharp to read ${name}`
+      : `${name} image: only JPEG and PNG bytes are decoded here; pass the browser's own decoding (an <img>, ImageBitmap or canvas) instead`);
   }
   return new Error(`${name} image: not supported (JPEG and PNG are read; WebP, AVIF, HEIC, TIFF and GIF with sharp installed); convert it to JPEG or PNG`);
 }
@@ -167,4 +172,37 @@ export function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Ras
     throw new Error(`corrupt or unsupported ${format.toUpperCase()} (${msg})`);
   }
   return options.orientation === false ? raster : applyOrientation(raster, orientation);
+}
+
+/**
+ * Decodes encoded image bytes to an upright raster, as {@link decodeImage} does for JPEG and PNG
+ * (pure JavaScript, in Node and browsers), and in Node with the optional `sharp` package installed
+ * (`npm install sharp`) also:
+ *
+ * - WebP, AVIF, TIFF, GIF (first frame) and HEIF (AVIF-coded; prebuilt sharp has no HEVC decoder
+ *   for most HEIC photos), EXIF orientation applied;
+ * - photos over the pixel limit (`maxPixels`, default {@link MAX_IMAGE_PIXELS}), of any of these
+ *   formats, shrunk on load to fit the limit instead of refused, with memory bounded by the result.
+ *
+ * Without sharp (or with `FER_CNN_LSTM_SHARP=0`) the other formats are refused naming the format
+ * and the fix ("WebP image: … npm install sharp to read WebP").
+ * @throws Error naming the problem — callers add the file.
+ */
+export async function decodeImageAsync(bytes: Uint8Array, options: DecodeOptions = {}): Promise<Raster> {
+  if (bytes.length === 0) throw new Error('empty file (0 bytes)');
+  const format = detectFormat(bytes);
+  if (format === 'jpeg' || format === 'png') {
+    const limit = maxImagePixels(options.maxPixels);
+    const dims = imageDimensions(bytes);
+    if (dims && dims.width * dims.height > limit && options.orientation !== false) {
+      const sharp = await loadSharp();
+      if (sharp) return decodeWithSharp(sharp, bytes, format, limit);
+    }
+    return decodeImage(bytes, options);
+  }
+  if (format && SHARP_FORMATS.includes(format)) {
+    const sharp = await loadSharp();
+    if (sharp) return decodeWithSharp(sharp, bytes, format, maxImagePixels(options.maxPixels));
+  }
+  return decodeImage(bytes, options);
 }

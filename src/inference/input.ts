@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 import { tf } from '../backends/tf.js';
-import { decodeImage } from '../data/decode.js';
+import { decodeImageAsync } from '../data/decode.js';
 import { toGraySquare, type Raster } from '../data/image.js';
 
 /** Bad prediction input: names the input (and its index in an array) and what was expected. */
@@ -41,9 +41,11 @@ export type BrowserImageSource = HTMLImageElement | HTMLCanvasElement | HTMLVide
  * One image (or, for a 4-D tensor, a batch of images) as accepted by the prediction functions:
  *
  * - a **string**: a file path (Node), or an `http(s):`, `data:`, `blob:` or `file:` URL (any
- *   other string is fetched as a relative URL in browsers); the file must be JPEG or PNG;
+ *   other string is fetched as a relative URL in browsers); the file must be JPEG or PNG (in
+ *   Node with the optional `sharp` installed also WebP, AVIF, HEIF, TIFF or GIF), whatever its
+ *   name; EXIF orientation is applied;
  * - a **URL** object (same rules);
- * - **encoded bytes** of a JPEG or PNG: `Uint8Array`, Node `Buffer` or `ArrayBuffer`;
+ * - **encoded bytes** of such an image: `Uint8Array`, Node `Buffer` or `ArrayBuffer`;
  * - a **`tf.Tensor`** `[h, w]`, `[h, w, c]` or `[n, h, w, c]` with `c` = 1 (gray), 3 (RGB) or 4
  *   (RGBA), pixel values **0–255** whatever the dtype — the convention of `tf.browser.fromPixels`
  *   (int32 0–255). Pass `tensorRange: '0-1'` for float tensors already scaled to [0, 1]. Values
@@ -133,10 +135,13 @@ function checkSize(size: number): void {
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`size must be a positive integer, got ${size}`);
 }
 
-/** Decodes an encoded image (JPEG/PNG bytes); errors name `name`. */
-export function decodeBytes(bytes: Uint8Array, name: string): Raster {
+/**
+ * Decodes an encoded image, upright (EXIF orientation applied): JPEG and PNG, and in Node with the
+ * optional `sharp` installed WebP, AVIF, HEIF, TIFF and GIF (see `decodeImageAsync`); errors name `name`.
+ */
+export async function decodeBytes(bytes: Uint8Array, name: string): Promise<Raster> {
   try {
-    return decodeImage(bytes);
+    return await decodeImageAsync(bytes);
   } catch (e) {
     throw new ImageInputError(`${name}: ${(e as Error).message}`);
   }
@@ -278,8 +283,8 @@ export async function toRasters(input: ImageInput, options: InputOptions = {}): 
   if (typeof input === 'string') return [await readLocation(input)];
   if (input instanceof URL) return [await readLocation(input.href)];
   if (isTensor(input)) return rastersFromTensor(input, options.tensorRange ?? '0-255');
-  if (input instanceof Uint8Array) return [decodeBytes(input, `encoded image (${input.length} bytes)`)];
-  if (input instanceof ArrayBuffer) return [decodeBytes(new Uint8Array(input), `encoded image (${input.byteLength} bytes)`)];
+  if (input instanceof Uint8Array) return [await decodeBytes(input, `encoded image (${input.length} bytes)`)];
+  if (input instanceof ArrayBuffer) return [await decodeBytes(new Uint8Array(input), `encoded image (${input.byteLength} bytes)`)];
   if (isImageDataLike(input)) return [rasterFromImageData(input)];
   const browser = BROWSER_SOURCES.find((c) => isInstance(input, c));
   if (browser) return [await rasterFromBrowserSource(input as BrowserImageSource, browser)];
