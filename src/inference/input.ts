@@ -70,6 +70,29 @@ export interface InputOptions {
    * `'0-1'` (float tensors already divided by 255). Other inputs are always 8-bit.
    */
   tensorRange?: '0-255' | '0-1';
+  /**
+   * The most elongated image taken as a face crop, as long side ÷ short side: a face crop is
+   * about square, and a 10 × 10000 strip squashed to the model's square is no face, so inputs
+   * past it are refused (crop the face first, or detect faces in full photos). Default
+   * {@link MAX_FACE_ASPECT} (4, i.e. 4:1); `Infinity` turns the check off.
+   */
+  maxAspect?: number;
+}
+
+/** The default {@link InputOptions.maxAspect}: images more elongated than 4:1 are not taken as face crops. */
+export const MAX_FACE_ASPECT = 4;
+
+/**
+ * Refuses a raster too elongated to be a face crop (long side ÷ short side over `maxAspect`).
+ * @param name how the error names the input (a path, or a description of it).
+ * @throws ImageInputError naming the input, its size and the limit.
+ */
+export function checkFaceAspect(r: Raster, name: string, maxAspect = MAX_FACE_ASPECT): void {
+  const long = Math.max(r.width, r.height), short = Math.min(r.width, r.height);
+  if (long / short <= maxAspect) return;
+  const ratio = long / short >= 10 ? Math.round(long / short) : Number((long / short).toFixed(2));
+  throw new ImageInputError(`${name}: ${r.width}×${r.height} pixels (aspect ${ratio}:1) cannot be a face crop, `
+    + `the limit is ${maxAspect}:1 — crop the face first, or detect faces in the full photo (detectEmotions, predict --faces)`);
 }
 
 /** Converted input: `count` gray images of `size × size` bytes, and whether the input was a batch. */
@@ -300,6 +323,8 @@ export async function toRasters(input: ImageInput, options: InputOptions = {}): 
 export async function toGrayImages(input: ModelInput, options: InputOptions = {}): Promise<GrayImages> {
   const size = options.size ?? 48;
   checkSize(size);
+  const maxAspect = options.maxAspect ?? MAX_FACE_ASPECT;
+  if (!(maxAspect >= 1)) throw new RangeError(`maxAspect must be at least 1, got ${maxAspect}`);
   const batch = isBatchInput(input);
   const items: readonly ImageInput[] = Array.isArray(input) ? input : [input as ImageInput];
   const images: Uint8Array[] = [];
@@ -313,7 +338,14 @@ export async function toGrayImages(input: ModelInput, options: InputOptions = {}
       if (Array.isArray(input) && e instanceof ImageInputError) throw new ImageInputError(e.message, i);
       throw e;
     }
-    for (const r of rasters) images.push(toGraySquare(r, size).pixels);
+    for (const r of rasters) {
+      try {
+        checkFaceAspect(r, typeof item === 'string' ? shortName(item) : describeInput(item), maxAspect);
+      } catch (e) {
+        throw Array.isArray(input) && e instanceof ImageInputError ? new ImageInputError(e.message, i) : e;
+      }
+      images.push(toGraySquare(r, size).pixels);
+    }
   }
   const px = size * size;
   const pixels = new Uint8Array(images.length * px);
