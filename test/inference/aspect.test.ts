@@ -39,7 +39,7 @@ describe('face-crop aspect ratio', () => {
   });
 
   it('refuses wide tensors and pixel data, with the index in a batch', async () => {
-    const t = tf.zeros([20, 100, 1]).add(128);
+    const t = tf.fill([20, 100, 1], 128);
     await expect(classifyEmotion(t, { model })).rejects.toThrow(/^tensor of shape \[20,100,1\] \(float32\): 100×20 pixels \(aspect 5:1\) cannot be a face crop/);
     const ok = { width: 48, height: 48, data: strip(48, 48) };
     const wide = { width: 300, height: 60, data: strip(300, 60) };
