@@ -120,11 +120,19 @@ function unsupportedFormat(format: DetectedFormat): Error {
  * spend unbounded time on (too many scans).
  */
 function checkJpeg(header: ReturnType<typeof readJpegHeader>): void {
-  const { precision, sof, scans } = header;
+  const { precision, sof, scans, width, height, dataBytes } = header;
   if (sof === 0xc3 || sof === 0xc7 || sof === 0xcb || sof === 0xcf) throw new Error('lossless JPEG is not supported (only 8-bit baseline and progressive JPEGs are read)');
   if (precision !== undefined && precision !== 8) throw new Error(`${precision}-bit JPEG is not supported (only 8-bit JPEGs are read)`);
   if (sof !== undefined && sof >= 0xc9) throw new Error('arithmetic-coded JPEG is not supported (only Huffman-coded JPEGs are read)');
   if (scans > MAX_JPEG_SCANS) throw new Error(`refused JPEG: ${scans} scans, the limit is ${MAX_JPEG_SCANS} (ordinary progressive JPEGs have about 10)`);
+  if (width && height) {
+    // every 8×8 block of the image costs at least one bit (its DC code), whatever the image
+    const blocks = Math.ceil(width / 8) * Math.ceil(height / 8);
+    if (dataBytes < blocks / 8) {
+      throw new Error(`refused JPEG: ${dataBytes} bytes of image data cannot hold the ${width}×${height} pixels its header declares `
+        + `(at least ${Math.ceil(blocks / 8)} bytes; truncated, or a decompression bomb)`);
+    }
+  }
 }
 
 /**

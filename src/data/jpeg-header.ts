@@ -19,6 +19,8 @@ export interface JpegHeader {
   orientation: Orientation;
   /** Start-of-scan markers in the file (1 for baseline; progressive JPEGs have about 10). */
   scans: number;
+  /** Bytes from the first start-of-scan marker to the end of the file: the coded image data (0 when none). */
+  dataBytes: number;
 }
 
 /** SOF markers of JPEG (baseline, extended, progressive, lossless; Huffman and arithmetic). */
@@ -30,7 +32,7 @@ const EXIF = [0x45, 0x78, 0x69, 0x66, 0, 0]; // "Exif\0\0"
 
 /** Reads the header of JPEG bytes (which must start with the SOI marker). */
 export function readJpegHeader(bytes: Uint8Array): JpegHeader {
-  const out: JpegHeader = { orientation: 1, scans: 0 };
+  const out: JpegHeader = { orientation: 1, scans: 0, dataBytes: 0 };
   const u16 = (i: number) => (bytes[i] << 8) | bytes[i + 1];
   let i = 2;
   let sos = -1;
@@ -55,6 +57,7 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader {
     i += 2 + length;
   }
   if (sos >= 0) {
+    out.dataBytes = bytes.length - sos;
     // In entropy-coded data a 0xff byte is followed by 0x00 (stuffing) or a marker, so every
     // ff da pair from here on starts a scan.
     let at = sos;

@@ -55,6 +55,29 @@ describe('PNG decompression bombs', () => {
   });
 });
 
+describe('JPEG bombs', () => {
+  it('refuses a 600-byte JPEG whose header declares 7000×7000 pixels (it took 12 s and 1.5 GB before failing)', () => {
+    const jpg = Buffer.from(grayJpeg(16, 16, new Uint8Array(256).fill(100), 50));
+    const sof = jpg.indexOf(Buffer.from([0xff, 0xc0]));
+    jpg.writeUInt16BE(7000, sof + 5);
+    jpg.writeUInt16BE(7000, sof + 7);
+    expect(jpg.length).toBeLessThan(1000);
+    const t0 = Date.now();
+    let growth = 0;
+    expect(() => {
+      growth = rssGrowthMB(() => decodeImage(jpg));
+      decodeImage(jpg);
+    }).toThrow(/^refused JPEG: \d+ bytes of image data cannot hold the 7000×7000 pixels its header declares \(at least 95704 bytes/);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(growth).toBeLessThan(100);
+  });
+
+  it('still decodes a flat 2000×1500 JPEG (the smallest real JPEGs spend several bits a block)', () => {
+    const flat = grayJpeg(2000, 1500, new Uint8Array(2000 * 1500).fill(128), 10);
+    expect(decodeImage(flat).width).toBe(2000);
+  });
+});
+
 describe('JPEG scans', () => {
   it('refuses a JPEG with more scans than MAX_JPEG_SCANS before decoding', () => {
     const jpg = grayJpeg(16, 16, new Uint8Array(256).fill(100));
