@@ -93,3 +93,20 @@ export function rgbaPng(w: number, h: number, fill = 90): Buffer {
   p.data = Buffer.alloc(w * h * 4, fill);
   return PNG.sync.write(p);
 }
+
+/** Inserts an eXIf chunk with Orientation `o` right after the IHDR chunk of `pngBytes`. */
+export function withPngOrientation(pngBytes: Uint8Array, o: number): Buffer {
+  const b = Buffer.from(pngBytes);
+  const afterIhdr = 8 + 12 + b.readUInt32BE(8);
+  return Buffer.concat([b.subarray(0, afterIhdr), pngChunk('eXIf', exifTiff(o)), b.subarray(afterIhdr)]);
+}
+
+/** RGBA `w × h` pixels turned 90° counter-clockwise (what a camera stores for a photo shown with Orientation 6). */
+export function turnCounterClockwise(rgba: Uint8Array, w: number, h: number): Uint8Array {
+  // the displayed pixel (x, y) is stored at column y, row w - 1 - x of an h-wide, w-high image
+  const out = new Uint8Array(rgba.length);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) out.set(rgba.subarray((y * w + x) * 4, (y * w + x) * 4 + 4), ((w - 1 - x) * h + y) * 4);
+  }
+  return out;
+}
