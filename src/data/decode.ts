@@ -15,6 +15,12 @@ import { applyOrientation } from './orientation.js';
 import { decodePngRaster, PngBombError } from './png.js';
 import { decodeWithSharp, loadSharp } from './sharp.js';
 
+/**
+ * Version of what decoding gives for the same bytes: part of the decoded-dataset cache key, so that
+ * caches written before a change (2: EXIF orientation applied) are not reused.
+ */
+export const DECODER_VERSION = 2;
+
 /** The encoded image formats this package reads. */
 export type ImageFormat = 'jpeg' | 'png';
 

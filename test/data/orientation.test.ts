@@ -5,7 +5,15 @@
  * are shown, not from the code under test.
  */
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decodeImage } from '../../src/data/decode.js';
+import { writeCache } from '../../src/data/cache.js';
+import { listDirectory, decodeEntries } from '../../src/data/directory.js';
+import { FerDataset } from '../../src/data/fer-dataset.js';
+import { EMOTIONS } from '../../src/emotions.js';
 import { exifOrientation } from '../../src/data/orientation.js';
 import type { Raster } from '../../src/data/image.js';
 import { exifTiff, grayJpeg, grayPng, withJpegOrientation } from './image-fixtures.js';
@@ -77,5 +85,36 @@ describe('EXIF orientation', () => {
     const bytes = withJpegOrientation(grayJpeg(W, H, stored), 6);
     bytes[12] = 0x58; // "II" → "XI": not TIFF
     expectUpright(decodeImage(bytes), 1, 12);
+  });
+});
+
+describe('EXIF orientation in datasets', () => {
+  it('a dataset folder reads a sideways-stored image upright, and a cache written before orientation was applied is not reused', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'fer-orient-ds-'));
+    const cacheDir = mkdtempSync(join(tmpdir(), 'fer-orient-cache-'));
+    try {
+      // a 48×48 face stored turned counter-clockwise, Orientation 6
+      const face = new Uint8Array(48 * 48);
+      for (let i = 0; i < face.length; i++) face[i] = ((i % 48) * 5 + Math.floor(i / 48)) % 256;
+      const turned = new Uint8Array(48 * 48);
+      for (let y = 0; y < 48; y++) for (let x = 0; x < 48; x++) turned[(47 - x) * 48 + y] = face[y * 48 + x];
+      mkdirSync(join(root, 'train', 'happy'), { recursive: true });
+      writeFileSync(join(root, 'train', 'happy', 'Training_1.png'), grayPng(48, 48, turned, 6));
+      // what an earlier version cached for this folder (the stored pixels), under the key it used then
+      const entries = listDirectory(root, EMOTIONS);
+      const old = decodeEntries(entries, 48);
+      old.images.set(turned);
+      const h = createHash('sha256');
+      h.update(`FERCACHE1|48|${EMOTIONS.join(',')}|`);
+      for (const e of entries) h.update(`${e.name}|${e.label}|${e.split}|${e.size}|${Math.round(e.mtimeMs)}\n`);
+      writeCache(cacheDir, h.digest('hex').slice(0, 24), old, 48 * 48);
+
+      const ds = await FerDataset.fromDirectory(root, { cacheDir });
+      expect(ds.summary.cached).toBe(false);
+      expect(ds.image(0)).toEqual(face);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 });
