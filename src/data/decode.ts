@@ -34,7 +34,8 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
 /**
  * The default limit on decoded image size: 64 megapixels (8000 × 8000). Decoding a JPEG of that
  * size takes about 1.2 GB with the pure-JS decoder (PNG about 4 bytes per pixel), so larger images
- * are refused before decoding with a "too large" error. Override it per call (`maxPixels`) or for
+ * are refused before decoding with a "too large" error ({@link decodeImageAsync} with the optional
+ * `sharp` installed shrinks them on load instead). Override it per call (`maxPixels`) or for
  * the process with the `FER_CNN_LSTM_MAX_PIXELS` environment variable (Node).
  */
 export const MAX_IMAGE_PIXELS = 64_000_000;
