@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { defineConfig, type Options } from 'tsup';
 import { computedAssetUrlsEsbuild } from './build/computed-asset-urls.js';
 import { nodeBuiltinStubsEsbuild } from './build/node-builtin-stubs.js';
+import { nodeOnlyModulesEsbuild } from './build/node-only-modules.js';
 import { REQUIRED_TFJS, requireTfjsEsbuild } from './build/require-tfjs.js';
 
 /**
@@ -85,7 +86,8 @@ export default defineConfig((cli) => {
       removeNodeProtocol: false,
       // Node built-ins become stubs that throw when called (build/node-builtin-stubs.ts); computed
       // `new URL(x, import.meta.url)` no longer looks like an asset to bundlers (build/computed-asset-urls.ts)
-      esbuildPlugins: [nodeBuiltinStubsEsbuild, computedAssetUrlsEsbuild],
+      // (and src/data/sharp.ts, the optional native `sharp`, becomes its browser twin: build/node-only-modules.ts)
+      esbuildPlugins: [nodeBuiltinStubsEsbuild, computedAssetUrlsEsbuild, nodeOnlyModulesEsbuild],
       esbuildOptions(options) {
         options.chunkNames = 'browser-[hash]';
       },

@@ -87,7 +87,7 @@ export async function runTask(task: Task, model?: import('../backends/tf.js').tf
     return { fatal: `cannot load the model${options.weights ? ` (${options.weights})` : ''}: ${message(e)}` };
   }
   if (options.faces) return runFaces(files, options, loaded);
-  const { toGrayImages, decodeBytes, fileReadError } = await import('../inference/input.js');
+  const { toGrayImages, decodeBytes, fileReadError, checkFaceAspect } = await import('../inference/input.js');
   const { toGraySquare } = await import('../data/image.js');
   const { classifyEmotion } = await import('../inference/predict.js');
   const side = loaded.inputs[0].shape[1] ?? 48;
@@ -108,7 +108,9 @@ export async function runTask(task: Task, model?: import('../backends/tf.js').tf
         } catch (e) {
           throw fileReadError(e, files[i]);
         }
-        pixels = toGraySquare(decodeBytes(bytes, files[i]), side).pixels;
+        const raster = await decodeBytes(bytes, files[i]);
+        checkFaceAspect(raster, files[i]);
+        pixels = toGraySquare(raster, side).pixels;
       } else {
         pixels = (await toGrayImages(files[i], { size: side })).pixels;
       }

@@ -4,9 +4,9 @@
  *
  * @packageDocumentation
  */
+import { hasImageExtension } from '../data/formats.js';
 
-/** File extensions taken from folders (case-insensitive). Files named explicitly are taken whatever their name. */
-export const IMAGE_EXTENSIONS: readonly string[] = Object.freeze(['.jpg', '.jpeg', '.png']);
+export { IMAGE_EXTENSIONS } from '../data/formats.js';
 
 /** Options of {@link listImageFiles}. */
 export interface ListOptions {
@@ -14,16 +14,12 @@ export interface ListOptions {
   recursive?: boolean;
 }
 
-function isImageName(name: string): boolean {
-  const dot = name.lastIndexOf('.');
-  return dot > 0 && IMAGE_EXTENSIONS.includes(name.slice(dot).toLowerCase());
-}
-
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * Yields the image files of `inputs`: a folder gives its `.jpg`/`.jpeg`/`.png` files (sorted by
- * name; with `recursive`, its subfolders' too, depth first), any other path is yielded as given —
+ * Yields the image files of `inputs`: a folder gives its image files ({@link IMAGE_EXTENSIONS}:
+ * JPEG, PNG and the formats read with the optional sharp; sorted by name; with `recursive`, its
+ * subfolders' too, depth first), any other path is yielded as given —
  * also a missing one, so that it gets its error result rather than ending the run.
  */
 export async function* listImageFiles(inputs: Iterable<string>, options: ListOptions = {}): AsyncGenerator<string, void, undefined> {
@@ -41,7 +37,7 @@ export async function* listImageFiles(inputs: Iterable<string>, options: ListOpt
         isDir = s?.isDirectory() ?? false;
         isFile = s?.isFile() ?? false;
       }
-      if (isFile && isImageName(e.name)) yield path;
+      if (isFile && hasImageExtension(e.name)) yield path;
       else if (isDir && options.recursive) subdirs.push(path);
     }
     for (const d of subdirs) yield* walk(d);

@@ -11,7 +11,8 @@ export const BATCH_HELP = `Folders and many files (batch mode: a folder among th
                          width, height, face_score,] emotion, confidence, the 7 scores, status
                          (ok | error | no-face), error. A bad file is a row with its error; the exit
                          code is then 1
-  --recursive            also the images of subfolders (.jpg, .jpeg, .png; sorted, depth first)
+  --recursive            also the images of subfolders (sorted, depth first); folders give their
+                         .jpg .jpeg .png .webp .avif .heic .heif .tif .tiff .gif files
   --workers <n>          worker threads, each with its own backend and model (default: the cores)
   --resume               skip the files already in --out and append (an interrupted run continues;
                          a cut-off last line is redone). Without it, --out is overwritten

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DECODER_VERSION } from './decode.js';
 import type { DecodedImages, DirectoryEntry } from './directory.js';
 
 const MAGIC = 'FERCACHE1';
@@ -29,7 +30,7 @@ export function defaultCacheDir(): string {
 /** Cache key of a listed folder. */
 export function cacheKey(entries: DirectoryEntry[], size: number, classes: readonly string[]): string {
   const h = createHash('sha256');
-  h.update(`${MAGIC}|${size}|${classes.join(',')}|`);
+  h.update(`${MAGIC}|decoder ${DECODER_VERSION}|${size}|${classes.join(',')}|`);
   for (const e of entries) h.update(`${e.name}|${e.label}|${e.split}|${e.size}|${Math.round(e.mtimeMs)}\n`);
   return h.digest('hex').slice(0, 24);
 }

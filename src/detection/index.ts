@@ -12,5 +12,8 @@ export {
 export { scanWindows, MIN_FACE_FRACTION, MIN_FACE_SIZE } from './scan.js';
 export type { Box, DetectedFace } from './boxes.js';
 export { FER_FRAMING, ferCropBox, cropRaster, type Framing } from './crop.js';
-export { decodeImage, sniffFormat, MAX_IMAGE_PIXELS, type ImageFormat } from '../data/decode.js';
+export {
+  decodeImage, decodeImageAsync, sniffFormat, MAX_IMAGE_PIXELS, MAX_JPEG_SCANS, type ImageFormat, type DecodeOptions,
+} from '../data/decode.js';
+export { detectFormat, type DetectedFormat } from '../data/formats.js';
 export { toGraySquare, type Raster } from '../data/image.js';

@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 import { tf } from '../backends/tf.js';
-import { decodeImage } from '../data/decode.js';
+import { decodeImageAsync } from '../data/decode.js';
 import { toGraySquare, type Raster } from '../data/image.js';
 
 /** Bad prediction input: names the input (and its index in an array) and what was expected. */
@@ -41,9 +41,11 @@ export type BrowserImageSource = HTMLImageElement | HTMLCanvasElement | HTMLVide
  * One image (or, for a 4-D tensor, a batch of images) as accepted by the prediction functions:
  *
  * - a **string**: a file path (Node), or an `http(s):`, `data:`, `blob:` or `file:` URL (any
- *   other string is fetched as a relative URL in browsers); the file must be JPEG or PNG;
+ *   other string is fetched as a relative URL in browsers); the file must be JPEG or PNG (in
+ *   Node with the optional `sharp` installed also WebP, AVIF, HEIF, TIFF or GIF), whatever its
+ *   name; EXIF orientation is applied;
  * - a **URL** object (same rules);
- * - **encoded bytes** of a JPEG or PNG: `Uint8Array`, Node `Buffer` or `ArrayBuffer`;
+ * - **encoded bytes** of such an image: `Uint8Array`, Node `Buffer` or `ArrayBuffer`;
  * - a **`tf.Tensor`** `[h, w]`, `[h, w, c]` or `[n, h, w, c]` with `c` = 1 (gray), 3 (RGB) or 4
  *   (RGBA), pixel values **0–255** whatever the dtype — the convention of `tf.browser.fromPixels`
  *   (int32 0–255). Pass `tensorRange: '0-1'` for float tensors already scaled to [0, 1]. Values
@@ -68,6 +70,29 @@ export interface InputOptions {
    * `'0-1'` (float tensors already divided by 255). Other inputs are always 8-bit.
    */
   tensorRange?: '0-255' | '0-1';
+  /**
+   * The most elongated image taken as a face crop, as long side ÷ short side: a face crop is
+   * about square, and a 10 × 10000 strip squashed to the model's square is no face, so inputs
+   * past it are refused (crop the face first, or detect faces in full photos). Default
+   * {@link MAX_FACE_ASPECT} (4, i.e. 4:1); `Infinity` turns the check off.
+   */
+  maxAspect?: number;
+}
+
+/** The default {@link InputOptions.maxAspect}: images more elongated than 4:1 are not taken as face crops. */
+export const MAX_FACE_ASPECT = 4;
+
+/**
+ * Refuses a raster too elongated to be a face crop (long side ÷ short side over `maxAspect`).
+ * @param name how the error names the input (a path, or a description of it).
+ * @throws ImageInputError naming the input, its size and the limit.
+ */
+export function checkFaceAspect(r: Raster, name: string, maxAspect = MAX_FACE_ASPECT): void {
+  const long = Math.max(r.width, r.height), short = Math.min(r.width, r.height);
+  if (long / short <= maxAspect) return;
+  const ratio = long / short >= 10 ? Math.round(long / short) : Number((long / short).toFixed(2));
+  throw new ImageInputError(`${name}: ${r.width}×${r.height} pixels (aspect ${ratio}:1) cannot be a face crop, `
+    + `the limit is ${maxAspect}:1 — crop the face first, or detect faces in the full photo (detectEmotions, predict --faces)`);
 }
 
 /** Converted input: `count` gray images of `size × size` bytes, and whether the input was a batch. */
@@ -133,10 +158,13 @@ function checkSize(size: number): void {
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`size must be a positive integer, got ${size}`);
 }
 
-/** Decodes an encoded image (JPEG/PNG bytes); errors name `name`. */
-export function decodeBytes(bytes: Uint8Array, name: string): Raster {
+/**
+ * Decodes an encoded image, upright (EXIF orientation applied): JPEG and PNG, and in Node with the
+ * optional `sharp` installed WebP, AVIF, HEIF, TIFF and GIF (see `decodeImageAsync`); errors name `name`.
+ */
+export async function decodeBytes(bytes: Uint8Array, name: string): Promise<Raster> {
   try {
-    return decodeImage(bytes);
+    return await decodeImageAsync(bytes);
   } catch (e) {
     throw new ImageInputError(`${name}: ${(e as Error).message}`);
   }
@@ -278,8 +306,8 @@ export async function toRasters(input: ImageInput, options: InputOptions = {}): 
   if (typeof input === 'string') return [await readLocation(input)];
   if (input instanceof URL) return [await readLocation(input.href)];
   if (isTensor(input)) return rastersFromTensor(input, options.tensorRange ?? '0-255');
-  if (input instanceof Uint8Array) return [decodeBytes(input, `encoded image (${input.length} bytes)`)];
-  if (input instanceof ArrayBuffer) return [decodeBytes(new Uint8Array(input), `encoded image (${input.byteLength} bytes)`)];
+  if (input instanceof Uint8Array) return [await decodeBytes(input, `encoded image (${input.length} bytes)`)];
+  if (input instanceof ArrayBuffer) return [await decodeBytes(new Uint8Array(input), `encoded image (${input.byteLength} bytes)`)];
   if (isImageDataLike(input)) return [rasterFromImageData(input)];
   const browser = BROWSER_SOURCES.find((c) => isInstance(input, c));
   if (browser) return [await rasterFromBrowserSource(input as BrowserImageSource, browser)];
@@ -295,6 +323,8 @@ export async function toRasters(input: ImageInput, options: InputOptions = {}): 
 export async function toGrayImages(input: ModelInput, options: InputOptions = {}): Promise<GrayImages> {
   const size = options.size ?? 48;
   checkSize(size);
+  const maxAspect = options.maxAspect ?? MAX_FACE_ASPECT;
+  if (!(maxAspect >= 1)) throw new RangeError(`maxAspect must be at least 1, got ${maxAspect}`);
   const batch = isBatchInput(input);
   const items: readonly ImageInput[] = Array.isArray(input) ? input : [input as ImageInput];
   const images: Uint8Array[] = [];
@@ -308,7 +338,14 @@ export async function toGrayImages(input: ModelInput, options: InputOptions = {}
       if (Array.isArray(input) && e instanceof ImageInputError) throw new ImageInputError(e.message, i);
       throw e;
     }
-    for (const r of rasters) images.push(toGraySquare(r, size).pixels);
+    for (const r of rasters) {
+      try {
+        checkFaceAspect(r, typeof item === 'string' ? shortName(item) : describeInput(item), maxAspect);
+      } catch (e) {
+        throw Array.isArray(input) && e instanceof ImageInputError ? new ImageInputError(e.message, i) : e;
+      }
+      images.push(toGraySquare(r, size).pixels);
+    }
   }
   const px = size * size;
   const pixels = new Uint8Array(images.length * px);

@@ -1,14 +1,12 @@
 /**
  * The image files named on a command line: files as given, folders searched (recursively) for
- * JPEG and PNG files, in name order.
+ * image files (JPEG, PNG and the formats read with the optional sharp), in name order.
  *
  * @packageDocumentation
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-
-/** File name endings taken from folders. */
-const IMAGE_FILE = /\.(jpe?g|png)$/i;
+import { hasImageExtension } from '../data/formats.js';
 
 /** Thrown for a path that does not exist: names it. */
 export class MissingPathError extends Error {
@@ -25,13 +23,13 @@ async function walk(dir: string, out: string[]): Promise<void> {
     if (e.name.startsWith('.')) continue;
     const p = join(dir, e.name);
     if (e.isDirectory()) await walk(p, out);
-    else if (e.isFile() && IMAGE_FILE.test(e.name)) out.push(p);
+    else if (e.isFile() && hasImageExtension(e.name)) out.push(p);
   }
 }
 
 /**
  * The files of `inputs`: a file is taken as is (whatever its name: a bad one fails its job), a
- * folder gives its `.jpg`, `.jpeg` and `.png` files, subfolders included, sorted by name.
+ * folder gives its image files (`IMAGE_EXTENSIONS` of fer-cnn-lstm/batch), subfolders included, sorted by name.
  * @throws MissingPathError for an input that does not exist.
  */
 export async function listImageFiles(inputs: readonly string[]): Promise<string[]> {

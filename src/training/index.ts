@@ -17,7 +17,7 @@ export { recomputeBatchNorm, type BatchNormRecompute } from './batch-norm-stats.
 export { readCheckpointState, type CheckpointState } from './checkpoint.js';
 export { FerDataset, type LoadOptions, type LoadSummary, type BatchOptions, type TensorBatch } from '../data/fer-dataset.js';
 export {
-  toModelInput, toGrayImages, grayToTensor,
+  toModelInput, toGrayImages, grayToTensor, MAX_FACE_ASPECT,
   type ModelInput, type ImageInput, type InputOptions, type GrayImages,
 } from '../inference/input.js';
 export { SPLITS, parseSplitFilter, type Split, type SplitFilter } from '../data/splits.js';

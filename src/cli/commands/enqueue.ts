@@ -15,7 +15,7 @@ import { out } from '../quiet.js';
 
 const HELP = `Usage: fer-cnn-lstm enqueue <folder|image...> --redis <url> [options]
 
-Adds one job per image (JPEG or PNG; folders are searched, subfolders included) to a BullMQ queue
+Adds one job per image (JPEG, PNG; WebP, AVIF, TIFF, GIF with sharp; folders are searched, subfolders included) to a BullMQ queue
 in Redis, for "fer-cnn-lstm worker" processes on any machines. Job ids are derived from the image's
 content and the options, so enqueueing the same images again adds no new jobs, and with --wait
 collects the results that are already there.

@@ -18,8 +18,9 @@ import { BATCH_HELP } from '../../batch/help.js';
 
 const HELP = `Usage: fer-cnn-lstm predict <image|folder...> [options]
 
-Predicts the facial emotion of each image (JPEG or PNG, any size; colour is converted to gray and
-the image resized to 48×48 — crop the face first, or pass --faces for full photos).
+Predicts the facial emotion of each image (JPEG or PNG, any size, turned upright by its EXIF
+orientation; WebP, AVIF, TIFF and GIF with the optional sharp installed; colour is converted to
+gray and the image resized to 48×48 — crop the face first, or pass --faces for full photos).
 
 Options:
   --weights <path>       model folder or model.json (default: the shipped pretrained weights)
