@@ -19,7 +19,7 @@ train it with "fer-cnn-lstm train --from <out>".
 
 Options:
   --from <model>     the trained model (a folder or model.json)
-  --convs <list>     convolutions per block of the deeper model, e.g. 2,3,3
+  --convs <list>     convolutions per block of the deeper model, e.g. 2,3,3 (one number: every block)
   --data <dir|csv>   training images to measure the new batch norms on
   --out <dir>        output folder
   --model <json>     the source's other buildCnnLstm options, when not the defaults, e.g.
@@ -37,8 +37,10 @@ async function run(args: ParsedArgs): Promise<number> {
   const outDir = requiredString(v, 'out');
   const images = intOption(v, 'images', 1) ?? 4096;
   if (!/^\s*\d+(\s*,\s*\d+)*\s*$/.test(convsText)) throw new UsageError(`--convs must be positive integers separated by commas (e.g. 2,3,3), got "${convsText}"`);
-  const convsPerBlock = convsText.split(',').map(Number);
-  if (convsPerBlock.some((c) => c < 1)) throw new UsageError(`--convs must be positive integers, got "${convsText}"`);
+  const convs = convsText.split(',').map(Number);
+  // one number: every block
+  const convsPerBlock = convs.length === 1 ? convs[0] : convs;
+  if (convs.some((c) => c < 1)) throw new UsageError(`--convs must be positive integers, got "${convsText}"`);
   let model: Record<string, unknown> = {};
   const modelText = stringOption(v, 'model');
   if (modelText !== undefined) {
