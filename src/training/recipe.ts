@@ -64,7 +64,10 @@ export interface TrainLeg {
 
 /** A training run. */
 export interface TrainStage {
+  /** The stage's name: its folder under `<out>/stages/`, and how later stages refer to it. */
   name: string;
+  /** Free text for the reader (ignored). */
+  note?: string;
   /** The model it starts from (weights only, a new optimizer state). Default: a new `buildCnnLstm(train.model)`. */
   from?: StageRef;
   /** Distillation: the teacher model, its weight in the targets (default 0.5) and its TTA (default `'flip'`). */
@@ -78,13 +81,19 @@ export interface TrainStage {
 
 /** A weight average (every weight the plain mean) of earlier stages' models, of one architecture. */
 export interface AverageStage {
+  /** The stage's name: its folder under `<out>/stages/`, and how later stages refer to it. */
   name: string;
+  /** Free text for the reader (ignored). */
+  note?: string;
   average: StageRef[];
 }
 
 /** A model made deeper without changing what it computes (Net2DeeperNet), see `deepenModel`. */
 export interface DeepenStage {
+  /** The stage's name: its folder under `<out>/stages/`, and how later stages refer to it. */
   name: string;
+  /** Free text for the reader (ignored). */
+  note?: string;
   deepen: StageRef;
   /** Convolutions per block of the deeper model, e.g. `[2, 3, 3]`. */
   convsPerBlock: number | number[];
@@ -125,7 +134,7 @@ export function stageKind(stage: RecipeStage): 'train' | 'average' | 'deepen' {
 }
 
 const TOP_KEYS = ['description', 'stages', 'release'];
-const STAGE_KEYS = { train: ['name', 'from', 'teacher', 'train', 'keepEpochs', 'legs'], average: ['name', 'average'], deepen: ['name', 'deepen', 'convsPerBlock', 'model', 'images'] };
+const STAGE_KEYS = { train: ['name', 'note', 'from', 'teacher', 'train', 'keepEpochs', 'legs'], average: ['name', 'note', 'average'], deepen: ['name', 'note', 'deepen', 'convsPerBlock', 'model', 'images'] };
 const TRAIN_KEYS = ['model', 'epochs', 'batchSize', 'learningRate', 'optimizer', 'schedule', 'labelSmoothing', 'classWeights', 'augment', 'mixup', 'seed', 'workers'];
 const SCHEDULE_KEYS: Record<string, string[]> = {
   constant: [], cosine: ['warmupEpochs', 'minLr'], onecycle: ['maxLr', 'pctStart', 'finalDivFactor'], plateau: ['factor', 'patience', 'minLr'],
@@ -178,6 +187,7 @@ export function parseRecipe(value: unknown, source = 'recipe'): Recipe {
     if (name === 'weights') fail(where, `"name": "weights" is the release folder; choose another name`);
     if (known.has(name)) fail(where, `"name": a stage of this name comes earlier`);
     const kinds = (['train', 'average', 'deepen'] as const).filter((k) => k in stage);
+    if (stage.note !== undefined && typeof stage.note !== 'string') fail(where, `"note" must be a string, got ${show(stage.note)}`);
     if (kinds.length !== 1) fail(where, kinds.length === 0 ? 'needs one of "train", "average" or "deepen"' : `has both "${kinds[0]}" and "${kinds[1]}": a stage does one thing`);
     const kind = kinds[0];
     const unknown = Object.keys(stage).find((k) => !STAGE_KEYS[kind].includes(k));

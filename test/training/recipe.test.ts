@@ -16,22 +16,24 @@ describe('configs/default.json', () => {
 
   it('chains the recorded runs, averages and the deepening, and releases both variants', () => {
     expect(recipe.stages.map((s) => `${s.name}:${stageKind(s)}`)).toEqual([
-      'v2:train', 'v3:train', 'soup3:average', 'v4:train', 'soup4:average', 'v5:train', 'soup5:average', 'v6:train', 'soup6:average',
-      'v7-start:deepen', 'v7:train', 'v8:train', 'v9:train', 'v10:train', 'default:average',
+      'scratch:train', 'tune1:train', 'soup1:average', 'tune2:train', 'soup2:average', 'distil1:train', 'soup3:average', 'distil2:train', 'soup4:average',
+      'deep-start:deepen', 'deep:train', 'distil3:train', 'distil4:train', 'distil5:train', 'default:average',
     ]);
-    expect(releaseTargets(recipe)).toEqual({ default: 'default', accurate: 'v7/epoch-22' });
-    expect(stage('default')).toEqual({ name: 'default', average: ['v9/epoch-11', 'v9/epoch-12', 'v10/epoch-11', 'v10/epoch-12'] });
-    expect(stage('v7-start')).toMatchObject({ deepen: 'soup6', convsPerBlock: [2, 3, 3] });
+    expect(releaseTargets(recipe)).toEqual({ default: 'default', accurate: 'deep/epoch-22' });
+    expect(stage('default')).toMatchObject({ average: ['distil4/epoch-11', 'distil4/epoch-12', 'distil5/epoch-11', 'distil5/epoch-12'] });
+    expect(stage('deep-start')).toMatchObject({ deepen: 'soup4', convsPerBlock: [2, 3, 3] });
+    expect(stage('deep')).toMatchObject({ from: 'deep-start', teacher: { model: 'soup4', weight: 0.5, tta: 'flip' } });
+    for (const s of ['distil3', 'distil4', 'distil5']) expect(stage(s)).toMatchObject({ teacher: { model: 'deep/epoch-22', weight: 0.7, tta: 'ten-crop' } });
   });
 
   it('records every training run with 2 workers, its seed, its epochs and where its length changed', () => {
     const runs = recipe.stages.filter((s): s is TrainStage => stageKind(s) === 'train');
     expect(runs.map((s) => [s.name, s.train.epochs, s.train.seed, s.keepEpochs])).toEqual([
-      ['v2', 29, 42, [28]], ['v3', 14, 7, [14]], ['v4', 20, 11, [12]], ['v5', 10, 13, [8]], ['v6', 12, 17, [7, 12]],
-      ['v7', 24, 19, [22]], ['v8', 12, 23, [12]], ['v9', 12, 29, [11, 12]], ['v10', 12, 31, [11, 12]],
+      ['scratch', 29, 42, [28]], ['tune1', 14, 7, [14]], ['tune2', 20, 11, [12]], ['distil1', 10, 13, [8]], ['distil2', 12, 17, [7, 12]],
+      ['deep', 24, 19, [22]], ['distil3', 12, 23, [12]], ['distil4', 12, 29, [11, 12]], ['distil5', 12, 31, [11, 12]],
     ]);
     expect(runs.every((s) => s.train.workers === 2 && s.train.batchSize === 64)).toBe(true);
-    expect((stage('v2') as TrainStage).legs?.map((l) => l.stopAfter ?? l.epochs)).toEqual([1, 2, 4, 7, 10, 13, 27, 29]);
+    expect((stage('scratch') as TrainStage).legs?.map((l) => l.stopAfter ?? l.epochs)).toEqual([1, 2, 4, 7, 10, 13, 27, 29]);
   });
 });
 
