@@ -98,18 +98,20 @@ describe('fer-cnn-lstm reproduce', () => {
     expect(r.stderr).toMatch(/stages[/\\]b: made by another definition of stage "b"/);
   }, 60_000);
 
+  /** A recipe's stages, loosely typed so that the tests can break them. */
+  type Stages = Record<string, Record<string, unknown> & { train: Record<string, unknown>; teacher: Record<string, unknown>; average: string[] }>;
   it.each([
-    ['an unknown train key', (s: any[]) => { s[1].train.learningRte = 1; }, /stage "b": unknown key "train\.learningRte"/],
-    ['a training stage named without its epoch', (s: any[]) => { s[1].from = 'a'; }, /stage "b": "from": "a" is a training stage: name the epoch, "a\/epoch-N" with N in its keepEpochs \(1, 2\)/],
-    ['an epoch that is not kept', (s: any[]) => { s[2].average[0] = 'a/epoch-3'; }, /stage "soup": "average\[0\]": "a\/epoch-3": epoch 3 is not in stage "a"'s keepEpochs/],
-    ['a later stage', (s: any[]) => { s[1].from = 'soup'; }, /stage "b": "from": "soup" is not an earlier stage \(known: a\)/],
-    ['a bad teacher weight', (s: any[]) => { s[4].teacher.weight = 2; }, /stage "c": "teacher.weight" must be a number in \(0, 1\], got 2/],
-    ['a keepEpochs past the run', (s: any[]) => { s[0].keepEpochs = [5]; }, /stage "a": "keepEpochs": 5 is not an epoch of this run \(integers 1 to 2\)/],
-    ['a last leg short of the epochs', (s: any[]) => { s[0].legs = [{ epochs: 3, stopAfter: 1 }]; }, /stage "a": "legs\[0\]": the last leg must run to "train.epochs" \(2\)/],
-    ['bad augmentation', (s: any[]) => { s[1].train.augment = { rotation: -5 }; }, /stage "b": "train.augment": /],
+    ['an unknown train key', (s: Stages) => { s[1].train.learningRte = 1; }, /stage "b": unknown key "train\.learningRte"/],
+    ['a training stage named without its epoch', (s: Stages) => { s[1].from = 'a'; }, /stage "b": "from": "a" is a training stage: name the epoch, "a\/epoch-N" with N in its keepEpochs \(1, 2\)/],
+    ['an epoch that is not kept', (s: Stages) => { s[2].average[0] = 'a/epoch-3'; }, /stage "soup": "average\[0\]": "a\/epoch-3": epoch 3 is not in stage "a"'s keepEpochs/],
+    ['a later stage', (s: Stages) => { s[1].from = 'soup'; }, /stage "b": "from": "soup" is not an earlier stage \(known: a\)/],
+    ['a bad teacher weight', (s: Stages) => { s[4].teacher.weight = 2; }, /stage "c": "teacher.weight" must be a number in \(0, 1\], got 2/],
+    ['a keepEpochs past the run', (s: Stages) => { s[0].keepEpochs = [5]; }, /stage "a": "keepEpochs": 5 is not an epoch of this run \(integers 1 to 2\)/],
+    ['a last leg short of the epochs', (s: Stages) => { s[0].legs = [{ epochs: 3, stopAfter: 1 }]; }, /stage "a": "legs\[0\]": the last leg must run to "train.epochs" \(2\)/],
+    ['bad augmentation', (s: Stages) => { s[1].train.augment = { rotation: -5 }; }, /stage "b": "train.augment": /],
   ])('refuses %s with one line naming the stage and the key, before loading the data', async (_, edit, message) => {
-    const recipe = tinyRecipe() as { stages: any[] };
-    edit(recipe.stages);
+    const recipe = tinyRecipe() as { stages: unknown };
+    edit(recipe.stages as Stages);
     const r = await runCli(['reproduce', '--recipe', write('bad.json', recipe), '--data', join(dir, 'missing'), '--out', join(dir, 'bad-out')]);
     expect(r.code).toBe(1);
     expect(lines(r.stderr)).toHaveLength(1);
