@@ -13,7 +13,7 @@ import { loadModel } from '../../src/model/io.js';
 import { scheduledRate } from '../../src/training/schedule.js';
 import type { CheckpointState } from '../../src/training/checkpoint.js';
 import { tinyRecipe, writeTinyFer } from '../training/recipe-fixtures.js';
-import { lines, runCli } from './run-cli.js';
+import { collect, lines, runCli, spawnCli } from './run-cli.js';
 
 let dir: string;
 let data: string;
@@ -119,4 +119,19 @@ describe('fer-cnn-lstm reproduce', () => {
     expect(r.stderr).toMatch(message);
     expect(existsSync(join(dir, 'bad-out'))).toBe(false);
   }, 30_000);
+
+  it('stops on Ctrl-C with exit code 130 and the command that continues; that command finishes the replay', async () => {
+    const args = ['reproduce', '--recipe', recipeFile, '--data', data, '--out', join(dir, 'ctrl-c')];
+    const child = spawnCli(args);
+    child.stdout!.on('data', (d: Buffer) => { if (/^stage a: epoch 1\//m.test(d.toString())) child.kill('SIGINT'); });
+    const stopped = await collect(child);
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toContain('fer-cnn-lstm: interrupted; the same command continues: fer-cnn-lstm reproduce --recipe');
+    expect(existsSync(join(dir, 'ctrl-c', 'weights'))).toBe(false);
+    const resumed = await runCli(args);
+    expect(resumed.code).toBe(0);
+    // the interrupted stage resumes (or, had the signal come late, the finished ones are skipped)
+    expect(resumed.stdout).toMatch(/resuming after epoch \d+ of \d+|done before, skipped/);
+    expect(existsSync(join(dir, 'ctrl-c', 'weights', 'model.json'))).toBe(true);
+  }, 120_000);
 });
