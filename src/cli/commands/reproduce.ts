@@ -15,7 +15,7 @@ const HELP = `Usage: fer-cnn-lstm reproduce --recipe <file.json> --data <fer2013
 
 Makes a model from the images by replaying a recipe: a chain of stages, each a training run (its
 parent, its teacher, the epochs it keeps), a weight average of earlier stages, or a deepening.
-configs/default.json is the recipe of the shipped weights (about 12 hours on 2 cores).
+configs/default.json is the recipe of the shipped weights (about 13 hours on 2 cores).
 Each stage is written to <out>/stages/<name>/, the released model to <out>/weights (the layout of
 the package's weights/: model.json, weights.bin, float16/, uint8/, metadata.json). Ctrl-C stops after
 the current batch; the same command continues: finished stages are skipped, an interrupted training
