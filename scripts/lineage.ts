@@ -1,7 +1,7 @@
 /**
  * How a saved model came to be, traced back from its folder through the files it and its runs
- * wrote: a weight average (`scripts/average-weights.ts`) names what it averages (`averageOf` in
- * its model.json), a deepened model (`scripts/deepen.ts`) the model it deepens (`deepenedFrom`), a checkpoint (`<run>/best`, `<run>/epoch-N`, `<run>/snap/epoch-N`) belongs to a
+ * wrote: a weight average (`fer-cnn-lstm average`) names what it averages (`averageOf` in
+ * its model.json), a deepened model (`fer-cnn-lstm deepen`) the model it deepens (`deepenedFrom`), a checkpoint (`<run>/best`, `<run>/epoch-N`, `<run>/snap/epoch-N`) belongs to a
  * run whose `checkpoint.json` records its command, and a command with `--from <dir>` started from
  * that model. Used by the release script to write the whole chain, with the commands, into the
  * model card.
@@ -23,6 +23,11 @@ export type LineageNode =
 
 interface RunRecord { epoch: number; bestEpoch: number; history: { seconds: number }[]; config?: { command?: unknown } }
 
+/** A recorded command of the scripts that became CLI verbs, as the CLI verb (same options). */
+export function asCliCommand(command: string | undefined): string | undefined {
+  return command?.replace(/^npx tsx scripts\/average-weights\.ts\b/, 'fer-cnn-lstm average').replace(/^npx tsx scripts\/deepen\.ts\b/, 'fer-cnn-lstm deepen');
+}
+
 const readJson = async <T>(path: string): Promise<T | undefined> => {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as T;
@@ -41,14 +46,14 @@ export async function traceLineage(dir: string, seen = new Set<string>(), depth 
   if (depth > 32) return { kind: 'unknown', dir: clean };
   const meta = (await readJson<{ userDefinedMetadata?: { averageOf?: string[]; deepenedFrom?: string; convsPerBlock?: number[]; command?: string } }>(`${clean}/model.json`))?.userDefinedMetadata;
   if (meta?.deepenedFrom) {
-    return { kind: 'deepened', dir: clean, command: meta.command, convsPerBlock: meta.convsPerBlock, from: await traceLineage(meta.deepenedFrom, seen, depth + 1) };
+    return { kind: 'deepened', dir: clean, command: asCliCommand(meta.command), convsPerBlock: meta.convsPerBlock, from: await traceLineage(meta.deepenedFrom, seen, depth + 1) };
   }
   if (meta?.averageOf?.length) {
     if (seen.has(clean)) return { kind: 'average', dir: clean, of: [], seen: true };
     seen.add(clean);
     const of: LineageNode[] = [];
     for (const part of meta.averageOf) of.push(await traceLineage(part, seen, depth + 1));
-    return { kind: 'average', dir: clean, command: meta.command ?? `npx tsx scripts/average-weights.ts --out ${clean} ${meta.averageOf.join(' ')}`, of };
+    return { kind: 'average', dir: clean, command: asCliCommand(meta.command) ?? `fer-cnn-lstm average --out ${clean} ${meta.averageOf.join(' ')}`, of };
   }
   // a checkpoint: <run>/best, <run>/epoch-N or <run>/snap/epoch-N
   const name = basename(clean);

@@ -7,7 +7,7 @@
  *   npx tsx scripts/release-weights.ts --run runs/sharp-v2 --config configs/shipped.json --data ../shared/datasets/fer2013
  *
  * `--weights <dir>` releases those weights instead of `<run>/best`: a weight average made by
- * scripts/average-weights.ts (its `averageOf` metadata names the models averaged, each of which is
+ * `fer-cnn-lstm average` (its `averageOf` metadata names the models averaged, each of which is
  * measured too, and the card says so).
  *
  * The headline numbers (README, `metadata.json`'s `publicTestAccuracy`, `info`, the per-class table and
@@ -117,7 +117,7 @@ const lineageTotals = [...lineageRuns(lineage).values()]
   .reduce<{ runs: number; epochs: number; seconds: number }>((t, r) => ({ runs: t.runs + 1, epochs: t.epochs + r.epochs, seconds: t.seconds + r.seconds }), { runs: 0, epochs: 0, seconds: 0 });
 const loaded = await loadModel(weightsDir);
 /**
- * A model deepened by scripts/deepen.ts (and the runs trained from it) has more convolutions in some
+ * A model deepened by `fer-cnn-lstm deepen` (and the runs trained from it) has more convolutions in some
  * blocks than its recipe says: the depth per block is read from the layers themselves.
  */
 const convsPerBlock = loaded.layers.reduce<number[]>((acc, l) => {
@@ -127,13 +127,13 @@ const convsPerBlock = loaded.layers.reduce<number[]>((acc, l) => {
 }, []);
 const uniformDepth = modelConfig.convsPerBlock ?? DEFAULT_CNN_LSTM_OPTIONS.convsPerBlock;
 if (convsPerBlock.some((n, b) => n !== (Array.isArray(uniformDepth) ? uniformDepth[b] : uniformDepth))) modelConfig.convsPerBlock = convsPerBlock;
-/** The models that the released weights average (scripts/average-weights.ts), when they are an average. */
+/** The models that the released weights average (`fer-cnn-lstm average`), when they are an average. */
 const made = loaded.getUserDefinedMetadata() as {
   averageOf?: string[]; command?: string;
   batchNormRecomputed?: { layers: number; images: number; augment: unknown; data: string };
 } | undefined;
 const averageOf = made?.averageOf;
-/** Batch-norm statistics re-estimated on training images after averaging (average-weights --bn-data). */
+/** Batch-norm statistics re-estimated on training images after averaging (`fer-cnn-lstm average --bn-data`). */
 const batchNormRecomputed = made?.batchNormRecomputed;
 const model = await rebuildWithCurrentLayers(loaded);
 const components: { path: string; accuracy: number }[] = [];
@@ -214,7 +214,7 @@ const metadata = {
   cpuCommand: `fer-cnn-lstm train --data ${values.data} --out ${gpuTrained ? `${run}-cpu` : run} --config ${values.config} --workers 2`,
   recordedCommand: String(config.command ?? ''),
   releaseCommand: `npx tsx scripts/release-weights.ts --run ${run} --config ${values.config} --data ${values.data}${values.weights ? ` --weights ${values.weights}` : ''}${out !== 'weights' ? ` --out ${out}` : ''}${values.docs !== 'docs' ? ` --docs ${values.docs}` : ''}${values.readme !== 'README.md' ? ` --readme ${values.readme}` : ''}`,
-  ...(averageOf ? { averageOf: components, averageCommand: made?.command ?? `npx tsx scripts/average-weights.ts --out ${weightsDir} ${averageOf.join(' ')}` } : {}),
+  ...(averageOf ? { averageOf: components, averageCommand: made?.command ?? `fer-cnn-lstm average --out ${weightsDir} ${averageOf.join(' ')}` } : {}),
   ...(batchNormRecomputed ? { batchNormRecomputed } : {}),
   lineage: { ...lineageTotals, tree: lineage },
   calibration: {

@@ -11,6 +11,7 @@ export { buildCnnLstm, DEFAULT_CNN_LSTM_OPTIONS, type CnnLstmOptions, type Seque
 export { rebuildCnnLstm } from './rebuild.js';
 export { Standardize, registerCustomLayers, type StandardizeArgs } from './layers.js';
 export { loadModel, saveModel, fileSystemHandler } from './io.js';
+export { averageWeights } from './average.js';
 export { quantizeArtifacts, toFloat16Bits, type WeightPrecision } from './quantize.js';
 export { foldBatchNorm, inferenceModel, inferenceForward } from './fold.js';
 export { compileModel, type CompiledModel } from './compile.js';

@@ -50,8 +50,11 @@ async function fs() {
   return { ...f, join: p.join };
 }
 
-/** Saves a checkpoint: model weights, optimizer state, run state. */
-export async function saveCheckpoint(dir: string, model: tfl.LayersModel, optimizer: tf.Optimizer, state: Omit<CheckpointState, 'folder' | 'optimizer' | 'version'>): Promise<CheckpointState> {
+/**
+ * Saves a checkpoint: model weights, optimizer state, run state. The previous epochs' folders are
+ * removed, except those of the epochs in `keep` (they stay as `epoch-N/`, loadable models).
+ */
+export async function saveCheckpoint(dir: string, model: tfl.LayersModel, optimizer: tf.Optimizer, state: Omit<CheckpointState, 'folder' | 'optimizer' | 'version'>, keep: readonly number[] = []): Promise<CheckpointState> {
   const { mkdir, writeFile, rename, rm, readdir, join } = await fs();
   await mkdir(dir, { recursive: true });
   const folder = `epoch-${state.epoch}`;
@@ -68,7 +71,7 @@ export async function saveCheckpoint(dir: string, model: tfl.LayersModel, optimi
   await writeFile(tmp, JSON.stringify(full, null, 1));
   await rename(tmp, join(dir, 'checkpoint.json'));
   for (const entry of await readdir(dir)) {
-    if (/^epoch-\d+$/.test(entry) && entry !== folder) await rm(join(dir, entry), { recursive: true, force: true });
+    if (/^epoch-\d+$/.test(entry) && entry !== folder && !keep.includes(Number(entry.slice(6)))) await rm(join(dir, entry), { recursive: true, force: true });
   }
   return full;
 }

@@ -13,6 +13,12 @@ export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS, type WasmTrainingKe
 export { useFastBatchNorm, batchNormTraining } from './fast-batchnorm.js';
 export { scheduledRate, type LearningRateSchedule } from './schedule.js';
 export type { OptimizerConfig } from './optimizer.js';
+export { deepenModel, type DeepenOptions, type DeepenResult } from './deepen.js';
+export {
+  parseRecipe, RecipeError, stageKind, stageInputs, releaseTargets,
+  type Recipe, type RecipeStage, type TrainStage, type AverageStage, type DeepenStage, type TrainRecipe, type TrainLeg, type StageRef,
+} from './recipe.js';
+export { reproduce, stagePath, StaleStageError, type ReproduceOptions, type ReproduceResult, type StageReport } from './reproduce.js';
 export { recomputeBatchNorm, type BatchNormRecompute } from './batch-norm-stats.js';
 export { readCheckpointState, type CheckpointState } from './checkpoint.js';
 export { FerDataset, type LoadOptions, type LoadSummary, type BatchOptions, type TensorBatch } from '../data/fer-dataset.js';

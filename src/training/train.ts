@@ -102,6 +102,12 @@ export interface TrainOptions {
   fastBatchNorm?: boolean;
   /** Folder for checkpoints (Node). Every epoch is saved there, and `best/` holds the best model. */
   checkpointDir?: string;
+  /**
+   * Epochs (1-based) whose weights stay in `checkpointDir` as `epoch-N/` (a loadable model, with its
+   * optimizer state) after later epochs are saved, e.g. `[11, 12]` to average the last two. Needs
+   * `checkpointDir`. Default none: only the latest epoch's folder and `best/` are kept.
+   */
+  keepEpochs?: readonly number[];
   /** Continue from the checkpoint in `checkpointDir`. Default false. */
   resume?: boolean;
   /** Free-form configuration recorded in the checkpoint. */
@@ -149,6 +155,18 @@ function balancedWeights(ds: FerDataset): number[] {
 /** Seed of an epoch's shuffle and augmentation (so that a resumed run draws the same numbers). */
 function epochRandom(seed: number, epoch: number): Random {
   return new Random((seed * 1000003 + epoch * 7919) >>> 0);
+}
+
+/**
+ * Checks {@link TrainOptions.keepEpochs}: distinct integers in [1, epochs].
+ * @throws RangeError naming the first bad entry.
+ */
+export function checkKeepEpochs(keep: readonly number[], epochs: number): void {
+  if (!Array.isArray(keep)) throw new RangeError(`keepEpochs must be an array of epoch numbers, got ${JSON.stringify(keep)}`);
+  for (const e of keep) {
+    if (!Number.isInteger(e) || e < 1 || e > epochs) throw new RangeError(`keepEpochs: ${JSON.stringify(e)} is not an epoch of this run (integers 1 to ${epochs})`);
+  }
+  if (new Set(keep).size !== keep.length) throw new RangeError(`keepEpochs lists an epoch twice: ${keep.join(', ')}`);
 }
 
 /** The default held-out fraction when the dataset has no separate validation split. */
@@ -300,6 +318,9 @@ export async function train(model: tfl.LayersModel, dataset: FerDataset, options
   if (options.optimizer) checkOptimizerConfig(options.optimizer);
   const teacherWeight = options.teacher ? options.teacher.weight ?? 0.5 : 0;
   if (options.teacher && !(teacherWeight > 0 && teacherWeight <= 1)) throw new RangeError(`teacher weight must be in (0, 1], got ${teacherWeight}`);
+  const keepEpochs = options.keepEpochs ?? [];
+  checkKeepEpochs(keepEpochs, epochs);
+  if (keepEpochs.length > 0 && !options.checkpointDir) throw new RangeError('keepEpochs needs checkpointDir (the folder the kept epochs are saved in)');
   const numClasses = (model.outputs[0].shape as number[])[1];
   if (numClasses !== dataset.classes.length) {
     throw new RangeError(`the model has ${numClasses} outputs but the dataset has ${dataset.classes.length} classes (${dataset.classes.join(', ')})`);
@@ -471,8 +492,9 @@ export async function train(model: tfl.LayersModel, dataset: FerDataset, options
           epoch: epoch + 1, history, bestEpoch, bestValAccuracy, sinceBest,
           lr: { value: plateau.lr, plateauBest: plateau.best, plateauWait: plateau.wait },
           config: { ...options.config, epochs, batchSize, learningRate: baseLr, schedule, labelSmoothing, augment, ...(mixup > 0 ? { mixup } : {}), ...(optimizerConfig.type !== 'adam' ? { optimizer: optimizerConfig } : {}),
-            ...(options.teacher ? { teacher: { weight: teacherWeight, tta: options.teacher.tta ?? 'flip', ...(options.config?.teacher as object | undefined) } } : {}), seed, workers },
-        });
+            ...(options.teacher ? { teacher: { weight: teacherWeight, tta: options.teacher.tta ?? 'flip', ...(options.config?.teacher as object | undefined) } } : {}), seed, workers,
+            ...(keepEpochs.length > 0 ? { keepEpochs: [...keepEpochs] } : {}) },
+        }, keepEpochs);
       }
       await options.onEpochEnd?.(log);
       if (options.earlyStoppingPatience !== undefined && valSet && sinceBest >= options.earlyStoppingPatience) {

@@ -39,7 +39,7 @@ describe('lineage', () => {
     expect(md).toContain(`\`${p('b', 'snap', 'epoch-5')}\`: epoch 5 of \`${p('b')}\` (5 epochs trained, 0.50 h)`);
     expect(md).toContain(`\`${p('a', 'best')}\`: epoch 9 of \`${p('a')}\` (that run is above)`);
     expect(md).toContain(`\`${p('b', 'soup')}\` (that average is above)`);
-    expect(md.split('\n')[0]).toMatch(/the weight average of 2 models, `npx tsx scripts\/average-weights\.ts --out .*c\/soup .*b\/soup .*c\/best`/);
+    expect(md.split('\n')[0]).toMatch(/the weight average of 2 models, `fer-cnn-lstm average --out .*c\/soup .*b\/soup .*c\/best`/);
     expect([...lineageRuns(tree)]).toEqual([
       [p('a'), { epochs: 10, seconds: 3600 }], [p('b'), { epochs: 5, seconds: 1800 }], [p('c'), { epochs: 3, seconds: 1080 }],
     ]);
@@ -53,7 +53,7 @@ describe('lineage', () => {
 
     const tree = await traceLineage(p('f', 'best'));
     const md = lineageMarkdown(tree);
-    expect(md).toContain(`starting from\n  - \`${p('f', 'start')}\`: deepened to 2/3/3 convolutions per block, the new convolutions starting as the identity, \`npx tsx scripts/deepen.ts …\`, from\n    - \`${p('e', 'best')}\`: epoch 3 of \`${p('e')}\``);
+    expect(md).toContain(`starting from\n  - \`${p('f', 'start')}\`: deepened to 2/3/3 convolutions per block, the new convolutions starting as the identity, \`fer-cnn-lstm deepen …\`, from\n    - \`${p('e', 'best')}\`: epoch 3 of \`${p('e')}\``);
     expect([...lineageRuns(tree)].map(([dir, r]) => [dir, r.epochs])).toEqual([[p('f'), 2], [p('e'), 4]]);
   });
 

@@ -44,11 +44,14 @@ Options:
   --config <file.json>    recipe: {"model": buildCnnLstm options, "learningRate", "optimizer"
                           ({"type": "adam"} or {"type": "sgd", "momentum": 0.9, "nesterov": true}), "schedule",
                           "labelSmoothing", "classWeights", "augment", "mixup", "teacher", "batchSize", "seed",
-                          "epochs"};
+                          "epochs", "keepEpochs"};
                           with --resume, the recipe recorded in the checkpoint is reused
                           (flags override the file, the file overrides the checkpoint)
   --from <weights>        start from a saved model (fine-tuning): a folder or model.json
   --freeze-conv           with --from: keep the convolution and batch-norm layers fixed
+  --keep-epochs <list>    keep these epochs' weights as <out>/epoch-N (e.g. 11,12, to average them
+                          later with "fer-cnn-lstm average"); recipe "keepEpochs": [11, 12].
+                          Default: only the latest epoch and <out>/best are kept
   --teacher <weights>     distil from a saved model: its predictions of the training images (flip
                           TTA) blend into the targets, half and half (recipe "teacher": {"weights",
                           "weight", "tta"} sets the blend and the TTA)
@@ -91,9 +94,11 @@ interface Recipe {
   batchSize?: number;
   seed?: number;
   epochs?: number;
+  /** Epochs whose weights stay as `<out>/epoch-N`. */
+  keepEpochs?: number[];
 }
 
-const RECIPE_KEYS = ['model', 'learningRate', 'optimizer', 'schedule', 'labelSmoothing', 'classWeights', 'augment', 'mixup', 'teacher', 'batchSize', 'seed', 'epochs'] as const;
+const RECIPE_KEYS = ['model', 'learningRate', 'optimizer', 'schedule', 'labelSmoothing', 'classWeights', 'augment', 'mixup', 'teacher', 'batchSize', 'seed', 'epochs', 'keepEpochs'] as const;
 
 /** Checks a recipe's `"teacher"`: `{"weights": path, "weight": (0, 1], "tta": "flip" | "ten-crop" | false}`. */
 function teacherProblem(t: unknown): string | undefined {
@@ -243,6 +248,15 @@ function progressReporter(stream: NodeJS.WriteStream, epochs: number): { batch(p
   };
 }
 
+/** Parses `--keep-epochs 11,12` (range checks come with the epoch count). */
+function keepEpochsOption(value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  const parts = value.split(',').map((p) => p.trim());
+  const bad = parts.find((p) => !/^\d+$/.test(p));
+  if (bad !== undefined) throw new UsageError(`--keep-epochs must be epoch numbers separated by commas (e.g. 11,12), got "${value}"`);
+  return parts.map(Number);
+}
+
 /** The command that resumes this run. */
 function resumeHint(argv: readonly string[]): string {
   const args = argv.filter((a) => a !== '--resume');
@@ -263,6 +277,17 @@ async function run(args: ParsedArgs, rawArgs: readonly string[]): Promise<number
     ...(configFile ? await readRecipe(configFile) : {}),
   };
   const epochs = intOption(v, 'epochs', 1) ?? recipe.epochs ?? 50;
+  const keepEpochs = keepEpochsOption(stringOption(v, 'keep-epochs')) ?? recipe.keepEpochs;
+  if (keepEpochs) {
+    const { checkKeepEpochs } = await import('../../training/train.js');
+    try {
+      checkKeepEpochs(keepEpochs, epochs);
+    } catch (e) {
+      const what = (e as Error).message.replace(/^keepEpochs:? /, '');
+      if (stringOption(v, 'keep-epochs') !== undefined) throw new UsageError(`--keep-epochs: ${what}`);
+      throw new SourceError(`${configFile ?? join(outDir, 'checkpoint.json')}: "keepEpochs": ${what}`);
+    }
+  }
   const batchSize = intOption(v, 'batch-size', 1) ?? recipe.batchSize;
   const workers = intOption(v, 'workers', 0);
   const patience = intOption(v, 'patience', 1);
@@ -335,6 +360,7 @@ async function run(args: ParsedArgs, rawArgs: readonly string[]): Promise<number
       epochs, batchSize, workers, learningRate, labelSmoothing, validation: selected.valSet ?? false, seed,
       schedule: recipe.schedule, augment: recipe.augment, mixup: recipe.mixup, optimizer: recipe.optimizer, classWeights: recipe.classWeights, teacher,
       earlyStoppingPatience: patience,
+      keepEpochs,
       checkpointDir: outDir,
       resume,
       signal: controller.signal,
@@ -396,6 +422,7 @@ export const trainCommand: Command = {
     config: { type: 'string' },
     'freeze-conv': { type: 'boolean' },
     teacher: { type: 'string' },
+    'keep-epochs': { type: 'string' },
     json: { type: 'boolean' },
   },
   positionals: false,
