@@ -21,7 +21,7 @@ import { tf, tfl } from '../src/backends/tf.js';
 import { FerDataset } from '../src/data/fer-dataset.js';
 import { buildCnnLstm, type CnnLstmOptions } from '../src/model/cnn-lstm.js';
 import { loadModel, saveModel } from '../src/model/io.js';
-import { predictPixels } from '../src/training/loss.js';
+import { modelProbabilities as predictPixels } from './probabilities.js';
 import { Random } from '../src/util/random.js';
 
 const { values } = parseArgs({

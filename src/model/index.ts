@@ -12,7 +12,7 @@ export { rebuildCnnLstm } from './rebuild.js';
 export { Standardize, registerCustomLayers, type StandardizeArgs } from './layers.js';
 export { loadModel, saveModel, fileSystemHandler } from './io.js';
 export { quantizeArtifacts, toFloat16Bits, type WeightPrecision } from './quantize.js';
-export { foldBatchNorm, inferenceModel, inferenceForward } from './fold.js';
+export { foldBatchNorm, InferencePass } from './fold.js';
 export { compileModel, type CompiledModel } from './compile.js';
 export {
   calibration, fitTemperature, applyTemperature, setTemperature,

@@ -13,7 +13,8 @@ import { Random } from '../util/random.js';
 import { readCheckpointState, restoreCheckpoint, saveCheckpoint, type EpochLog } from './checkpoint.js';
 import { LocalExecutor, WorkerExecutor, readWeights, writeWeights, type GradientExecutor } from './executor.js';
 import { useFastBatchNorm } from './fast-batchnorm.js';
-import { predictPixels, trainableVariables, type ShardRequest } from './loss.js';
+import { trainableVariables, type ShardRequest } from './loss.js';
+import { EmotionClassifier } from '../inference/classifier.js';
 import { PlateauState, scheduledRate, type LearningRateSchedule } from './schedule.js';
 import { checkOptimizerConfig, createOptimizer, type OptimizerConfig } from './optimizer.js';
 import type { TtaMode } from '../inference/tta.js';
@@ -226,6 +227,16 @@ export function selectTrainingData(dataset: FerDataset, options: Pick<TrainOptio
   return holdout(DEFAULT_VALIDATION_SPLIT, ' (no PublicTest split found)', false);
 }
 
+/** The teacher's class probabilities for `pixels`, in this thread. */
+function teacherProbabilities(teacher: tfl.LayersModel, pixels: Uint8Array, tta: TtaMode): Float32Array {
+  const classifier = EmotionClassifier.fromModel<string>(teacher, { tta });
+  try {
+    return classifier.probabilities(pixels, { batchSize: 256 });
+  } finally {
+    classifier.dispose();
+  }
+}
+
 /** The teacher's class probabilities for every image of `trainSet` (`n × numClasses`), after checking that it fits. */
 async function teacherTargets(teacher: tfl.LayersModel, trainSet: FerDataset, numClasses: number, tta: TtaMode, workers: Workers): Promise<Float32Array> {
   const [, h, w, c] = teacher.inputs[0].shape as number[];
@@ -234,7 +245,7 @@ async function teacherTargets(teacher: tfl.LayersModel, trainSet: FerDataset, nu
   if (k !== numClasses) throw new RangeError(`the teacher has ${k} outputs but the model being trained has ${numClasses}`);
   const probs = workers.count > 0
     ? await predictInWorkers(teacher, trainSet.images, trainSet.size, tta, workers)
-    : predictPixels(teacher, trainSet.images, trainSet.size, 256, tta);
+    : teacherProbabilities(teacher, trainSet.images, tta);
   for (let i = 0; i < probs.length; i++) {
     if (!Number.isFinite(probs[i])) throw new RangeError(`the teacher's output for training image ${Math.floor(i / k)} (${trainSet.sources[Math.floor(i / k)]}) is ${probs[i]}: not a usable target`);
   }
