@@ -10,7 +10,6 @@ import { loadModel } from '../model/io.js';
 import { assertFiniteWeights } from '../model/check-weights.js';
 
 export { assertFiniteWeights };
-import type { ClassMetrics } from '../evaluation/metrics.js';
 import { ensureBackend } from './backend.js';
 import type { TtaMode } from './tta.js';
 
@@ -26,7 +25,7 @@ export interface ShippedModelInfo {
   /** Unweighted mean of the per-class F1 scores on PublicTest. */
   macroF1: number;
   /** Precision, recall, F1 and support per emotion on PublicTest. */
-  perClass: Record<string, ClassMetrics>;
+  perClass: Record<string, { precision: number; recall: number; f1: number; support: number }>;
   /** Epochs trained. */
   epochs: number;
   /** The command that trained it. */

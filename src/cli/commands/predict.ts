@@ -13,7 +13,7 @@ import { attachSource, EXIT, PROGRAM, reportError } from '../errors.js';
 import { formatPrediction } from '../output.js';
 import { out } from '../quiet.js';
 import { MIN_FACE_SIZE } from '../../detection/scan.js';
-import { BATCH_HELP } from '../../batch/help.js';
+import { BATCH_HELP } from '../batch-help.js';
 
 const HELP = `Usage: fer-cnn-lstm predict <image|folder...> [options]
 
@@ -118,7 +118,7 @@ async function run(args: ParsedArgs): Promise<number> {
   if (files.length === 0) throw new UsageError('predict needs at least one image file');
   await applyVariantOption(args);
   // folders, --out, --workers, --recursive, --resume: streaming batch mode on worker threads (src/batch)
-  const batch = await import('../../batch/cli.js');
+  const batch = await import('../batch-predict.js');
   if (await batch.isBatchRun(args)) return batch.runBatchPredict(args);
   const json = flag(args.values, 'json');
   const batchSize = intOption(args.values, 'batch-size', 1) ?? 64;

@@ -6,18 +6,18 @@
  *
  * @packageDocumentation
  */
-import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../cli/args.js';
-import { EXIT, SourceError, errorLine } from '../cli/errors.js';
-import { formatPrediction } from '../cli/output.js';
-import { classPriorOption, ttaOption } from '../cli/command.js';
+import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from './args.js';
+import { EXIT, SourceError, errorLine } from './errors.js';
+import { formatPrediction } from './output.js';
+import { classPriorOption, ttaOption } from './command.js';
 import type { ModelVariant } from '../inference/variants.js';
 import type { WeightPrecision } from '../model/quantize.js';
-import { countImageFiles, listImageFiles } from './files.js';
-import { csvHeader, formatOf, formatResult, readResumeState, type OutputFormat } from './output.js';
-import { defaultWorkers, predictFiles, type FileResult } from './predict-files.js';
-import { ProgressDisplay } from './progress.js';
+import { countImageFiles, listImageFiles } from '../batch/files.js';
+import { csvHeader, formatOf, formatResult, readResumeState, type OutputFormat } from '../batch/output.js';
+import { defaultWorkers, predictFiles, type FileResult } from '../batch/predict-files.js';
+import { ProgressDisplay } from '../batch/progress.js';
 
-export { BATCH_HELP } from './help.js';
+export { BATCH_HELP } from './batch-help.js';
 
 /** The options that make `predict` a batch run (besides a folder among the inputs). */
 export const BATCH_OPTIONS = ['out', 'workers', 'recursive', 'resume'] as const;
