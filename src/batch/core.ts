@@ -16,6 +16,7 @@ import type { TtaMode } from '../inference/tta.js';
 import type { EmotionClassifier } from '../inference/classifier.js';
 import type { ClassPrior } from '../inference/prior.js';
 import type { ModelVariant } from '../inference/variants.js';
+import { oneLine } from '../util/text.js';
 
 /** Options of one task: what every worker needs to load the model and the detector. Plain data (sent to worker threads). */
 export interface TaskOptions {
@@ -72,10 +73,7 @@ export interface Task {
 /** Inputs that `toGrayImages` fetches or converts rather than reads as a path. */
 const URL_SCHEME = /^(file|https?|data|blob):/i;
 
-function message(e: unknown): string {
-  const m = e instanceof Error ? e.message : String(e);
-  return m.replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
-}
+const message = oneLine;
 
 /** Prefixes the file name unless the message already names it. */
 function fileError(file: string, e: unknown): string {

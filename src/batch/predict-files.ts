@@ -9,6 +9,7 @@ import type { Classification } from '../inference/predict.js';
 import type { tfl } from '../backends/tf.js';
 import type { EmotionClassifier } from '../inference/classifier.js';
 import { runTask, type BatchFace, type Task, type TaskItem, type TaskOptions, type TaskReply } from './core.js';
+import { coreCount } from '../util/env.js';
 
 export type { BatchFace, TaskOptions } from './core.js';
 
@@ -75,8 +76,7 @@ export type FileResult = FileClassification | FileFaces | FileError;
 
 /** Number of cores. */
 export async function defaultWorkers(): Promise<number> {
-  const os = await import('node:os');
-  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+  return coreCount();
 }
 
 /** Something that runs tasks: the tinypool pool, or this thread. */

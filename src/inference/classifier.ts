@@ -15,6 +15,7 @@ import { applyPrior, priorFactors, priorName, type ClassPrior } from './prior.js
 import { predictWithTta, ttaViews, type TtaMode } from './tta.js';
 import { SHIPPED_VARIANTS, type ModelVariant } from './variants.js';
 import { loadEmotionModel, loadModelSource, onModelCacheClear, shippedChoice, type ModelSource } from './weights.js';
+import { isNode } from '../util/env.js';
 
 /** The full answer for one image. */
 export interface Classification<C extends string = Emotion> {
@@ -168,7 +169,6 @@ async function sourceName(source: ModelSource): Promise<{ source: string; precis
   }
   if (typeof w === 'string') {
     if (/^[a-z][a-z0-9+.-]*:/i.test(w) && !/^[a-z]:[\\/]/i.test(w)) return { source: w };
-    const isNode = typeof process !== 'undefined' && !!process.versions?.node;
     return { source: isNode ? (await import('node:path')).resolve(w) : w };
   }
   if (w instanceof URL) return { source: w.href };

@@ -12,6 +12,8 @@ import { assertFiniteWeights } from '../model/check-weights.js';
 export { assertFiniteWeights };
 import { ensureBackend } from './backend.js';
 import type { TtaMode } from './tta.js';
+import { checkVariant, shippedSubdir, type ModelVariant } from './variants.js';
+import { isNode } from '../util/env.js';
 
 /** How the shipped model was trained and how well it does, from `weights/metadata.json`. */
 export interface ShippedModelInfo {
@@ -44,7 +46,6 @@ export interface ShippedModelInfo {
 }
 
 export { MODEL_VARIANTS, VARIANT_TTA, checkVariant, shippedSubdir, type ModelVariant } from './variants.js';
-import { checkVariant, shippedSubdir, type ModelVariant } from './variants.js';
 
 /** Where to get a model: a loaded one, or weights to load (and cache). */
 export interface ModelSource {
@@ -70,7 +71,6 @@ export interface ModelSource {
   variant?: ModelVariant;
 }
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 
 /** Candidate weight folders relative to this module: from the sources (`src/inference/`) and from the bundle (`dist/`). */
 function candidateDirs(): string[] {

@@ -23,6 +23,7 @@ import type { ModelVariant } from '../inference/variants.js';
 import { describeConnection, DEFAULT_QUEUE, toConnectionOptions, withTimeout, type RedisConnection } from './connection.js';
 import { loadBullmq, type QueueImporters } from './deps.js';
 import type { EmotionJobData, EmotionJobResult, JobFace } from './job.js';
+import { oneLine } from '../util/text.js';
 
 /** Defaults of {@link EmotionWorkerOptions}. */
 export const WORKER_DEFAULTS = {
@@ -113,10 +114,6 @@ function jobImage(data: EmotionJobData | undefined): string | Uint8Array {
   return (data.path ?? data.url)!;
 }
 
-function oneLine(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  return msg.replace(/\s*\n\s*/g, ' ').trim() || (e instanceof Error ? e.name : 'unknown error');
-}
 
 /** A pending forward pass of one image. */
 interface Pending {

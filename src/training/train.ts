@@ -19,6 +19,7 @@ import { PlateauState, scheduledRate, type LearningRateSchedule } from './schedu
 import { checkOptimizerConfig, createOptimizer, type OptimizerConfig } from './optimizer.js';
 import type { TtaMode } from '../inference/tta.js';
 import { readTeacherTargets, teacherKey, writeTeacherTargets } from './teacher-cache.js';
+import { coreCount } from '../util/env.js';
 
 export type { EpochLog } from './checkpoint.js';
 
@@ -131,13 +132,6 @@ export class TrainingError extends Error {
     super(message);
     this.name = 'TrainingError';
   }
-}
-
-async function defaultWorkers(): Promise<number> {
-  const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
-  if (!isNode) return 0;
-  const os = await import('node:os');
-  return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 }
 
 function balancedWeights(ds: FerDataset): number[] {
@@ -325,7 +319,7 @@ export async function train(model: tfl.LayersModel, dataset: FerDataset, options
   if (trainSet.length === 0) throw new RangeError('no training images in the dataset');
   const classWeights = options.classWeights === 'balanced' ? balancedWeights(trainSet) : options.classWeights;
   if (classWeights && classWeights.length !== numClasses) throw new RangeError(`classWeights has ${classWeights.length} entries for ${numClasses} classes`);
-  const workers = options.workers ?? (await defaultWorkers());
+  const workers = options.workers ?? (await coreCount());
   const workerBackend = options.workerBackend ?? 'wasm';
   const teacherProbs = options.teacher
     ? await cachedTeacherTargets(options.teacher.model, trainSet, numClasses, options.teacher.tta ?? 'flip', { count: workers, backend: workerBackend }, options.checkpointDir)
