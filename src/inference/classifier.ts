@@ -280,7 +280,7 @@ export class EmotionClassifier<C extends string = Emotion> {
    * Loads a classifier: the model of `options.model` (used as is, not disposed with the
    * classifier), else of `options.weights`, else the shipped `options.variant` at
    * `options.precision`. The model is loaded for this classifier alone (not shared with
-   * `predictEmotion`'s cache) and freed by {@link dispose}.
+   * `predictEmotion`'s cache) and freed by {@link dispose}, with the classifier's forward pass.
    *
    * @throws Error when the weights are missing or unreadable (naming where), or do not match `classes`;
    *   RangeError for a bad `variant`, `precision`, `tta`, `classPrior` or `batchSize`.
@@ -292,10 +292,8 @@ export class EmotionClassifier<C extends string = Emotion> {
     priorFactors(options.classPrior, (options.classes ?? EMOTIONS) as readonly string[]);
     const model = await loadModelSource(options);
     const owned = !options.model;
-    let core: Core;
     try {
-      core = owned ? makeCore(model, true, where) : sharedCore(model, where);
-      return new EmotionClassifier<C>(core, { ...options, tta }, !owned);
+      return new EmotionClassifier<C>(makeCore(model, owned, where), { ...options, tta }, false);
     } catch (e) {
       if (owned) model.dispose();
       throw e;

@@ -73,6 +73,13 @@ describe('EmotionClassifier', () => {
     want.forEach((v, j) => expect(b[j]).toBeCloseTo(v, 5));
     classifier.dispose();
     expect(tf.memory().numTensors).toBe(own);
+    // load({ model }) too: its forward pass is freed with it, the model is left as it is
+    const loaded = await EmotionClassifier.load({ model });
+    loaded.probabilities(face());
+    expect(tf.memory().numTensors).toBeGreaterThan(own);
+    loaded.dispose();
+    expect(tf.memory().numTensors).toBe(own);
+    expect(classifier.id).toMatch(/^model:.*#\d+ tta=false prior=training$/);
     model.dispose();
   });
 
