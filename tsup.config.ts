@@ -14,11 +14,11 @@ import { REQUIRED_TFJS, requireTfjsEsbuild } from './build/require-tfjs.js';
  */
 export const LIBRARY_ENTRIES: Record<string, string> = {
   index: 'src/index.ts',
-  model: 'src/model/index.ts',
-  training: 'src/training/index.ts',
-  detection: 'src/detection/index.ts',
-  video: 'src/video/index.ts',
-  viz: 'src/viz/index.ts',
+  model: 'src/model.ts',
+  training: 'src/training.ts',
+  detection: 'src/detection.ts',
+  video: 'src/video.ts',
+  viz: 'src/viz.ts',
 };
 
 /**
@@ -26,8 +26,8 @@ export const LIBRARY_ENTRIES: Record<string, string> = {
  * build — their "exports" have no `browser` condition.
  */
 export const NODE_ONLY_ENTRIES: Record<string, string> = {
-  batch: 'src/batch/index.ts',
-  queue: 'src/queue/index.ts',
+  batch: 'src/batch.ts',
+  queue: 'src/queue.ts',
 };
 
 const shared: Options = {

@@ -24,7 +24,7 @@ import { tf, tfl } from '../src/backends/tf.js';
 import { selectBackend } from '../src/backends/select.js';
 import { buildCnnLstm } from '../src/model/cnn-lstm.js';
 import { loadModel, readModelArtifacts } from '../src/model/io.js';
-import { inferenceForward, inferenceModel } from '../src/model/fold.js';
+import { InferencePass } from '../src/model/fold.js';
 import { AUTO_TTA_CONFIDENCE, predictWithTta, type TtaMode } from '../src/inference/tta.js';
 import { VARIANT_TTA } from '../src/inference/weights.js';
 import { emitJson, modelCost, positiveInt, round } from './util.js';
@@ -138,9 +138,10 @@ async function loadPeer(): Promise<Predictor | undefined> {
 
 // what predictEmotion runs: batch norm folded into the convolutions, the model compiled into plain
 // tfjs-core ops (--no-fold: the model as saved; --no-compile: the folded model's predict)
-const runModel = values['no-fold'] ? model : inferenceModel(model);
+const pass = new InferencePass(model);
+const runModel = values['no-fold'] ? model : pass.inferenceModel;
 const compiled = !values['no-fold'] && !values['no-compile'];
-const forward = compiled ? inferenceForward(model) : (x: tf.Tensor4D) => runModel.predict(x) as tf.Tensor;
+const forward = compiled ? (x: tf.Tensor4D) => pass.forward(x) : (x: tf.Tensor4D) => runModel.predict(x) as tf.Tensor;
 console.log(values['no-fold'] ? 'batch norm not folded (--no-fold)' : `batch norm folded into the convolutions, as predictEmotion runs it: ${model.layers.length} → ${runModel.layers.length} layers`);
 console.log(compiled ? 'compiled into tfjs-core ops, as predictEmotion runs it' : 'run with tfjs-layers predict (not compiled)');
 if (tta) console.log(`test-time augmentation: ${tta} (${tta === 'flip' ? '2 views per image' : tta === 'auto' ? `1 view per image, 2 where its top probability is below ${AUTO_TTA_CONFIDENCE}` : '10 views per image'})`);

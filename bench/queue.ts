@@ -23,6 +23,7 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { redisUnavailable, startRedis } from '../test/queue/redis-server.js';
 import { collectResults, enqueueImages } from '../src/queue/producer.js';
+import { emotionClassifierId } from '../src/inference/classifier.js';
 import { emitJson, positiveInt, round } from './util.js';
 
 const { values } = parseArgs({
@@ -118,7 +119,8 @@ async function main(): Promise<void> {
       children.push(...started.map((s) => s.child));
       await Promise.all(started.map((s) => s.ready));
       const t0 = performance.now();
-      const added = await enqueueImages(Array.from({ length: jobs }, (_, i) => ({ bytes: images[i % images.length], jobId: `b-${i}` })), { connection: redis.url, queue });
+      const model = await emotionClassifierId({ weights }); // the workers' model: jobs name it
+      const added = await enqueueImages(Array.from({ length: jobs }, (_, i) => ({ bytes: images[i % images.length], jobId: `b-${i}` })), { connection: redis.url, queue, model });
       let failed = 0;
       for await (const o of collectResults(added.map((j) => j.jobId), { connection: redis.url, queue, pollMs: 1000 })) if (!o.ok) failed++;
       const seconds = (performance.now() - t0) / 1000;

@@ -12,7 +12,7 @@ import { selectBackend } from '../src/backends/select.js';
 import { FerDataset } from '../src/data/fer-dataset.js';
 import { argmaxRows } from '../src/evaluation/metrics.js';
 import { loadModel } from '../src/model/io.js';
-import { predictPixels } from '../src/training/loss.js';
+import { modelProbabilities as predictPixels } from '../src/inference/classifier.js';
 
 const { values, positionals } = parseArgs({
   options: { data: { type: 'string' }, tta: { type: 'string', default: 'flip' } },

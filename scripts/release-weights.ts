@@ -28,7 +28,7 @@ import { argmaxRows, confusionMatrix, metricsFromConfusion, type EvaluationResul
 import { loadModel, saveModel } from '../src/model/io.js';
 import { DEFAULT_CNN_LSTM_OPTIONS, type CnnLstmOptions } from '../src/model/cnn-lstm.js';
 import { rebuildCnnLstm } from '../src/model/rebuild.js';
-import { predictPixels } from '../src/training/loss.js';
+import { modelProbabilities as predictPixels } from '../src/inference/classifier.js';
 import type { tfl } from '../src/backends/tf.js';
 import type { WeightPrecision } from '../src/model/quantize.js';
 import type { CheckpointState } from '../src/training/checkpoint.js';

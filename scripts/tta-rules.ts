@@ -14,7 +14,7 @@ import { selectBackend } from '../src/backends/select.js';
 import { FerDataset } from '../src/data/fer-dataset.js';
 import { applyTemperature, fitTemperature } from '../src/evaluation/calibration.js';
 import { loadModel } from '../src/model/io.js';
-import { predictPixels } from '../src/training/loss.js';
+import { modelProbabilities as predictPixels } from '../src/inference/classifier.js';
 
 const { values, positionals } = parseArgs({
   options: { data: { type: 'string', default: '../shared/datasets/fer2013' }, thresholds: { type: 'string', default: '0.45,0.5,0.55,0.6' } },

@@ -22,6 +22,12 @@ export {
   predictEmotion, classifyEmotion, LOW_CONTRAST_STD,
   type PredictOptions, type Classification, type SingleImageInput, type BatchInput,
 } from './inference/predict.js';
+export {
+  EmotionClassifier, loadEmotionClassifier, emotionClassifierId,
+  type EmotionClassifierOptions, type ClassifyOptions,
+} from './inference/classifier.js';
+export { FER2013_TRAIN_COUNTS, type ClassPrior } from './inference/prior.js';
+export { SHIPPED_VARIANTS, type ShippedVariant } from './inference/variants.js';
 export type { TtaMode } from './inference/tta.js';
 export { AUTO_TTA_CONFIDENCE } from './inference/tta.js';
 export { ImageInputError, type ImageInput, type ModelInput, type ImageDataLike, type BrowserImageSource } from './inference/input.js';

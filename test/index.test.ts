@@ -16,6 +16,8 @@ const ROOT_API = [
   'Emotion', 'EMOTIONS', 'NUM_EMOTIONS', 'isEmotion', 'emotionFromIndex', 'emotionToIndex', 'parseEmotion',
   // prediction
   'predictEmotion', 'classifyEmotion', 'detectEmotions', 'LOW_CONTRAST_STD',
+  // a loaded model handle, its class prior and the shipped variants
+  'EmotionClassifier', 'loadEmotionClassifier', 'emotionClassifierId', 'FER2013_TRAIN_COUNTS', 'SHIPPED_VARIANTS',
   // the model: architecture, loading, saving
   'buildCnnLstm', 'loadEmotionModel', 'loadModel', 'saveModel', 'shippedModelInfo', 'shippedWeightsLocation', 'clearModelCache', 'MODEL_VARIANTS', 'VARIANT_TTA', 'AUTO_TTA_CONFIDENCE',
   // data, training, evaluation

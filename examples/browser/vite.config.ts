@@ -3,7 +3,7 @@
  * `npm run example:browser:build` (static site in `examples/browser/dist/`).
  *
  * - `fer-cnn-lstm` (and `fer-cnn-lstm/video`, …) resolve to the library's sources
- *   (`src/index.ts`, `src/video/index.ts`), so the example always runs the code of this checkout
+ *   (`src/index.ts`, `src/video.ts`), so the example always runs the code of this checkout
  *   without `npm run build` first. The sources import Node built-ins on their Node-only paths
  *   (dataset folders, caches, worker threads); `nodeBuiltinStubsVite()` replaces those with the
  *   stubs that the package's browser build carries. An application that installed the package
@@ -106,7 +106,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^fer-cnn-lstm$/, replacement: join(repo, 'src', 'index.ts') },
-      { find: /^fer-cnn-lstm\/(\w+)$/, replacement: join(repo, 'src', '$1', 'index.ts') },
+      { find: /^fer-cnn-lstm\/(\w+)$/, replacement: join(repo, 'src', '$1.ts') },
     ],
   },
   define: {

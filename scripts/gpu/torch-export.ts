@@ -11,7 +11,7 @@
  */
 import { tf, type tfl } from '../../src/backends/tf.js';
 import { buildCnnLstm, type CnnLstmOptions } from '../../src/model/cnn-lstm.js';
-import { predictPixels } from '../../src/training/loss.js';
+import { modelProbabilities as predictPixels } from '../../src/inference/classifier.js';
 
 export const TORCH_EXPORT_FORMAT = 'fer-cnn-lstm-torch-export/2';
 /** Exports of the 0.1 train_torch.py, for the 0.1 architecture. */

@@ -7,11 +7,11 @@
  */
 import { tf } from './tf.js';
 import { registerWasmTrainingKernels } from './wasm-kernels.js';
+import { isNode } from '../util/env.js';
 
 /** Backend names this package knows how to load. */
 export type BackendName = 'tensorflow' | 'wasm' | 'webgpu' | 'webgl' | 'cpu';
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 
 async function load(name: string): Promise<boolean> {
   if (tf.findBackendFactory(name)) return true;

@@ -13,15 +13,26 @@ import type { Emotion } from '../emotions.js';
 import type { Classification } from '../inference/predict.js';
 import type { WeightPrecision } from '../model/quantize.js';
 import type { TtaMode } from '../inference/tta.js';
+import type { EmotionClassifier } from '../inference/classifier.js';
+import type { ClassPrior } from '../inference/prior.js';
+import type { ModelVariant } from '../inference/variants.js';
+import { oneLine } from '../util/text.js';
 
 /** Options of one task: what every worker needs to load the model and the detector. Plain data (sent to worker threads). */
 export interface TaskOptions {
   /** Weights to use instead of the shipped ones: a folder or `model.json` path. */
   weights?: string;
-  /** Stored precision of the shipped weights. */
+  /** Which shipped model (`'default'` or `'accurate'`). Default `'default'`. Ignored with `weights`. */
+  variant?: ModelVariant;
+  /** Stored precision of the shipped weights. Default `'float32'`. */
   precision?: WeightPrecision;
-  /** Test-time augmentation, as `classifyEmotion`'s `tta`: `true`/`'flip'` (with the mirror image) or `'ten-crop'`. */
+  /**
+   * Test-time augmentation, as `classifyEmotion`'s `tta`: `true`/`'flip'` (with the mirror image),
+   * `'auto'` or `'ten-crop'`. Default: the shipped variant's own, none for `weights` of your own.
+   */
   tta?: TtaMode;
+  /** The class prior of the answers (see `ClassPrior`). Default `'training'`. */
+  classPrior?: ClassPrior;
   /** TensorFlow.js backend (default: the best available: tfjs-node if installed, else wasm). */
   backend?: string;
   /** Find every face of each photo (needs `@vladmandic/human` or `detector`). */
@@ -62,10 +73,7 @@ export interface Task {
 /** Inputs that `toGrayImages` fetches or converts rather than reads as a path. */
 const URL_SCHEME = /^(file|https?|data|blob):/i;
 
-function message(e: unknown): string {
-  const m = e instanceof Error ? e.message : String(e);
-  return m.replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
-}
+const message = oneLine;
 
 /** Prefixes the file name unless the message already names it. */
 function fileError(file: string, e: unknown): string {
@@ -74,23 +82,25 @@ function fileError(file: string, e: unknown): string {
 }
 
 /**
- * Runs one task in this thread. `model` (an already loaded model, this thread only) overrides
- * `options.weights`.
+ * Runs one task in this thread. `classifier` (an already loaded one, this thread only) overrides
+ * the options that choose the model.
  */
-export async function runTask(task: Task, model?: import('../backends/tf.js').tfl.LayersModel): Promise<TaskReply> {
+export async function runTask(task: Task, given?: EmotionClassifier): Promise<TaskReply> {
   const { files, options } = task;
-  const { loadEmotionModel } = await import('../inference/weights.js');
-  let loaded: import('../backends/tf.js').tfl.LayersModel;
+  const { EmotionClassifier } = await import('../inference/classifier.js');
+  let classifier: EmotionClassifier;
   try {
-    loaded = await loadEmotionModel({ model, weights: options.weights, precision: options.precision, backend: options.backend });
+    classifier = given ?? await EmotionClassifier.shared({
+      weights: options.weights, variant: options.variant, precision: options.precision, backend: options.backend,
+      tta: options.tta, classPrior: options.classPrior,
+    });
   } catch (e) {
     return { fatal: `cannot load the model${options.weights ? ` (${options.weights})` : ''}: ${message(e)}` };
   }
-  if (options.faces) return runFaces(files, options, loaded);
+  if (options.faces) return runFaces(files, options, classifier);
   const { toGrayImages, decodeBytes, fileReadError, checkFaceAspect } = await import('../inference/input.js');
   const { toGraySquare } = await import('../data/image.js');
-  const { classifyEmotion } = await import('../inference/predict.js');
-  const side = loaded.inputs[0].shape[1] ?? 48;
+  const side = classifier.inputSize;
   const items: (TaskItem | undefined)[] = new Array(files.length);
   const good: { index: number; pixels: Uint8Array }[] = [];
   // In a worker thread, plain paths are read synchronously: blocking is the worker's job, and
@@ -123,7 +133,7 @@ export async function runTask(task: Task, model?: import('../backends/tf.js').tf
     // an already converted gray square passes the conversion unchanged: same input, same answer
     const images = good.map((g) => ({ width: side, height: side, data: g.pixels, channels: 1 }));
     try {
-      const results = await classifyEmotion(images, { model: loaded, tta: options.tta, batchSize: 64 });
+      const results = await classifier.classify(images, { tta: options.tta, batchSize: 64 });
       good.forEach((g, k) => { items[g.index] = { status: 'ok', classification: results[k] }; });
     } catch (e) {
       return { fatal: `prediction failed: ${message(e)}` };
@@ -132,7 +142,7 @@ export async function runTask(task: Task, model?: import('../backends/tf.js').tf
   return { items: items as TaskItem[] };
 }
 
-async function runFaces(files: string[], options: TaskOptions, model: import('../backends/tf.js').tfl.LayersModel): Promise<TaskReply> {
+async function runFaces(files: string[], options: TaskOptions, classifier: EmotionClassifier): Promise<TaskReply> {
   const { loadFaceDetector } = await import('../detection/detector.js');
   const { detectEmotions } = await import('../detection/detect-emotions.js');
   try {
@@ -144,7 +154,7 @@ async function runFaces(files: string[], options: TaskOptions, model: import('..
   for (const file of files) {
     try {
       const faces = await detectEmotions(file, {
-        model, tta: options.tta, minFaceScore: options.minFaceScore, maxFaces: options.maxFaces,
+        classifier, tta: options.tta, minFaceScore: options.minFaceScore, maxFaces: options.maxFaces,
         minFaceSize: options.minFaceSize, detector: options.detector,
       });
       items.push({

@@ -1,7 +1,9 @@
 /**
+ * The batch folder's API, exported by the `fer-cnn-lstm/batch` entry (src/batch.ts).
+ *
  * `fer-cnn-lstm/batch`: classify whole folders (any number of files) on every core, streaming.
  *
- * @module fer-cnn-lstm/batch
+ * @packageDocumentation
  */
 export { predictFiles, defaultWorkers } from './predict-files.js';
 export type { PredictFilesOptions, BatchProgress, FileResult, FileClassification, FileFaces, FileError, BatchFace, TaskOptions } from './predict-files.js';

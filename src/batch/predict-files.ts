@@ -7,7 +7,9 @@
 import type { Emotion } from '../emotions.js';
 import type { Classification } from '../inference/predict.js';
 import type { tfl } from '../backends/tf.js';
+import type { EmotionClassifier } from '../inference/classifier.js';
 import { runTask, type BatchFace, type Task, type TaskItem, type TaskOptions, type TaskReply } from './core.js';
+import { coreCount } from '../util/env.js';
 
 export type { BatchFace, TaskOptions } from './core.js';
 
@@ -20,6 +22,8 @@ export interface PredictFilesOptions extends TaskOptions {
   workers?: number;
   /** A loaded model (only with `workers: 0`; workers load `weights` or the shipped weights themselves). */
   model?: tfl.LayersModel;
+  /** A loaded classifier (only with `workers: 0`): answers instead of the model that the options name. */
+  classifier?: EmotionClassifier;
   /** Files per task (one forward pass). Default 32, or 1 with `faces`. */
   chunkSize?: number;
   /** Tasks queued or running at once, at most (backpressure: memory stays flat). Default 2 per worker. */
@@ -72,8 +76,7 @@ export type FileResult = FileClassification | FileFaces | FileError;
 
 /** Number of cores. */
 export async function defaultWorkers(): Promise<number> {
-  const os = await import('node:os');
-  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+  return coreCount();
 }
 
 /** Something that runs tasks: the tinypool pool, or this thread. */
@@ -121,8 +124,23 @@ async function startPool(workers: number): Promise<Runner> {
   };
 }
 
-function localRunner(model?: tfl.LayersModel): Runner {
-  return { run: (task) => runTask(task, model), close: async () => {} };
+function localRunner(options: TaskOptions, model?: tfl.LayersModel, classifier?: EmotionClassifier): Runner {
+  let given: Promise<EmotionClassifier | undefined> | undefined;
+  // a model given as is: its classifier (with the options' TTA and prior), made once for the run
+  const resolve = () => given ??= classifier || !model ? Promise.resolve(classifier)
+    : import('../inference/classifier.js').then(({ EmotionClassifier }) => EmotionClassifier.shared({ model, tta: options.tta, classPrior: options.classPrior, backend: options.backend }));
+  return {
+    run: async (task) => {
+      let c: EmotionClassifier | undefined;
+      try {
+        c = await resolve();
+      } catch (e) {
+        return { fatal: `cannot use the model: ${(e as Error).message}` };
+      }
+      return runTask(task, c);
+    },
+    close: async () => {},
+  };
 }
 
 function abortError(signal: AbortSignal): unknown {
@@ -167,10 +185,10 @@ export async function* predictFiles(
   files: Iterable<string> | AsyncIterable<string>,
   options: PredictFilesOptions = {},
 ): AsyncGenerator<FileResult, void, undefined> {
-  const { workers: workersOption, model, chunkSize: chunkOption, maxInFlight: inFlightOption, signal, onProgress, ...taskOptions } = options;
+  const { workers: workersOption, model, classifier, chunkSize: chunkOption, maxInFlight: inFlightOption, signal, onProgress, ...taskOptions } = options;
   const workers = workersOption ?? (await defaultWorkers());
   if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`workers must be an integer ≥ 0, got ${String(workers)}`);
-  if (model && workers > 0) throw new RangeError('model can only be given with workers: 0 (worker threads load `weights` or the shipped weights themselves)');
+  if ((model || classifier) && workers > 0) throw new RangeError(`${model ? 'model' : 'classifier'} can only be given with workers: 0 (worker threads load \`weights\` or the shipped weights themselves)`);
   const chunkSize = chunkOption ?? (taskOptions.faces ? 1 : 32);
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunkSize must be an integer ≥ 1, got ${String(chunkSize)}`);
   const maxInFlight = inFlightOption ?? Math.max(2, 2 * workers);
@@ -181,7 +199,7 @@ export async function* predictFiles(
   const source: AsyncIterator<string> | Iterator<string> = Symbol.asyncIterator in Object(files)
     ? (files as AsyncIterable<string>)[Symbol.asyncIterator]()
     : (files as Iterable<string>)[Symbol.iterator]();
-  const runner = workers === 0 ? localRunner(model) : await startPool(workers);
+  const runner = workers === 0 ? localRunner(taskOptions, model, classifier) : await startPool(workers);
   const queue: Pending[] = [];
   const start = Date.now();
   let next = 0, done = 0, failed = 0, exhausted = false;

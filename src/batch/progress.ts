@@ -10,7 +10,7 @@
  *
  * @packageDocumentation
  */
-import { formatDuration } from '../cli/output.js';
+import { formatDuration } from '../util/format.js';
 
 /** Where the progress goes: stderr, or anything like it. */
 export interface ProgressStream {

@@ -8,7 +8,8 @@
 import type { tfl } from '../backends/tf.js';
 import type { FerDataset } from '../data/fer-dataset.js';
 import type { WeightPrecision } from '../model/quantize.js';
-import type { ModelVariant } from '../inference/weights.js';
+import type { ModelVariant } from '../inference/variants.js';
+import type { EmotionClassifier } from '../inference/classifier.js';
 import type { TtaMode } from '../inference/tta.js';
 import { EMOTIONS } from '../emotions.js';
 import { stringOption, UsageError, type OptionSpecs, type ParsedArgs } from './args.js';
@@ -70,37 +71,58 @@ export function precisionOption(args: ParsedArgs): WeightPrecision | undefined {
 }
 
 /**
- * `--variant default|accurate`: which shipped model, with its TTA (`VARIANT_TTA` of src/inference/weights.ts) unless
- * `--tta` or `--no-tta` says otherwise. `accurate` becomes what it means, `--weights <shipped
- * weights>/accurate[/<precision>]`, so that every path of a command (one image, faces, folders)
- * runs it; afterwards {@link ttaOption} gives the mode to run. A usage error with
- * `--weights` (own weights run with `--tta` only when asked).
+ * Checks `--variant default|accurate` (which shipped model; a usage error with `--weights`) and
+ * `--tta`/`--no-tta` (which contradict each other). The classifier that a command loads with
+ * {@link loadCliClassifier} then runs the variant with its own TTA unless `--tta` or `--no-tta`
+ * says otherwise ({@link ttaOption}).
  */
 export async function applyVariantOption(args: ParsedArgs): Promise<void> {
   const variant = stringOption(args.values, 'variant') ?? 'default';
   if (args.values.tta === true && args.values['no-tta'] === true) throw new UsageError('--tta and --no-tta contradict each other');
   const own = stringOption(args.values, 'weights') !== undefined;
-  const { MODEL_VARIANTS, VARIANT_TTA, shippedSubdir, shippedWeightsLocation } = await import('../inference/weights.js');
+  const { MODEL_VARIANTS } = await import('../inference/variants.js');
   if (!(MODEL_VARIANTS as readonly string[]).includes(variant)) throw new UsageError(`--variant must be ${MODEL_VARIANTS.join(' or ')}, got "${variant}"`);
   if (own && args.values.variant !== undefined) throw new UsageError('--variant selects one of the shipped models: it cannot be combined with --weights');
-  const chosen = args.values.tta === true ? true : args.values['no-tta'] === true ? false : undefined;
-  delete args.values['no-tta'];
-  // the CLI's --tta is the flip; a shipped variant's own mode ('auto') is kept as a string for ttaOption
-  const mode: TtaMode = chosen ?? (own ? false : VARIANT_TTA[variant as ModelVariant]);
-  args.values.tta = mode === 'flip' ? true : mode;
-  if (variant === 'default') return;
-  const precision = precisionOption(args) ?? 'float32';
-  const root = await shippedWeightsLocation();
-  if (root === undefined) throw new SourceError('weights/model.json: the shipped weights are not installed with this copy of fer-cnn-lstm');
-  const { join } = await import('node:path');
-  args.values.weights = join(root, shippedSubdir(variant as ModelVariant, precision));
-  delete args.values.precision;
 }
 
-/** The test-time augmentation a command runs, as {@link applyVariantOption} resolved it. */
-export function ttaOption(args: ParsedArgs): TtaMode {
-  const v = args.values.tta;
-  return v === true ? 'flip' : v === 'auto' || v === 'ten-crop' ? v : false;
+/** The test-time augmentation that `--tta` (the flip) or `--no-tta` asks for; undefined: the model's own. */
+export function ttaOption(args: ParsedArgs): TtaMode | undefined {
+  return args.values.tta === true ? 'flip' : args.values['no-tta'] === true ? false : undefined;
+}
+
+/** `--class-prior training|uniform`: the class prior of the answers (undefined when absent). */
+export function classPriorOption(args: ParsedArgs): 'training' | 'uniform' | undefined {
+  const p = stringOption(args.values, 'class-prior');
+  if (p === undefined) return undefined;
+  if (p !== 'training' && p !== 'uniform') throw new UsageError(`--class-prior must be training or uniform, got "${p}"`);
+  return p;
+}
+
+/**
+ * Loads the classifier that the model options of a command name (`--weights`, `--variant`,
+ * `--precision`, `--tta`/`--no-tta`, `--class-prior`), checks its shapes, and says where its
+ * weights are (for messages). Errors name the weights location.
+ */
+export async function loadCliClassifier(args: ParsedArgs): Promise<{ classifier: EmotionClassifier; location: string }> {
+  await applyVariantOption(args);
+  const weights = stringOption(args.values, 'weights');
+  const precision = precisionOption(args);
+  const variant = (stringOption(args.values, 'variant') ?? 'default') as ModelVariant;
+  const { shippedWeightsLocation } = await import('../inference/weights.js');
+  const { shippedSubdir } = await import('../inference/variants.js');
+  const root = weights ?? (await shippedWeightsLocation());
+  if (root === undefined) {
+    throw new SourceError('weights/model.json: the shipped weights are not installed with this copy of fer-cnn-lstm; pass --weights <folder or model.json>');
+  }
+  const { join } = await import('node:path');
+  const sub = weights === undefined ? shippedSubdir(variant, precision ?? 'float32') : '';
+  const location = sub ? join(root, sub) : root;
+  const { EmotionClassifier } = await import('../inference/classifier.js');
+  const { loadEmotionModel } = await import('../inference/weights.js');
+  const options = { weights, variant, precision, tta: ttaOption(args), classPrior: classPriorOption(args) };
+  // the model (cached) first, to name its location and shapes in errors; the classifier then takes it from the cache
+  checkEmotionModel(await loadModelFrom(location, () => loadEmotionModel(options)), location);
+  return { classifier: await EmotionClassifier.shared(options), location };
 }
 
 /** Model input side and classes the CLI expects. */

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { UsageError } from './args.js';
+import { oneLine } from '../util/text.js';
 
 /** The program name used as the prefix of error lines. */
 export const PROGRAM = 'fer-cnn-lstm';
@@ -28,11 +29,7 @@ export class SourceError extends Error {
   }
 }
 
-/** The message of anything thrown, on one line. */
-export function oneLine(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  return msg.replace(/\s*\n\s*/g, ' ').trim() || (err instanceof Error ? err.name : 'unknown error');
-}
+export { oneLine } from '../util/text.js';
 
 /**
  * Runs `fn`; if it throws, rethrows a {@link SourceError} whose message names `source` (unless

@@ -11,14 +11,8 @@ export function pct(x: number, digits = 1): string {
   return `${(x * 100).toFixed(digits)}%`;
 }
 
-/** Seconds as `"12s"`, `"3m05s"` or `"1h02m"`. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
+export { formatDuration } from '../util/format.js';
+import { formatDuration } from '../util/format.js';
 
 /**
  * Lays out rows as aligned columns (two spaces apart). The first column is left-aligned, the

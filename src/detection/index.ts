@@ -1,8 +1,10 @@
 /**
+ * The detection folder's API, exported by the `fer-cnn-lstm/detection` entry (src/detection.ts).
+ *
  * `fer-cnn-lstm/detection`: the face detector under `detectEmotions` (BlazeFace), FER-2013
  * framing and crops, boxes, the tiled scan for small faces, and image decoding.
  *
- * @module fer-cnn-lstm/detection
+ * @packageDocumentation
  */
 export { detectEmotions, type DetectEmotionsOptions, type FaceEmotion } from './detect-emotions.js';
 export { FaceDetector, loadFaceDetector, type DetectOptions } from './detector.js';

@@ -8,6 +8,7 @@
  */
 import { tf } from '../backends/tf.js';
 import { readModelArtifacts } from '../model/io.js';
+import { isNode } from '../util/env.js';
 
 /** The npm package whose `models/` folder holds the detector's weights. */
 export const DETECTOR_PACKAGE = '@vladmandic/human';
@@ -32,7 +33,6 @@ export class FaceDetectorMissingError extends Error {
   }
 }
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 
 /** Resolves a module path the way Node does from this module; injectable for tests. */
 export type ModuleResolver = (specifier: string) => string;

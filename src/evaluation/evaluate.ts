@@ -8,7 +8,8 @@ import { tfl } from '../backends/tf.js';
 import { ensureBackend } from '../inference/backend.js';
 import type { FerDataset } from '../data/fer-dataset.js';
 import type { SplitFilter } from '../data/splits.js';
-import { predictPixels } from '../training/loss.js';
+import { EmotionClassifier } from '../inference/classifier.js';
+import type { ClassPrior } from '../inference/prior.js';
 import { ttaViews, type TtaMode } from '../inference/tta.js';
 import { argmaxRows, confusionMatrix, metricsFromConfusion, type EvaluationResult } from './metrics.js';
 
@@ -18,9 +19,14 @@ export interface EvaluateOptions {
   split?: SplitFilter;
   /**
    * Test-time augmentation: `true`/`'flip'` averages each image with its mirror, `'ten-crop'` over 5 crops
-   * and their mirrors (see {@link TtaMode}). Default false.
+   * and their mirrors (see {@link TtaMode}). Default: an {@link EmotionClassifier}'s own TTA, false for a model.
    */
   tta?: TtaMode;
+  /**
+   * The class prior the predictions are made for (see {@link ClassPrior}; `'uniform'` for a test
+   * set balanced across emotions). Default: an {@link EmotionClassifier}'s own, else `'training'`.
+   */
+  classPrior?: ClassPrior;
   /** Images per forward pass. Default 256. */
   batchSize?: number;
   /**
@@ -54,7 +60,7 @@ function checkCompatible(model: tfl.LayersModel, dataset: FerDataset): void {
 }
 
 /**
- * Runs `model` on the dataset's images (or one split of them) and scores its top-1 predictions.
+ * Runs `model` (a model, or an {@link EmotionClassifier} with its TTA and class prior) on the dataset's images (or one split of them) and scores its top-1 predictions.
  * The confusion matrix has rows = true class and columns = predicted class, both in
  * `dataset.classes` order.
  *
@@ -68,19 +74,33 @@ function checkCompatible(model: tfl.LayersModel, dataset: FerDataset): void {
  * console.log(result.accuracy, result.perClass.Happy.f1);
  * ```
  */
-export async function evaluate(model: tfl.LayersModel, dataset: FerDataset, options: EvaluateOptions = {}): Promise<EvaluationResult> {
+export async function evaluate(model: tfl.LayersModel | EmotionClassifier<string>, dataset: FerDataset, options: EvaluateOptions = {}): Promise<EvaluationResult> {
   const batchSize = options.batchSize ?? 256;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`evaluate: batchSize must be a positive integer, got ${batchSize}`);
-  checkCompatible(model, dataset);
+  const given = model instanceof EmotionClassifier ? model : undefined;
+  checkCompatible(given ? given.model : model as tfl.LayersModel, dataset);
   ttaViews(options.tta);
   await ensureBackend();
+  // a model gets a classifier of its own for this run (freed after); a classifier is used as given
+  const classifier = given && (options.classPrior === undefined || options.classPrior === given.classPrior) ? given
+    : EmotionClassifier.fromModel<string>(given ? given.model : model as tfl.LayersModel, {
+      classes: dataset.classes, classPrior: options.classPrior ?? given?.classPrior, tta: given?.tta,
+    });
+  try {
+    return await score(classifier, dataset, options.tta ?? classifier.tta, batchSize, options);
+  } finally {
+    if (classifier !== given) classifier.dispose();
+  }
+}
+
+async function score(classifier: EmotionClassifier<string>, dataset: FerDataset, tta: TtaMode, batchSize: number, options: EvaluateOptions): Promise<EvaluationResult> {
   const data = options.split ? dataset.filter(options.split) : dataset;
   const k = data.classes.length;
   const px = data.size * data.size;
   const probs = new Float32Array(data.length * k);
   for (let s = 0; s < data.length; s += batchSize) {
     const e = Math.min(data.length, s + batchSize);
-    probs.set(predictPixels(model, data.images.subarray(s * px, e * px), data.size, batchSize, options.tta ?? false), s * k);
+    probs.set(classifier.probabilities(data.images.subarray(s * px, e * px), { tta, batchSize }), s * k);
     if (options.onProgress) {
       options.onProgress(e, data.length);
       await new Promise<void>((r) => setTimeout(r, 0));

@@ -9,6 +9,7 @@
 import { tf } from '../backends/tf.js';
 import { decodeImageAsync } from '../data/decode.js';
 import { toGraySquare, type Raster } from '../data/image.js';
+import { isNode } from '../util/env.js';
 
 /** Bad prediction input: names the input (and its index in an array) and what was expected. */
 export class ImageInputError extends Error {
@@ -110,7 +111,6 @@ const ACCEPTED =
   'expected a file path or URL, JPEG/PNG bytes, a tf.Tensor, ImageData-like { width, height, data }, ' +
   'an HTML image/canvas/video element, ImageBitmap or OffscreenCanvas, or an array of these';
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 
 /** True for a `tf.Tensor`, also one made by another copy of tfjs-core. */
 export function isTensor(x: unknown): x is tf.Tensor {

@@ -10,9 +10,10 @@ import { loadModel } from '../model/io.js';
 import { assertFiniteWeights } from '../model/check-weights.js';
 
 export { assertFiniteWeights };
-import type { ClassMetrics } from '../evaluation/metrics.js';
 import { ensureBackend } from './backend.js';
 import type { TtaMode } from './tta.js';
+import { checkVariant, shippedSubdir, type ModelVariant } from './variants.js';
+import { isNode } from '../util/env.js';
 
 /** How the shipped model was trained and how well it does, from `weights/metadata.json`. */
 export interface ShippedModelInfo {
@@ -26,7 +27,7 @@ export interface ShippedModelInfo {
   /** Unweighted mean of the per-class F1 scores on PublicTest. */
   macroF1: number;
   /** Precision, recall, F1 and support per emotion on PublicTest. */
-  perClass: Record<string, ClassMetrics>;
+  perClass: Record<string, { precision: number; recall: number; f1: number; support: number }>;
   /** Epochs trained. */
   epochs: number;
   /** The command that trained it. */
@@ -44,32 +45,7 @@ export interface ShippedModelInfo {
   [key: string]: unknown;
 }
 
-/**
- * The shipped models: `'default'` (`weights/`, run with `tta: 'auto'`: faster than
- * `@vladmandic/human`'s emotion model at batch 1 and 64) and `'accurate'` (`weights/accurate/`: a
- * deeper network, run with flip TTA; slower). Their measured accuracy and speed are in the README and the model cards.
- */
-export type ModelVariant = 'default' | 'accurate';
-
-/** Every {@link ModelVariant}. */
-export const MODEL_VARIANTS: readonly ModelVariant[] = ['default', 'accurate'];
-
-/** The test-time augmentation each shipped model runs with unless `tta` says otherwise. */
-export const VARIANT_TTA: Readonly<Record<ModelVariant, TtaMode>> = Object.freeze({ default: 'auto', accurate: 'flip' });
-
-/** The variant's folder inside the shipped `weights/` folder ('' for the default). */
-const VARIANT_DIRS: Readonly<Record<ModelVariant, string>> = { default: '', accurate: 'accurate' };
-
-/** Where a variant's stored precision lies inside the shipped `weights/` folder (`''`, `'float16'`, `'accurate/uint8'`, …). */
-export function shippedSubdir(variant: ModelVariant, precision: WeightPrecision): string {
-  return [VARIANT_DIRS[variant], precision === 'float32' ? '' : precision].filter(Boolean).join('/');
-}
-
-/** Checks a `variant` option, naming the accepted values. */
-export function checkVariant(variant: unknown): ModelVariant {
-  if (!(MODEL_VARIANTS as readonly unknown[]).includes(variant)) throw new RangeError(`variant must be ${MODEL_VARIANTS.join(' or ')}, got ${String(variant)}`);
-  return variant as ModelVariant;
-}
+export { MODEL_VARIANTS, VARIANT_TTA, checkVariant, shippedSubdir, type ModelVariant } from './variants.js';
 
 /** Where to get a model: a loaded one, or weights to load (and cache). */
 export interface ModelSource {
@@ -95,7 +71,6 @@ export interface ModelSource {
   variant?: ModelVariant;
 }
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 
 /** Candidate weight folders relative to this module: from the sources (`src/inference/`) and from the bundle (`dist/`). */
 function candidateDirs(): string[] {
@@ -206,6 +181,42 @@ async function loadChecked(location: string | tf.io.IOHandler, name: string): Pr
 }
 
 /**
+ * Loads the model that `source` names, without caching: `source.model` itself, else the model at
+ * `source.weights`, else the shipped one of `source.variant` and `source.precision`. Activates a
+ * backend first. (Internal: {@link loadEmotionModel} caches it; `EmotionClassifier.load` owns it.)
+ */
+export async function loadModelSource(source: ModelSource = {}): Promise<tfl.LayersModel> {
+  await ensureBackend(source.backend);
+  if (source.model) return source.model;
+  const w = source.weights;
+  if (w === undefined) {
+    const { precision, variant } = shippedChoice(source);
+    return loadShipped(precision, variant);
+  }
+  if (typeof w === 'string' || w instanceof URL) {
+    const key = typeof w === 'string' ? w : w.href;
+    // without tfjs-node, tfjs cannot load file:// URLs: read them as paths
+    const location = isNode && /^file:/i.test(key) ? (await import('node:url')).fileURLToPath(key) : key;
+    return loadChecked(location, location);
+  }
+  checkHandler(w);
+  return loadChecked(w, 'the weights of the IOHandler');
+}
+
+/** The checked `precision` and `variant` of a shipped model. */
+export function shippedChoice(source: Pick<ModelSource, 'precision' | 'variant'>): { precision: WeightPrecision; variant: ModelVariant } {
+  const precision = source.precision ?? 'float32';
+  if (!['float32', 'float16', 'uint8'].includes(precision)) throw new RangeError(`precision must be float32, float16 or uint8, got ${String(precision)}`);
+  return { precision, variant: checkVariant(source.variant ?? 'default') };
+}
+
+function checkHandler(w: unknown): asserts w is tf.io.IOHandler {
+  if (typeof w !== 'object' || w === null || typeof (w as tf.io.IOHandler).load !== 'function') {
+    throw new TypeError(`weights must be a path, a URL or a tf.io.IOHandler with a load() method, got ${w === null ? 'null' : typeof w}`);
+  }
+}
+
+/**
  * The emotion model, loaded lazily and only once: `source.model` when given, else the model at
  * `source.weights` (cached per location), else the pretrained model shipped in the package's
  * `weights/` folder. Activates a backend first (`source.backend`, or the best available unless
@@ -223,29 +234,28 @@ export async function loadEmotionModel(source: ModelSource = {}): Promise<tfl.La
   if (source.model) return source.model;
   const w = source.weights;
   if (w === undefined) {
-    const precision = source.precision ?? 'float32';
-    if (!['float32', 'float16', 'uint8'].includes(precision)) throw new RangeError(`precision must be float32, float16 or uint8, got ${String(precision)}`);
-    const variant = checkVariant(source.variant ?? 'default');
+    const { precision, variant } = shippedChoice(source);
     const key = `${variant}/${precision}`;
     return shippedModels.get(key) ?? remember((p) => { if (p) shippedModels.set(key, p); else shippedModels.delete(key); }, () => loadShipped(precision, variant));
   }
   if (typeof w === 'string' || w instanceof URL) {
     const key = typeof w === 'string' ? w : w.href;
-    return byLocation.get(key) ?? remember((p) => { if (p) byLocation.set(key, p); else byLocation.delete(key); }, async () => {
-      // without tfjs-node, tfjs cannot load file:// URLs: read them as paths
-      const location = isNode && /^file:/i.test(key) ? (await import('node:url')).fileURLToPath(key) : key;
-      return loadChecked(location, location);
-    });
+    return byLocation.get(key) ?? remember((p) => { if (p) byLocation.set(key, p); else byLocation.delete(key); }, () => loadModelSource({ weights: w, backend: source.backend }));
   }
-  if (typeof w !== 'object' || w === null || typeof (w as tf.io.IOHandler).load !== 'function') {
-    throw new TypeError(`weights must be a path, a URL or a tf.io.IOHandler with a load() method, got ${w === null ? 'null' : typeof w}`);
-  }
+  checkHandler(w);
   return byHandler.get(w) ?? remember((p) => { if (p) byHandler.set(w, p); else byHandler.delete(w); }, () => loadChecked(w, 'the weights of the IOHandler'));
 }
 
+const clearHooks = new Set<(model: tfl.LayersModel) => void>();
+
+/** @internal Calls `hook` with each cached model that {@link clearModelCache} is about to dispose (to free what was derived from it). */
+export function onModelCacheClear(hook: (model: tfl.LayersModel) => void): void {
+  clearHooks.add(hook);
+}
+
 /**
- * Disposes every cached model (shipped and user weights) and forgets it; the next prediction
- * loads it again. Models passed as `model` are not touched.
+ * Disposes every cached model (shipped and user weights), and what prediction derived from it,
+ * and forgets it; the next prediction loads it again. Models passed as `model` are not touched.
  */
 export async function clearModelCache(): Promise<void> {
   const pending = [...shippedModels.values(), ...byLocation.values()];
@@ -253,7 +263,10 @@ export async function clearModelCache(): Promise<void> {
   byLocation.clear();
   for (const p of pending) {
     if (!p) continue;
-    try { (await p).dispose(); } catch { /* failed loads hold nothing */ }
+    let model: tfl.LayersModel;
+    try { model = await p; } catch { continue; /* failed loads hold nothing */ }
+    for (const hook of clearHooks) hook(model);
+    model.dispose();
   }
   // models loaded from IOHandlers live in a WeakMap and are garbage-collected with their handler
 }

@@ -1,6 +1,7 @@
 /**
  * Inference-time folding of batch normalization into the convolution before it (and of a ReLU
- * after it into the convolution's fused activation): the same function with fewer, fused ops.
+ * after it into the convolution's fused activation): the same function with fewer, fused ops; and
+ * {@link InferencePass}, the folded and compiled forward pass that prediction runs.
  *
  * @packageDocumentation
  */
@@ -32,20 +33,25 @@ interface Fold {
   scale: boolean;
 }
 
-interface Entry {
-  folded: tfl.LayersModel;
-  data: unknown[];
-  /** {@link compileModel}'s function of `folded`, once asked for; null where it does not apply. */
+/** What a pass derives from its model: freed by {@link InferencePass.dispose} (holds no reference to the model). */
+interface Derived {
+  /** The folded copy, when it is not the model itself. */
+  folded?: tfl.LayersModel;
+  /** {@link compileModel}'s function of the folded model, once asked for; null where it does not apply. */
   compiled?: CompiledModel | null;
+  /** The identity of each weight value of the model when this was derived. */
+  data: unknown[];
 }
 
-const cache = new WeakMap<tfl.LayersModel, Entry>();
-
-/** Frees what an entry holds beyond `model` itself. */
-function release(model: tfl.LayersModel, entry: Entry): void {
-  entry.compiled?.dispose();
-  if (entry.folded !== model) entry.folded.dispose();
+function release(d: Derived): void {
+  d.compiled?.dispose();
+  d.folded?.dispose();
+  d.compiled = undefined;
+  d.folded = undefined;
 }
+
+/** Frees the derived copies of passes whose model was garbage-collected (see {@link InferencePass.freeWhenCollected}). */
+const collected = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<Derived>(release) : undefined;
 
 /** The identity of each weight's current value: training or `setWeights` gives a weight a new one. */
 function weightData(model: tfl.LayersModel): unknown[] {
@@ -53,57 +59,84 @@ function weightData(model: tfl.LayersModel): unknown[] {
 }
 
 /**
- * The model that prediction runs for `model`: {@link foldBatchNorm}'s, made once per model and
- * remade when any of its weights has changed since (training, `setWeights`); `model` itself when
- * folding does not apply or fails (an unusual custom architecture), so prediction never depends on it.
- * The folded copy's tensors are freed with `model.dispose()`.
+ * The forward pass that prediction runs for one model: {@link foldBatchNorm}'s copy of it,
+ * compiled by {@link compileModel} (the same numbers as `model.predict`, with far fewer kernels
+ * per call: at batch 1 about half the time), or the folded model's `predict` where compiling does
+ * not apply. Made on first use and remade when any of the model's weights has changed since
+ * (training, `setWeights`); the model itself is used where folding does not apply or fails (an
+ * unusual custom architecture), so prediction never depends on it.
+ *
+ * The pass owns what it derives (not the model): free it with {@link InferencePass.dispose}.
+ *
+ * @example
+ * ```ts
+ * const pass = new InferencePass(model);
+ * const probs = tf.tidy(() => pass.forward(x));
+ * pass.dispose(); // the folded and compiled copies; `model` is untouched
+ * ```
  */
-export function inferenceModel(model: tfl.LayersModel): tfl.LayersModel {
-  const data = weightData(model);
-  const hit = cache.get(model);
-  if (hit && hit.data.length === data.length && hit.data.every((d, i) => d === data[i])) return hit.folded;
-  if (hit) release(model, hit);
-  let folded: tfl.LayersModel;
-  try {
-    folded = foldBatchNorm(model);
-  } catch {
-    folded = model;
-  }
-  if (!hit) disposeWith(model);
-  cache.set(model, { folded, data });
-  return folded;
-}
+export class InferencePass {
+  private derived: Derived = { data: [] };
+  private fresh = false;
+  private disposed = false;
 
-/**
- * What prediction calls for `model`: {@link compileModel}'s function of the {@link inferenceModel}
- * (the same numbers as `model.predict`, with far fewer kernels per call: at batch 1 about half the
- * time), or the folded model's `predict` where compiling does not apply. Remade with the folded
- * model when `model`'s weights change; freed with `model.dispose()`. Call inside `tf.tidy` (or
- * dispose the result).
- */
-export function inferenceForward(model: tfl.LayersModel): (x: tf.Tensor4D) => tf.Tensor {
-  const folded = inferenceModel(model);
-  const entry = cache.get(model)!;
-  if (entry.compiled === undefined) {
+  /** @param model the model to run (not copied: later weight changes are followed). */
+  constructor(readonly model: tfl.LayersModel) {}
+
+  /** Brings the derived copies up to date with the model's weights. */
+  private refresh(): Derived {
+    if (this.disposed) throw new Error('this inference pass was disposed');
+    const data = weightData(this.model);
+    const d = this.derived;
+    if (this.fresh && d.data.length === data.length && d.data.every((v, i) => v === data[i])) return d;
+    release(d);
+    let folded: tfl.LayersModel;
     try {
-      entry.compiled = compileModel(folded) ?? null;
+      folded = foldBatchNorm(this.model);
     } catch {
-      entry.compiled = null;
+      folded = this.model;
     }
+    d.folded = folded === this.model ? undefined : folded;
+    d.data = data;
+    this.fresh = true;
+    return d;
   }
-  const compiled = entry.compiled;
-  return compiled ? (x) => compiled.forward(x) : (x) => folded.predict(x) as tf.Tensor;
-}
 
-/** Makes `model.dispose()` also dispose its folded copy (tensors are not garbage-collected). */
-function disposeWith(model: tfl.LayersModel): void {
-  const dispose = model.dispose.bind(model);
-  model.dispose = () => {
-    const hit = cache.get(model);
-    cache.delete(model);
-    if (hit) release(model, hit);
-    return dispose();
-  };
+  /** The model that prediction runs: the batch-norm-folded copy (or the model itself where folding does not apply). */
+  get inferenceModel(): tfl.LayersModel {
+    return this.refresh().folded ?? this.model;
+  }
+
+  /** Runs the folded, compiled model on `x`. Call inside `tf.tidy` (or dispose the result). */
+  forward(x: tf.Tensor4D): tf.Tensor {
+    const d = this.refresh();
+    const folded = d.folded ?? this.model;
+    if (d.compiled === undefined) {
+      try {
+        d.compiled = compileModel(folded) ?? null;
+      } catch {
+        d.compiled = null;
+      }
+    }
+    return d.compiled ? d.compiled.forward(x) : folded.predict(x) as tf.Tensor;
+  }
+
+  /**
+   * Also frees the derived copies once the model is garbage-collected (for passes cached beside a
+   * model that the caller owns and disposes). Returns this pass.
+   */
+  freeWhenCollected(): this {
+    collected?.register(this.model, this.derived, this.derived);
+    return this;
+  }
+
+  /** Frees the folded and compiled copies (not the model). Later calls throw. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    collected?.unregister(this.derived);
+    release(this.derived);
+  }
 }
 
 /**

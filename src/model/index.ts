@@ -1,10 +1,9 @@
 /**
- * `fer-cnn-lstm/model`: the model's building blocks beyond `buildCnnLstm` — the library's
- * TensorFlow.js instances, its custom layers, rebuilding a trained model with other options,
- * saving and loading, weight quantization, inference-time batch-norm folding and compiling, and confidence
- * calibration (temperature scaling).
+ * The model folder's API: the library's TensorFlow.js instances, its custom layers, rebuilding,
+ * saving and loading, weight quantization, batch-norm folding and compiling. The
+ * `fer-cnn-lstm/model` entry (src/model.ts) adds confidence calibration.
  *
- * @module fer-cnn-lstm/model
+ * @packageDocumentation
  */
 export { tf, tfl } from '../backends/tf.js';
 export { buildCnnLstm, DEFAULT_CNN_LSTM_OPTIONS, type CnnLstmOptions, type SequenceMode } from './cnn-lstm.js';
@@ -13,9 +12,5 @@ export { Standardize, registerCustomLayers, type StandardizeArgs } from './layer
 export { loadModel, saveModel, fileSystemHandler } from './io.js';
 export { averageWeights } from './average.js';
 export { quantizeArtifacts, toFloat16Bits, type WeightPrecision } from './quantize.js';
-export { foldBatchNorm, inferenceModel, inferenceForward } from './fold.js';
+export { foldBatchNorm, InferencePass } from './fold.js';
 export { compileModel, type CompiledModel } from './compile.js';
-export {
-  calibration, fitTemperature, applyTemperature, setTemperature,
-  type Calibration, type ReliabilityBin,
-} from '../evaluation/calibration.js';

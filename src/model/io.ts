@@ -8,6 +8,7 @@ import { tf, tfl } from '../backends/tf.js';
 import { quantizeArtifacts, type WeightPrecision } from './quantize.js';
 import { registerCustomLayers } from './layers.js';
 import { assertFiniteWeights } from './check-weights.js';
+import { isNode } from '../util/env.js';
 
 /**
  * A `tf.io.IOHandler` that reads and writes `<dir>/model.json` and `<dir>/weights.bin` (Node).
@@ -90,7 +91,7 @@ function isUrl(location: string): boolean {
 export async function loadModel(location: string | tf.io.IOHandler): Promise<tfl.LayersModel> {
   registerCustomLayers();
   if (typeof location !== 'string') return tfl.loadLayersModel(location);
-  const inNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
+  const inNode = isNode;
   let model: tfl.LayersModel;
   try {
     // in browsers every string is a URL (relative ones included)

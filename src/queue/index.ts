@@ -1,11 +1,13 @@
 /**
+ * The queue folder's API, exported by the `fer-cnn-lstm/queue` entry (src/queue.ts).
+ *
  * `fer-cnn-lstm/queue`: emotion recognition past one machine, on a BullMQ queue in Redis. Workers
  * ({@link createEmotionWorker}, or `fer-cnn-lstm worker`) on any number of machines take image
  * jobs; producers ({@link enqueueImages}, {@link collectResults}, or `fer-cnn-lstm enqueue`) add
  * them and read the results, keyed by job id. Needs the optional peer dependencies `bullmq` and
  * `ioredis` (`npm install bullmq ioredis`).
  *
- * @module fer-cnn-lstm/queue
+ * @packageDocumentation
  */
 export { createEmotionWorker, JobDataError, WORKER_DEFAULTS, type EmotionWorkerOptions } from './worker.js';
 export {

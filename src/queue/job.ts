@@ -29,6 +29,13 @@ export interface EmotionJobData {
    * worker started with other weights.
    */
   tta?: boolean;
+  /**
+   * The identity of the model that must answer (an `EmotionClassifier`'s `id`, see
+   * `emotionClassifierId`): a worker running another model fails the job instead of answering.
+   * Part of the job id, so the same image is a new job for another model. `enqueueImages` sets it
+   * (default: the shipped default model's id); absent: any worker answers.
+   */
+  model?: string;
   /** With `faces`: ignore faces whose detection score is below this, 0–1 (default 0.5). */
   minFaceScore?: number;
   /** With `faces`: at most this many faces, best detection first (default 20). */
@@ -68,7 +75,7 @@ export interface FacesJobResult {
 export type EmotionJobResult = ClassificationJobResult | FacesJobResult;
 
 /** The options of {@link EmotionJobData} that change the answer (part of the job id). */
-export const ANSWER_OPTIONS = ['faces', 'tta', 'minFaceScore', 'maxFaces', 'minFaceSize'] as const;
+export const ANSWER_OPTIONS = ['model', 'faces', 'tta', 'minFaceScore', 'maxFaces', 'minFaceSize'] as const;
 
 /**
  * A job id for an image and its options: `fer-` and 32 hex digits of a SHA-256 of the image's

@@ -98,6 +98,8 @@ export async function enqueueImages(images: Iterable<string | EnqueueImage> | As
   const send = options.send ?? 'bytes';
   const answer: Partial<EmotionJobData> = {};
   for (const k of ANSWER_OPTIONS) if (options[k] !== undefined) (answer as Record<string, unknown>)[k] = options[k];
+  // the job id names the model that answers: another model's workers neither answer nor reuse it
+  answer.model ??= await (await import('../inference/classifier.js')).emotionClassifierId();
 
   const queue = new Queue<EmotionJobData, EmotionJobResult>(name, { connection: toConnectionOptions(options.connection) });
   queue.on('error', () => undefined); // connection errors surface as failed calls below

@@ -17,9 +17,13 @@ import type { tfl } from '../backends/tf.js';
 import { EMOTIONS, type Emotion } from '../emotions.js';
 import type { WeightPrecision } from '../model/quantize.js';
 import type { TtaMode } from '../inference/tta.js';
+import type { EmotionClassifier } from '../inference/classifier.js';
+import type { ClassPrior } from '../inference/prior.js';
+import type { ModelVariant } from '../inference/variants.js';
 import { describeConnection, DEFAULT_QUEUE, toConnectionOptions, withTimeout, type RedisConnection } from './connection.js';
 import { loadBullmq, type QueueImporters } from './deps.js';
 import type { EmotionJobData, EmotionJobResult, JobFace } from './job.js';
+import { oneLine } from '../util/text.js';
 
 /** Defaults of {@link EmotionWorkerOptions}. */
 export const WORKER_DEFAULTS = {
@@ -44,12 +48,24 @@ export interface EmotionWorkerOptions {
   concurrency?: number;
   /** Find the faces of each photo first, for jobs that don't say (`data.faces`). Default false. */
   faces?: boolean;
-  /** A loaded model to use (default: `weights`, else the shipped one). */
+  /**
+   * The classifier that answers (see `EmotionClassifier.load`): its model, TTA (for jobs that
+   * don't say) and class prior; its `id` is checked against each job's `model`. Default: one
+   * loaded from `model`, `weights`, `variant`, `precision`, `tta` and `classPrior`.
+   */
+  classifier?: EmotionClassifier;
+  /** A loaded model to use (default: `weights`, else the shipped one). Ignored with `classifier`. */
   model?: tfl.LayersModel;
-  /** Weights to load instead of the shipped ones: a folder or `model.json`. */
+  /** Weights to load instead of the shipped ones: a folder or `model.json`. Ignored with `classifier`. */
   weights?: string;
-  /** Precision of the shipped weights (`'float32'`, `'float16'`, `'uint8'`). */
+  /** Which shipped model (`'default'` or `'accurate'`), with its own TTA. Default `'default'`. Ignored with `classifier`, `model` or `weights`. */
+  variant?: ModelVariant;
+  /** Precision of the shipped weights (`'float32'`, `'float16'`, `'uint8'`). Default `'float32'`. Ignored with `classifier`. */
   precision?: WeightPrecision;
+  /** TTA for jobs that don't say. Default: the shipped variant's own, none for `model` or `weights`. Ignored with `classifier`. */
+  tta?: TtaMode;
+  /** The class prior of the answers (see `ClassPrior`). Default `'training'`. Ignored with `classifier`. */
+  classPrior?: ClassPrior;
   /** TensorFlow.js backend. Default: the best available. */
   backend?: string;
   /** The face detector's `blazeface.json` (default: the one in `@vladmandic/human`). */
@@ -86,6 +102,7 @@ function jobImage(data: EmotionJobData | undefined): string | Uint8Array {
   }
   const bad = (key: string, what: string) => new JobDataError(`job data "${key}" must be ${what}, got ${JSON.stringify(data[key as keyof EmotionJobData])}`);
   for (const key of ['faces', 'tta'] as const) if (data[key] !== undefined && typeof data[key] !== 'boolean') throw bad(key, 'true or false');
+  if (data.model !== undefined && typeof data.model !== 'string') throw bad('model', 'a model id (a string)');
   const num = (key: 'minFaceScore' | 'maxFaces' | 'minFaceSize', ok: (v: number) => boolean, what: string) => {
     const v = data[key];
     if (v !== undefined && (typeof v !== 'number' || !ok(v))) throw bad(key, what);
@@ -97,10 +114,6 @@ function jobImage(data: EmotionJobData | undefined): string | Uint8Array {
   return (data.path ?? data.url)!;
 }
 
-function oneLine(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  return msg.replace(/\s*\n\s*/g, ' ').trim() || (e instanceof Error ? e.name : 'unknown error');
-}
 
 /** A pending forward pass of one image. */
 interface Pending {
@@ -114,7 +127,7 @@ class Batcher {
   private readonly pending = new Map<TtaMode, Pending[]>();
   private scheduled = false;
 
-  constructor(private readonly model: tfl.LayersModel, private readonly maxBatch: number) {}
+  constructor(private readonly classifier: EmotionClassifier, private readonly maxBatch: number) {}
 
   classify(image: Pending['image'], tta: TtaMode): Promise<Parameters<Pending['resolve']>[0]> {
     return new Promise((resolve, reject) => {
@@ -129,13 +142,12 @@ class Batcher {
   }
 
   private async flush(): Promise<void> {
-    const { classifyEmotion } = await import('../inference/predict.js');
     for (const [tta, list] of [...this.pending]) {
       this.pending.delete(tta);
       for (let i = 0; i < list.length; i += this.maxBatch) {
         const chunk = list.slice(i, i + this.maxBatch);
         try {
-          const out = await classifyEmotion(chunk.map((p) => p.image), { model: this.model, tta, batchSize: this.maxBatch });
+          const out = await this.classifier.classify(chunk.map((p) => p.image), { tta, batchSize: this.maxBatch });
           chunk.forEach((p, k) => p.resolve(out[k]));
         } catch (e) {
           chunk.forEach((p) => p.reject(e));
@@ -178,12 +190,15 @@ export async function createEmotionWorker(options: EmotionWorkerOptions): Promis
   const maxStalledCount = positive('maxStalledCount', options.maxStalledCount, WORKER_DEFAULTS.maxStalledCount, 0);
   const connection = toConnectionOptions(options.connection);
 
-  const { loadEmotionModel } = await import('../inference/weights.js');
+  const { EmotionClassifier } = await import('../inference/classifier.js');
   const { toGrayImages, ImageInputError } = await import('../inference/input.js');
-  const model = options.model ?? await loadEmotionModel({ weights: options.weights, precision: options.precision, backend: options.backend });
-  // a job without `tta` gets what predictEmotion gives: the shipped default model's own TTA, none for other models
-  const { resolveTta } = await import('../inference/predict.js');
-  const defaultTta = resolveTta({ model: options.model, weights: options.weights });
+  // a job without `tta` gets what predictEmotion gives: the classifier's own TTA (the shipped variant's, none for other models)
+  const classifier = options.classifier ?? await EmotionClassifier.shared({
+    model: options.model, weights: options.weights, variant: options.variant, precision: options.precision,
+    backend: options.backend, tta: options.tta, classPrior: options.classPrior,
+  });
+  const model = classifier.model;
+  const defaultTta = classifier.tta;
   const shape = model.inputs[0]?.shape ?? [];
   const side = shape[1] ?? 48;
   if ((model.outputs[0]?.shape ?? [])[1] !== EMOTIONS.length) throw new Error(`the model has ${model.outputs[0]?.shape[1]} outputs: the queue worker needs the ${EMOTIONS.length} FER-2013 emotions`);
@@ -191,7 +206,7 @@ export async function createEmotionWorker(options: EmotionWorkerOptions): Promis
     const { loadFaceDetector } = await import('../detection/detector.js');
     await loadFaceDetector(options.detector);
   }
-  const batcher = new Batcher(model, Math.max(concurrency, 1));
+  const batcher = new Batcher(classifier, Math.max(concurrency, 1));
   // compile the kernels now, not on the first job
   await batcher.classify({ width: side, height: side, channels: 1, data: new Uint8Array(side * side) }, false);
 
@@ -208,12 +223,16 @@ export async function createEmotionWorker(options: EmotionWorkerOptions): Promis
     const data = job.data;
     try {
       const image = jobImage(data);
+      if (data.model !== undefined && data.model !== classifier.id) {
+        // its id says which model's answer it holds: another model's would be served as this one's
+        throw new JobDataError(`job is for the model "${data.model}" but this worker runs "${classifier.id}": enqueue it with this worker's model, or start a worker with that model`);
+      }
       const name = typeof data.name === 'string' ? { name: data.name } : {};
       const tta: TtaMode = data.tta === true ? 'flip' : data.tta === false ? false : defaultTta;
       if (data.faces ?? options.faces ?? false) {
         const { detectEmotions } = await import('../detection/detect-emotions.js');
         const found = await detectEmotions(image, {
-          model, tta, detector: options.detector,
+          classifier, tta, detector: options.detector,
           minFaceScore: data.minFaceScore, maxFaces: data.maxFaces, minFaceSize: data.minFaceSize,
         });
         const faces: JobFace[] = found.map((f) => ({ box: f.box, emotion: f.emotion, confidence: f.confidence, scores: f.scores, faceScore: f.faceScore }));

@@ -6,7 +6,7 @@
  */
 import { tf, tfl } from '../backends/tf.js';
 import { buildCnnLstm, type CnnLstmOptions } from '../model/cnn-lstm.js';
-import { predictPixels } from './loss.js';
+import { modelProbabilities as predictPixels } from '../inference/classifier.js';
 
 /** Options of {@link deepenModel}. */
 export interface DeepenOptions {

@@ -6,7 +6,8 @@
  * @packageDocumentation
  */
 import { tf, tfl } from '../backends/tf.js';
-import { predictPixels, shardGradients, type ShardRequest } from './loss.js';
+import { shardGradients, type ShardRequest } from './loss.js';
+import { EmotionClassifier } from '../inference/classifier.js';
 import type { ShardResult, WorkerRequest, WorkerResponse } from './protocol.js';
 import type { TtaMode } from '../inference/tta.js';
 
@@ -36,6 +37,8 @@ export function writeWeights(weights: tfl.LayerVariable[], values: Float32Array[
 /** Computes everything in this thread, on the model itself. */
 export class LocalExecutor implements GradientExecutor {
   readonly parallelism = 1;
+  /** The model's forward pass for predictions (made on first use; it follows the weight updates). */
+  private classifier?: EmotionClassifier<string>;
   constructor(private readonly model: tfl.LayersModel) {}
 
   async step(_weights: Float32Array[] | undefined, shards: ShardRequest[]): Promise<ShardResult[]> {
@@ -48,10 +51,15 @@ export class LocalExecutor implements GradientExecutor {
   }
 
   async predict(_weights: Float32Array[] | undefined, pixels: Uint8Array, size: number, tta: TtaMode): Promise<Float32Array> {
-    return predictPixels(this.model, pixels, size, 256, tta);
+    this.classifier ??= EmotionClassifier.fromModel<string>(this.model);
+    if (size !== this.classifier.inputSize) throw new RangeError(`the model takes ${this.classifier.inputSize}×${this.classifier.inputSize} images, got ${size}×${size}`);
+    return this.classifier.probabilities(pixels, { tta, batchSize: 256 });
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.classifier?.dispose();
+    this.classifier = undefined;
+  }
 }
 
 interface Pending {

@@ -4,10 +4,8 @@
  *
  * @packageDocumentation
  */
-import { predictWithTta, type TtaMode } from '../inference/tta.js';
 import { tf, tfl } from '../backends/tf.js';
 import { augment, type AugmentOptions } from '../data/augment.js';
-import { inferenceForward, inferenceModel } from '../model/fold.js';
 import { Random } from '../util/random.js';
 
 /** One shard of a batch: raw pixels and labels, plus how to treat them. */
@@ -126,28 +124,4 @@ export function shardGradients(model: tfl.LayersModel, req: ShardRequest): Shard
   const lossSum = value.dataSync()[0];
   value.dispose();
   return { grads, lossSum, correct, count };
-}
-
-/**
- * Class probabilities for raw pixels, in batches of `batchSize`, optionally with test-time
- * augmentation. It runs what prediction runs — {@link inferenceForward}: the batch-norm-folded
- * copy of `model`, compiled — so evaluation and validation score the answers users get, at their speed.
- */
-export function predictPixels(trained: tfl.LayersModel, pixels: Uint8Array, size: number, batchSize = 256, tta: TtaMode = false): Float32Array {
-  const model = inferenceModel(trained);
-  const predict = inferenceForward(trained);
-  const px = size * size;
-  const n = pixels.length / px;
-  const k = (model.outputs[0].shape as number[])[1];
-  const out = new Float32Array(n * k);
-  for (let s = 0; s < n; s += batchSize) {
-    const e = Math.min(n, s + batchSize);
-    const probs = tf.tidy(() => {
-      const xs = pixelsToTensor(pixels.subarray(s * px, e * px), size);
-      return predictWithTta(predict, xs as tf.Tensor4D, tta);
-    });
-    out.set(probs.dataSync(), s * k);
-    probs.dispose();
-  }
-  return out;
 }

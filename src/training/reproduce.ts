@@ -16,7 +16,7 @@ import { loadModel, saveModel } from '../model/io.js';
 import { Random } from '../util/random.js';
 import { readCheckpointState } from './checkpoint.js';
 import { deepenModel } from './deepen.js';
-import { predictPixels } from './loss.js';
+import { modelProbabilities as predictPixels } from '../inference/classifier.js';
 import { releaseTargets, stageInputs, stageKind, type AverageStage, type DeepenStage, type Recipe, type RecipeStage, type StageRef, type TrainStage } from './recipe.js';
 import { selectTrainingData, train, type EpochLog } from './train.js';
 

@@ -13,11 +13,13 @@ import { Random } from '../util/random.js';
 import { readCheckpointState, restoreCheckpoint, saveCheckpoint, type EpochLog } from './checkpoint.js';
 import { LocalExecutor, WorkerExecutor, readWeights, writeWeights, type GradientExecutor } from './executor.js';
 import { useFastBatchNorm } from './fast-batchnorm.js';
-import { predictPixels, trainableVariables, type ShardRequest } from './loss.js';
+import { trainableVariables, type ShardRequest } from './loss.js';
+import { EmotionClassifier } from '../inference/classifier.js';
 import { PlateauState, scheduledRate, type LearningRateSchedule } from './schedule.js';
 import { checkOptimizerConfig, createOptimizer, type OptimizerConfig } from './optimizer.js';
 import type { TtaMode } from '../inference/tta.js';
 import { readTeacherTargets, teacherKey, writeTeacherTargets } from './teacher-cache.js';
+import { coreCount } from '../util/env.js';
 
 export type { EpochLog } from './checkpoint.js';
 
@@ -138,13 +140,6 @@ export class TrainingError extends Error {
   }
 }
 
-async function defaultWorkers(): Promise<number> {
-  const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
-  if (!isNode) return 0;
-  const os = await import('node:os');
-  return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
-}
-
 function balancedWeights(ds: FerDataset): number[] {
   const counts = new Array<number>(ds.classes.length).fill(0);
   for (const l of ds.labels) counts[l]++;
@@ -244,6 +239,16 @@ export function selectTrainingData(dataset: FerDataset, options: Pick<TrainOptio
   return holdout(DEFAULT_VALIDATION_SPLIT, ' (no PublicTest split found)', false);
 }
 
+/** The teacher's class probabilities for `pixels`, in this thread. */
+function teacherProbabilities(teacher: tfl.LayersModel, pixels: Uint8Array, tta: TtaMode): Float32Array {
+  const classifier = EmotionClassifier.fromModel<string>(teacher, { tta });
+  try {
+    return classifier.probabilities(pixels, { batchSize: 256 });
+  } finally {
+    classifier.dispose();
+  }
+}
+
 /** The teacher's class probabilities for every image of `trainSet` (`n × numClasses`), after checking that it fits. */
 async function teacherTargets(teacher: tfl.LayersModel, trainSet: FerDataset, numClasses: number, tta: TtaMode, workers: Workers): Promise<Float32Array> {
   const [, h, w, c] = teacher.inputs[0].shape as number[];
@@ -252,7 +257,7 @@ async function teacherTargets(teacher: tfl.LayersModel, trainSet: FerDataset, nu
   if (k !== numClasses) throw new RangeError(`the teacher has ${k} outputs but the model being trained has ${numClasses}`);
   const probs = workers.count > 0
     ? await predictInWorkers(teacher, trainSet.images, trainSet.size, tta, workers)
-    : predictPixels(teacher, trainSet.images, trainSet.size, 256, tta);
+    : teacherProbabilities(teacher, trainSet.images, tta);
   for (let i = 0; i < probs.length; i++) {
     if (!Number.isFinite(probs[i])) throw new RangeError(`the teacher's output for training image ${Math.floor(i / k)} (${trainSet.sources[Math.floor(i / k)]}) is ${probs[i]}: not a usable target`);
   }
@@ -335,7 +340,7 @@ export async function train(model: tfl.LayersModel, dataset: FerDataset, options
   if (trainSet.length === 0) throw new RangeError('no training images in the dataset');
   const classWeights = options.classWeights === 'balanced' ? balancedWeights(trainSet) : options.classWeights;
   if (classWeights && classWeights.length !== numClasses) throw new RangeError(`classWeights has ${classWeights.length} entries for ${numClasses} classes`);
-  const workers = options.workers ?? (await defaultWorkers());
+  const workers = options.workers ?? (await coreCount());
   const workerBackend = options.workerBackend ?? 'wasm';
   const teacherProbs = options.teacher
     ? await cachedTeacherTargets(options.teacher.model, trainSet, numClasses, options.teacher.tta ?? 'flip', { count: workers, backend: workerBackend }, options.checkpointDir)

@@ -9,11 +9,13 @@ import { tf, tfl } from '../backends/tf.js';
 import { setBackend } from '../backends/select.js';
 import { useFastBatchNorm } from './fast-batchnorm.js';
 import { registerCustomLayers } from '../model/layers.js';
-import { predictPixels, shardGradients } from './loss.js';
+import { shardGradients } from './loss.js';
+import { EmotionClassifier } from '../inference/classifier.js';
 import { readWeights, writeWeights } from './executor.js';
 import type { WorkerRequest, WorkerResponse } from './protocol.js';
 
 let model: tfl.LayersModel | undefined;
+let classifier: EmotionClassifier<string> | undefined;
 
 // The model is rebuilt from its topology, so its initializers run although the trainer's weights
 // replace theirs at once: their "Orthogonal initializer … Slowness may result" notice is noise here.
@@ -46,7 +48,8 @@ async function handle(msg: WorkerRequest): Promise<void> {
     reply({ type: 'step', id: msg.id, result: { grads, nonTrainable, lossSum: g.lossSum, correct: g.correct, count: g.count } },
       [...grads, ...nonTrainable].map((a) => a.buffer as ArrayBuffer));
   } else {
-    const probs = predictPixels(model, msg.pixels, msg.size, 256, msg.tta);
+    classifier ??= EmotionClassifier.fromModel<string>(model); // its forward pass follows the weights written above
+    const probs = classifier.probabilities(msg.pixels, { tta: msg.tta, batchSize: 256 });
     reply({ type: 'predict', id: msg.id, probs }, [probs.buffer as ArrayBuffer]);
   }
 }

@@ -78,11 +78,10 @@ export async function* analyzeVideo(file: string, options: AnalyzeVideoOptions =
   const { fps = 5, faces = false, signal, iouThreshold, maxMissed, method, alpha, window, hysteresis, ...rest } = options;
   const smoothing = resolveSmoothingOptions({ method, alpha, window, hysteresis });
   const tracker = new FaceTracker({ iouThreshold, maxMissed });
-  const { loadEmotionModel } = await import('../inference/weights.js');
-  const { resolveTta } = await import('../inference/predict.js');
-  const model = await loadEmotionModel(rest);
-  // the model is loaded once and passed on: keep the TTA that the options would have given (the variant's own)
-  const predict = { ...rest, model, tta: resolveTta(rest) };
+  // the classifier (given, or loaded once here) answers every frame, with its own TTA unless `tta` says otherwise
+  const { EmotionClassifier } = await import('../inference/classifier.js');
+  const classifier = rest.classifier ?? await EmotionClassifier.shared<Emotion>(rest);
+  const predict = { ...rest, classifier };
   const smoothers = new Map<number, EmotionSmoother<Emotion>>();
   const smooth = (id: number, scores: Record<Emotion, number>) => {
     let s = smoothers.get(id);

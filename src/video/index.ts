@@ -3,7 +3,9 @@
  * an (async) iterable of frames, watching a `<video>` element, and (Node, with the system's
  * ffmpeg) analysing video files: faces tracked across frames, timeline CSV rows and SVG plots.
  *
- * @module fer-cnn-lstm/video
+ * The folder's own API; the `fer-cnn-lstm/video` entry (src/video.ts) adds the timeline plot.
+ *
+ * @packageDocumentation
  */
 export {
   EmotionSmoother, DEFAULT_SMOOTHING, resolveSmoothingOptions,
@@ -15,5 +17,4 @@ export type { ImageInput } from '../inference/input.js';
 export { analyzeVideo, videoInfo, type AnalyzeVideoOptions, type VideoFace, type VideoFrameResult } from './analyze.js';
 export { decodeFrames, probeVideo, findFfmpeg, FfmpegMissingError, type DecodeOptions, type VideoFrame, type VideoInfo, type FfmpegPrograms } from './ffmpeg.js';
 export { FaceTracker, type TrackerOptions } from './tracker.js';
-export { TIMELINE_CSV_HEADER, timelineCsvRows, TimelineCollector } from './timeline.js';
-export { timelineSvg, EMOTION_COLORS, type TimelineSeries, type TimelineSvgOptions } from '../viz/timeline.js';
+export { TIMELINE_CSV_HEADER, timelineCsvRows, TimelineCollector, type TimelineSeries } from './timeline.js';

@@ -5,8 +5,15 @@
  * @packageDocumentation
  */
 import { EMOTIONS, type Emotion } from '../emotions.js';
-import type { TimelineSeries } from '../viz/timeline.js';
 import type { VideoFrameResult } from './analyze.js';
+
+/** One face's timeline: its scores (each emotion's, 0–1) at each time (seconds, increasing). */
+export interface TimelineSeries {
+  /** Panel title, e.g. `face 1`. */
+  label: string;
+  times: readonly number[];
+  scores: readonly Readonly<Record<string, number>>[];
+}
 
 /** Header of the timeline CSV: time, frame, face id, box, face score, smoothed emotion and scores, then the frame's own. */
 export const TIMELINE_CSV_HEADER: readonly string[] = Object.freeze([

@@ -1,8 +1,10 @@
 /**
+ * The viz folder's API, exported by the `fer-cnn-lstm/viz` entry (src/viz.ts).
+ *
  * `fer-cnn-lstm/viz`: plots as SVG strings (confusion matrix, training curves, a grid of
  * predictions) and a small PNG encoder.
  *
- * @module fer-cnn-lstm/viz
+ * @packageDocumentation
  */
 export { confusionMatrixSvg, type ConfusionMatrixSvgOptions } from './confusion.js';
 export { trainingCurvesSvg, type TrainingCurvesSvgOptions, type CurvePoint } from './curves.js';

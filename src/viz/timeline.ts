@@ -7,13 +7,9 @@
 import { EMOTIONS } from '../emotions.js';
 import { attrs, checkPositive, escapeXml, formatTick, linearScale, niceStep, niceTicks, num, svgDocument, textEl, textWidth } from './svg.js';
 
-/** One face's timeline: its scores (each emotion's, 0–1) at each time (seconds, increasing). */
-export interface TimelineSeries {
-  /** Panel title, e.g. `face 1`. */
-  label: string;
-  times: readonly number[];
-  scores: readonly Readonly<Record<string, number>>[];
-}
+import type { TimelineSeries } from '../video/timeline.js';
+
+export type { TimelineSeries };
 
 /** Options of {@link timelineSvg}. */
 export interface TimelineSvgOptions {

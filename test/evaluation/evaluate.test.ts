@@ -3,6 +3,7 @@ import { setBackend } from '../../src/backends/select.js';
 import { tf, tfl } from '../../src/backends/tf.js';
 import { FerDataset } from '../../src/data/fer-dataset.js';
 import { evaluate } from '../../src/evaluation/evaluate.js';
+import { EmotionClassifier } from '../../src/inference/classifier.js';
 import { argmaxRows, confusionMatrix } from '../../src/evaluation/metrics.js';
 import { buildCnnLstm } from '../../src/model/cnn-lstm.js';
 import { Random } from '../../src/util/random.js';
@@ -154,22 +155,31 @@ describe('evaluate', () => {
   it('works with a (tiny) CNN-LSTM and leaks no tensors', async () => {
     const start = tf.memory().numTensors;
     const cnn = buildCnnLstm({ inputSize: SIZE, numClasses: 3, filters: [2], convsPerBlock: 1, stemFilters: 0, lstmUnits: 3, denseUnits: 0, seed: 1 });
+    const own = tf.memory().numTensors;
     const r = await evaluate(cnn, data, { tta: true, batchSize: 10 });
-    // the batch-norm-folded copy that prediction runs is kept for the next call…
-    const kept = tf.memory().numTensors;
+    // the batch-norm-folded, compiled copy that prediction runs is freed after each call
+    expect(tf.memory().numTensors).toBe(own);
     await evaluate(cnn, data, { batchSize: 7 });
-    expect(tf.memory().numTensors).toBe(kept);
+    expect(tf.memory().numTensors).toBe(own);
     expect(r.count).toBe(24);
     expect(r.confusion.flat().reduce((a, b) => a + b, 0)).toBe(24);
-    // …and freed with the model
+    // a classifier's copy is kept for the next call, and freed with the classifier
+    const classifier = EmotionClassifier.fromModel(cnn, { classes: data.classes });
+    await evaluate(classifier, data);
+    const kept = tf.memory().numTensors;
+    expect(kept).toBeGreaterThan(own);
+    await evaluate(classifier, data, { batchSize: 7 });
+    expect(tf.memory().numTensors).toBe(kept);
+    classifier.dispose();
+    expect(tf.memory().numTensors).toBe(own);
     cnn.dispose();
     expect(tf.memory().numTensors).toBe(start);
   });
 
   it('scores what prediction answers: the batch-norm-folded model', async () => {
-    const { inferenceModel } = await import('../../src/model/fold.js');
     const cnn = buildCnnLstm({ inputSize: SIZE, numClasses: 3, filters: [2], convsPerBlock: 1, stemFilters: 0, lstmUnits: 3, denseUnits: 0, seed: 3 });
-    const folded = inferenceModel(cnn);
+    const classifier = EmotionClassifier.fromModel(cnn, { classes: data.classes });
+    const folded = classifier.inferenceModel;
     expect(folded).not.toBe(cnn);
     // mark the folded copy: its output bias now picks class 2 for every image; the trained model is unchanged
     const last = folded.layers[folded.layers.length - 1];
@@ -177,9 +187,10 @@ describe('evaluate', () => {
     const marked = [tf.zerosLike(kernel), tf.tensor([0, 0, 50], bias.shape)];
     last.setWeights(marked);
     marked.forEach((t) => t.dispose());
-    expect(inferenceModel(cnn)).toBe(folded);
-    const r = await evaluate(cnn, data);
+    expect(classifier.inferenceModel).toBe(folded);
+    const r = await evaluate(classifier, data);
     expect(r.confusion.map((row) => row[2])).toEqual(r.confusion.map((row) => row.reduce((a, b) => a + b, 0)));
+    classifier.dispose();
     cnn.dispose();
   });
 });

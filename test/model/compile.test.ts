@@ -3,7 +3,7 @@ import { tf, tfl } from '../../src/backends/tf.js';
 import { setBackend } from '../../src/backends/select.js';
 import { buildCnnLstm, type CnnLstmOptions } from '../../src/model/cnn-lstm.js';
 import { compileModel } from '../../src/model/compile.js';
-import { foldBatchNorm, inferenceForward } from '../../src/model/fold.js';
+import { foldBatchNorm, InferencePass } from '../../src/model/fold.js';
 
 beforeAll(async () => { await setBackend('wasm'); });
 
@@ -84,21 +84,24 @@ describe('compileModel', () => {
   });
 });
 
-describe('inferenceForward', () => {
-  it('is made once per model, follows new weights and is freed with the model', () => {
+describe('InferencePass', () => {
+  it('follows new weights and frees its folded and compiled copies on dispose, not the model', () => {
     const model = buildCnnLstm({ filters: [8], seed: 3 });
+    const pass = new InferencePass(model);
     const x = tf.randomUniform([2, 48, 48, 1], 0, 1, 'float32', 9) as tf.Tensor4D;
-    const first = inferenceForward(model)(x).dataSync();
+    const first = pass.forward(x).dataSync();
     expect(worstDifference(model.predict(x) as tf.Tensor, tf.tensor(first, [2, 7]))).toBeLessThan(2e-6);
     const lstm = model.layers.find((l) => l.getClassName() === 'LSTM')!;
     lstm.setWeights(lstm.getWeights().map((w, i) => tf.randomUniform(w.shape, -0.5, 0.5, 'float32', 30 + i)));
-    const second = inferenceForward(model)(x);
+    const second = pass.forward(x);
     expect(worstDifference(model.predict(x) as tf.Tensor, second)).toBeLessThan(2e-6);
     expect(worstDifference(tf.tensor(first, [2, 7]), second)).toBeGreaterThan(1e-4);
     const before = tf.memory().numTensors;
-    const weights = model.weights.length;
+    pass.dispose();
+    // the folded copy's and the compiled copy's tensors are freed; the model's stay
+    expect(tf.memory().numTensors).toBeLessThan(before - model.weights.length);
+    expect(() => pass.forward(x)).toThrow('this inference pass was disposed');
+    expect((model.predict(x) as tf.Tensor).shape).toEqual([2, 7]);
     model.dispose();
-    // the model's weights, its folded copy's and the compiled copies are all freed
-    expect(tf.memory().numTensors).toBeLessThan(before - weights);
   });
 });

@@ -47,15 +47,16 @@ describe('foldBatchNorm', () => {
   });
 });
 
-describe('inferenceModel', () => {
+describe('InferencePass.inferenceModel', () => {
   it('folds once per model and refolds after the weights change', async () => {
-    const { inferenceModel } = await import('../../src/model/fold.js');
+    const { InferencePass } = await import('../../src/model/fold.js');
     const model = buildCnnLstm({ filters: [4], lstmUnits: 4, denseUnits: 0, seed: 2 });
-    const a = inferenceModel(model);
+    const pass = new InferencePass(model);
+    const a = pass.inferenceModel;
     expect(a).not.toBe(model);
-    expect(inferenceModel(model)).toBe(a);
+    expect(pass.inferenceModel).toBe(a);
     randomizeBatchNorm(model, 30);
-    const b = inferenceModel(model);
+    const b = pass.inferenceModel;
     expect(b).not.toBe(a);
     const x = tf.randomUniform([2, 48, 48, 1], 0, 1, 'float32', 7);
     const want = (model.predict(x) as tf.Tensor).dataSync();
@@ -63,15 +64,20 @@ describe('inferenceModel', () => {
     for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 5);
   });
 
-  it('frees the folded copy when the model is disposed', async () => {
-    const { inferenceModel } = await import('../../src/model/fold.js');
+  it('frees the folded copy when the pass is disposed, and leaves model.dispose alone', async () => {
+    const { InferencePass } = await import('../../src/model/fold.js');
     const start = tf.memory().numTensors;
     const model = buildCnnLstm({ filters: [4], lstmUnits: 4, denseUnits: 0, seed: 3 });
+    const dispose = model.dispose;
     const own = tf.memory().numTensors;
-    inferenceModel(model);
+    const pass = new InferencePass(model);
+    void pass.inferenceModel;
     expect(tf.memory().numTensors).toBeGreaterThan(own);
     tf.tidy(() => randomizeBatchNorm(model, 31));
-    inferenceModel(model); // refolded: the old copy is freed, a new one kept
+    void pass.inferenceModel; // refolded: the old copy is freed, a new one kept
+    pass.dispose();
+    expect(tf.memory().numTensors).toBe(own);
+    expect(model.dispose).toBe(dispose);
     model.dispose();
     expect(tf.memory().numTensors).toBe(start);
   });

@@ -11,6 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gray, jpg, png, put, saveTinyModel, tempDir } from '../cli/fixtures.js';
+import { emotionClassifierId } from '../../src/inference/classifier.js';
 import { collect as collectCli, lines, ROOT, runCli, spawnCli } from '../cli/run-cli.js';
 import { loadBullmq } from '../../src/queue/deps.js';
 import { parseRedisUrl } from '../../src/queue/connection.js';
@@ -92,7 +93,9 @@ describe.skipIf(noRedis !== undefined)('two worker processes, one killed midway'
         items.push({ bytes: images[i % images.length], name: `img-${i}`, jobId: `job-${i}` });
       }
     }
-    const jobs = await enqueueImages(items, { connection: redis.url, queue: QUEUE, attempts: 3 });
+    // the workers run --weights: the jobs name that model (its id is part of each job)
+    const model = await emotionClassifierId({ weights });
+    const jobs = await enqueueImages(items, { connection: redis.url, queue: QUEUE, attempts: 3, model });
     expect(new Set(jobs.map((j) => j.jobId)).size).toBe(TOTAL);
 
     const outcomes = new Map<string, JobOutcome>();
@@ -169,7 +172,7 @@ describe.skipIf(noRedis !== undefined)('two worker processes, one killed midway'
     put(dir, 'faces/sub/c.png', readFileSync(join(ROOT, 'examples/images/astronaut-face.png')));
     put(dir, 'faces/broken.png', 'garbage');
     const out = join(dir, 'results.jsonl');
-    const first = await runCli(['enqueue', join(dir, 'faces'), '--redis', redis.url, '--queue', QUEUE, '--wait', '--out', out]);
+    const first = await runCli(['enqueue', join(dir, 'faces'), '--redis', redis.url, '--queue', QUEUE, '--wait', '--out', out, '--weights', weights]);
     expect(first.code, first.stderr).toBe(1);
     expect(first.stderr).toContain('enqueued 4 images as 4 jobs');
     expect(first.stderr).toMatch(/broken\.png: encoded image \(7 bytes\): /);
@@ -182,14 +185,14 @@ describe.skipIf(noRedis !== undefined)('two worker processes, one killed midway'
     }
     const q2 = new Queue(QUEUE, { connection: parseRedisUrl(redis.url) });
     const before = await q2.getJobCounts();
-    const second = await runCli(['enqueue', join(dir, 'faces'), '--redis', redis.url, '--queue', QUEUE, '--wait', '--json']);
+    const second = await runCli(['enqueue', join(dir, 'faces'), '--redis', redis.url, '--queue', QUEUE, '--wait', '--json', '--weights', weights]);
     expect(second.code).toBe(1);
     expect(await q2.getJobCounts()).toEqual(before);
     const again = lines(second.stdout).map((l) => JSON.parse(l) as { file: string });
     expect(again.sort((x, y) => x.file.localeCompare(y.file))).toEqual(rows.sort((x, y) => x.file.localeCompare(y.file)));
 
     // SIGTERM while w2 is busy: its running jobs finish, nothing is left active, exit 0
-    const more = await enqueueImages(Array.from({ length: 60 }, (_, i) => ({ bytes: png(gray(200 + i)), jobId: `late-${i}` })), { connection: redis.url, queue: QUEUE });
+    const more = await enqueueImages(Array.from({ length: 60 }, (_, i) => ({ bytes: png(gray(200 + i)), jobId: `late-${i}` })), { connection: redis.url, queue: QUEUE, model });
     const lineCount = lines(w2.stdout).length;
     await until('w2 to take the new jobs', () => lines(w2.stdout).length > lineCount, 60_000);
     w2.child.kill('SIGTERM');

@@ -15,6 +15,7 @@ import { emotionJobId } from '../../src/queue/job.js';
 import { listImageFiles } from '../../src/queue/files.js';
 import { collectResults, enqueueImages, type JobOutcome } from '../../src/queue/producer.js';
 import { createEmotionWorker } from '../../src/queue/worker.js';
+import { emotionClassifierId } from '../../src/inference/classifier.js';
 import { EMOTIONS } from '../../src/emotions.js';
 import { redisUnavailable, startRedis, type TestRedis } from './redis-server.js';
 
@@ -56,6 +57,9 @@ describe('queue without Redis', () => {
     expect(emotionJobId({ bytes: a })).not.toBe(emotionJobId({ bytes: a }, { tta: true }));
     expect(emotionJobId({ bytes: a }, { tta: false })).toBe(emotionJobId({ bytes: a }));
     expect(emotionJobId({ path: '/x.png' })).not.toBe(emotionJobId({ url: '/x.png' }));
+    // the model that answers is part of the id: another model's result is never served for it
+    expect(emotionJobId({ bytes: a }, { model: 'shipped:default/float32 tta=auto prior=training' }))
+      .not.toBe(emotionJobId({ bytes: a }, { model: 'shipped:accurate/float32 tta=flip prior=training' }));
   });
 
   it('fails clearly when Redis cannot be reached', async () => {
@@ -88,6 +92,7 @@ describe.skipIf(noRedis !== undefined)('queue against a real Redis', () => {
   let redis: TestRedis;
   let worker: Worker | undefined;
   let weights: string;
+  let model: string; // the id of the workers' model, named by every job
   const queue = 'fer-test-api';
 
   beforeAll(async () => {
@@ -110,16 +115,15 @@ describe.skipIf(noRedis !== undefined)('queue against a real Redis', () => {
   }
 
   it('classifies images, fails bad ones at once with their reasons, and enqueueing again adds nothing', async () => {
-    const { loadEmotionModel } = await import('../../src/inference/weights.js');
-    const model = await loadEmotionModel({ weights });
     // default lock (30 s): detecting faces in a photo on the cpu backend blocks the event loop for seconds
-    worker = await createEmotionWorker({ connection: redis.url, queue, concurrency: 3, model });
+    worker = await createEmotionWorker({ connection: redis.url, queue, concurrency: 3, weights });
+    model = await emotionClassifierId({ weights });
     const dir = tempDir('fer-queue-imgs-');
     const a = put(dir, 'a.png', png(gray(1)));
     const b = put(dir, 'b.jpg', jpg(gray(2, 64)));
     const bad = put(dir, 'bad.png', 'this is not an image');
     const progress: number[] = [];
-    const opts = { connection: redis.url, queue, attempts: 3, onProgress: (p: { added: number }) => progress.push(p.added) };
+    const opts = { connection: redis.url, queue, attempts: 3, model, onProgress: (p: { added: number }) => progress.push(p.added) };
     const jobs = await enqueueImages([
       a, b, bad,
       { bytes: readFileSync(FACE), name: 'astronaut-face.png' },
@@ -192,8 +196,20 @@ describe.skipIf(noRedis !== undefined)('queue against a real Redis', () => {
     await q.close();
   }, 180_000);
 
+  it('fails a job for another model instead of answering it, and gives it another id', async () => {
+    const bytes = png(gray(7));
+    const other = await emotionClassifierId(); // the shipped default model
+    expect(other).not.toBe(model);
+    const [mine] = await enqueueImages([{ bytes, name: 'mine.png' }], { connection: redis.url, queue, model });
+    const [theirs] = await enqueueImages([{ bytes, name: 'theirs.png' }], { connection: redis.url, queue, model: other });
+    expect(theirs.jobId).not.toBe(mine.jobId);
+    const got = await collect([mine.jobId, theirs.jobId]);
+    expect(got.get(mine.jobId)!.ok).toBe(true);
+    expect(got.get(theirs.jobId)).toMatchObject({ ok: false, reason: `theirs.png: job is for the model "${other}" but this worker runs "${model}": enqueue it with this worker's model, or start a worker with that model` });
+  }, 60_000);
+
   it('answers every face of a photo when the job asks for faces', async () => {
-    const jobs = await enqueueImages([{ bytes: readFileSync(join(ROOT, 'examples/images/astronaut.png')), name: 'astronaut.png' }], { connection: redis.url, queue, faces: true, maxFaces: 3 });
+    const jobs = await enqueueImages([{ bytes: readFileSync(join(ROOT, 'examples/images/astronaut.png')), name: 'astronaut.png' }], { connection: redis.url, queue, faces: true, maxFaces: 3, model });
     const got = await collect(jobs.map((j) => j.jobId));
     const o = got.get(jobs[0].jobId)!;
     expect(o.ok, JSON.stringify(o)).toBe(true);
@@ -207,7 +223,7 @@ describe.skipIf(noRedis !== undefined)('queue against a real Redis', () => {
   }, 180_000);
 
   it('close() lets the running jobs finish', async () => {
-    const jobs = await enqueueImages(Array.from({ length: 12 }, (_, i) => ({ bytes: png(gray(100 + i)) })), { connection: redis.url, queue });
+    const jobs = await enqueueImages(Array.from({ length: 12 }, (_, i) => ({ bytes: png(gray(100 + i)) })), { connection: redis.url, queue, model });
     // close as soon as a job runs: the ones running complete, the rest stay waiting
     await new Promise<void>((resolve) => worker!.once('active', () => resolve()));
     await worker!.close();

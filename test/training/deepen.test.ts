@@ -4,7 +4,7 @@ import { setBackend } from '../../src/backends/select.js';
 import { tf } from '../../src/backends/tf.js';
 import { buildCnnLstm } from '../../src/model/cnn-lstm.js';
 import { deepenModel } from '../../src/training/deepen.js';
-import { predictPixels } from '../../src/training/loss.js';
+import { modelProbabilities as predictPixels } from '../../src/inference/classifier.js';
 import { patternedDataset, SIZE } from './helpers.js';
 
 const options = { inputSize: SIZE, filters: [4, 8], stemFilters: 4, lstmUnits: 8, denseUnits: 8 };

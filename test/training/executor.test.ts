@@ -14,11 +14,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tf } from '../../src/backends/tf.js';
 import { setBackend } from '../../src/backends/select.js';
 import { LocalExecutor, WorkerExecutor, readWeights } from '../../src/training/executor.js';
-import { predictPixels, type ShardRequest } from '../../src/training/loss.js';
+import type { ShardRequest } from '../../src/training/loss.js';
 import { readTeacherTargets, teacherKey } from '../../src/training/teacher-cache.js';
 import type { ShardResult } from '../../src/training/protocol.js';
 import { train } from '../../src/training/train.js';
-import { patternedDataset, SIZE, tinyModel } from './helpers.js';
+import { modelProbabilities, patternedDataset, SIZE, tinyModel } from './helpers.js';
 
 const NO_BN = { batchNorm: false, dropout: 0, convDropout: 0, seed: 1 } as const;
 
@@ -131,7 +131,7 @@ describe("train(): a teacher's predictions with workers", () => {
         teacher: { model: teacher, tta: 'ten-crop' },
       });
       const cached = await readTeacherTargets(dir, teacherKey(teacher, ds, 'ten-crop'), 10, 7);
-      const here = predictPixels(teacher, ds.images, ds.size, 256, 'ten-crop');
+      const here = modelProbabilities(teacher, ds.images, 256, 'ten-crop');
       // a pool of 2 workers for the teacher, then the gradient workers for the student
       expect(start.mock.calls.map(([m, count]) => [m === teacher, count])).toEqual([[true, 2], [false, 2]]);
       expect(cached).toBeDefined();

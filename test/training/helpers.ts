@@ -7,6 +7,7 @@ import { setBackend } from '../../src/backends/select.js';
 import { FerDataset } from '../../src/data/fer-dataset.js';
 import { buildCnnLstm, type CnnLstmOptions } from '../../src/model/cnn-lstm.js';
 import { Random } from '../../src/util/random.js';
+import { EmotionClassifier } from '../../src/inference/classifier.js';
 
 /** Side of the test images. */
 export const SIZE = 16;
@@ -53,4 +54,14 @@ export function onWasmWithoutLeaks(): void {
   afterAll(() => {
     expect(tf.memory().numTensors).toBe(before);
   });
+}
+
+/** A model's class probabilities for raw gray pixels, as prediction computes them (the classifier is freed after). */
+export function modelProbabilities(model: import('../../src/backends/tf.js').tfl.LayersModel, pixels: Uint8Array, batchSize = 256, tta: import('../../src/inference/tta.js').TtaMode = false): Float32Array {
+  const classifier = EmotionClassifier.fromModel<string>(model);
+  try {
+    return classifier.probabilities(pixels, { batchSize, tta });
+  } finally {
+    classifier.dispose();
+  }
 }

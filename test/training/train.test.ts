@@ -12,10 +12,9 @@ import { setBackend } from '../../src/backends/select.js';
 import { loadModel } from '../../src/model/io.js';
 import { readCheckpointState, restoreCheckpoint } from '../../src/training/checkpoint.js';
 import { readWeights } from '../../src/training/executor.js';
-import { predictPixels } from '../../src/training/loss.js';
 import { readTeacherTargets, teacherKey } from '../../src/training/teacher-cache.js';
 import { train, TrainingError, type EpochLog } from '../../src/training/train.js';
-import { patternedDataset, tinyModel } from './helpers.js';
+import { modelProbabilities, patternedDataset, tinyModel } from './helpers.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -304,7 +303,7 @@ describe('distillation', () => {
     await train(tinyModel(), ds, { ...opts, epochs: 1, teacher: { model: teacher } });
     const bin = join(dir, 'teacher-targets.bin');
     const cached = await readTeacherTargets(dir, teacherKey(teacher, ds, 'flip'), 16, 7);
-    expect(cached).toEqual(predictPixels(teacher, ds.images, ds.size, 256, 'flip'));
+    expect(cached).toEqual(modelProbabilities(teacher, ds.images, 256, 'flip'));
     const written = statSync(bin).mtimeMs;
     await new Promise((r) => setTimeout(r, 20));
     await train(tinyModel(), ds, { ...opts, epochs: 2, resume: true, teacher: { model: teacher } });
@@ -313,7 +312,7 @@ describe('distillation', () => {
     await train(tinyModel(), ds, { ...opts, epochs: 3, resume: true, teacher: { model: other } });
     expect(statSync(bin).mtimeMs).toBeGreaterThan(written);
     expect(await readTeacherTargets(dir, teacherKey(teacher, ds, 'flip'), 16, 7)).toBeUndefined();
-    expect(await readTeacherTargets(dir, teacherKey(other, ds, 'flip'), 16, 7)).toEqual(predictPixels(other, ds.images, ds.size, 256, 'flip'));
+    expect(await readTeacherTargets(dir, teacherKey(other, ds, 'flip'), 16, 7)).toEqual(modelProbabilities(other, ds.images, 256, 'flip'));
   });
 });
 

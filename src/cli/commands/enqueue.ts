@@ -8,7 +8,8 @@
 import { MIN_FACE_SIZE } from '../../detection/scan.js';
 import type { JobOutcome } from '../../queue/producer.js';
 import { flag, intOption, numberOption, requiredString, stringOption, UsageError, type ParsedArgs } from '../args.js';
-import { GLOBAL_HELP, type Command } from '../command.js';
+import { applyVariantOption, classPriorOption, GLOBAL_HELP, precisionOption, type Command } from '../command.js';
+import type { ModelVariant } from '../../inference/variants.js';
 import { EXIT, PROGRAM, SourceError } from '../errors.js';
 import { formatPrediction } from '../output.js';
 import { out } from '../quiet.js';
@@ -37,7 +38,11 @@ Options:
   --json                   JSON lines on stdout (with --wait the results, else {"file","jobId"})
   --timeout <s>            with --wait: give up after s seconds (exit 1; the jobs stay queued)
 
-What the workers answer:
+What the workers answer (with the model they run: give the options their workers were started with):
+  --weights <path>         the workers' model folder or model.json (default: the shipped weights)
+  --variant <v>            the workers' shipped model: default or accurate
+  --precision <p>          the workers' precision of the shipped weights (default float32)
+  --class-prior <p>        the workers' class prior: training (default) or uniform
   --faces                  every face of each photo (boxes, emotions); the workers need @vladmandic/human
   --tta                    average each image with its mirror image
   --min-face-score <n>     with --faces: ignore faces scored below n, 0–1 (default 0.5)
@@ -95,6 +100,13 @@ async function run(args: ParsedArgs): Promise<number> {
   };
   const faceOnly = (['min-face-score', 'max-faces', 'min-face-size'] as const).find((o) => args.values[o] !== undefined);
   if (faceOnly && !faces) throw new UsageError(`--${faceOnly} needs --faces`);
+  // the model the workers must run: part of each job's id (see worker --help)
+  await applyVariantOption(args);
+  const { emotionClassifierId } = await import('../../inference/classifier.js');
+  const model = await emotionClassifierId({
+    weights: stringOption(args.values, 'weights'), variant: stringOption(args.values, 'variant') as ModelVariant | undefined,
+    precision: precisionOption(args), classPrior: classPriorOption(args),
+  });
 
   const { listImageFiles, MissingPathError } = await import('../../queue/files.js');
   let files: string[];
@@ -111,7 +123,7 @@ async function run(args: ParsedArgs): Promise<number> {
   const where = `queue ${queue} at ${describeConnection(redis)}`;
   let jobs: Awaited<ReturnType<typeof enqueueImages>>;
   try {
-    jobs = await enqueueImages(files, { connection: redis, queue, attempts, retryFailed: flag(args.values, 'retry-failed'), send: flag(args.values, 'paths') ? 'path' : 'bytes', ...answer });
+    jobs = await enqueueImages(files, { connection: redis, queue, attempts, retryFailed: flag(args.values, 'retry-failed'), send: flag(args.values, 'paths') ? 'path' : 'bytes', ...answer, model });
   } catch (e) {
     if (e instanceof QueueDependencyError) throw new SourceError(e.message, { cause: e });
     throw e;
@@ -191,6 +203,10 @@ export const enqueueCommand: Command = {
     timeout: { type: 'string' },
     faces: { type: 'boolean' },
     tta: { type: 'boolean' },
+    weights: { type: 'string' },
+    variant: { type: 'string' },
+    precision: { type: 'string' },
+    'class-prior': { type: 'string' },
     'min-face-score': { type: 'string' },
     'max-faces': { type: 'string' },
     'min-face-size': { type: 'string' },

@@ -7,7 +7,7 @@
 import type { FerDataset } from '../../data/fer-dataset.js';
 import { parseSplitFilter, type SplitFilter } from '../../data/splits.js';
 import { flag, intOption, requiredString, stringOption, UsageError, type ParsedArgs } from '../args.js';
-import { applyVariantOption, ttaOption, GLOBAL_HELP, loadCliModel, loadDataset, precisionOption, startBackend, stderrProgress, type Command } from '../command.js';
+import { applyVariantOption, classPriorOption, GLOBAL_HELP, loadCliClassifier, loadDataset, precisionOption, startBackend, stderrProgress, type Command } from '../command.js';
 import { EXIT, SourceError, withSource } from '../errors.js';
 import { formatEvaluation } from '../output.js';
 import { out } from '../quiet.js';
@@ -32,6 +32,8 @@ Options:
                        not with --weights
   --variant <v>        shipped model: default, or accurate (deeper, scored with its flip TTA); not
                        with --weights
+  --class-prior <p>    training (default: the model's FER-2013 class frequencies) or uniform (for
+                       data balanced across emotions: lab studies, posed sets)
   --batch-size <n>     images per forward pass (default 256)
   --json               print the result as JSON (the last line of stdout):
                        {"accuracy","macroF1","count","perClass","confusion"}
@@ -60,9 +62,8 @@ async function run(args: ParsedArgs): Promise<number> {
   const source = requiredString(args.values, 'data');
   await applyVariantOption(args);
   const json = flag(args.values, 'json');
-  const tta = ttaOption(args);
   const batchSize = intOption(args.values, 'batch-size', 1);
-  const weights = stringOption(args.values, 'weights');
+  classPriorOption(args); // usage errors before the data is loaded
   const requested = stringOption(args.values, 'split');
   if (requested !== undefined && !parseSplitFilter(requested)) {
     throw new UsageError(`--split must be test, PublicTest, PrivateTest, Training, train or all, got "${requested}"`);
@@ -72,12 +73,13 @@ async function run(args: ParsedArgs): Promise<number> {
   const data = await loadDataset(source);
   const { split, note } = chooseSplit(data, requested, source);
   if (note) process.stderr.write(`note: ${note}\n`);
-  const { model, location } = await loadCliModel(weights, precisionOption(args));
+  const { classifier, location } = await loadCliClassifier(args);
+  const tta = classifier.tta;
   const { evaluate } = await import('../../evaluation/evaluate.js');
   const progress = stderrProgress('evaluating');
   let result;
   try {
-    result = await withSource(location, () => evaluate(model, data, { split, tta, batchSize, onProgress: progress.update }));
+    result = await withSource(location, () => evaluate(classifier, data, { split, batchSize, onProgress: progress.update }));
   } finally {
     progress.done();
   }
@@ -103,6 +105,7 @@ export const evaluateCommand: Command = {
     'no-tta': { type: 'boolean' },
     precision: { type: 'string' },
     variant: { type: 'string' },
+    'class-prior': { type: 'string' },
     'batch-size': { type: 'string' },
     json: { type: 'boolean' },
   },

@@ -8,13 +8,12 @@
 import type { FaceEmotion } from '../../detection/detect-emotions.js';
 import type { Classification } from '../../inference/predict.js';
 import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../args.js';
-import { applyVariantOption, GLOBAL_HELP, loadCliModel, precisionOption, startBackend, stderrProgress, ttaOption, type Command } from '../command.js';
-import type { TtaMode } from '../../inference/tta.js';
+import { applyVariantOption, GLOBAL_HELP, loadCliClassifier, startBackend, stderrProgress, type Command } from '../command.js';
 import { attachSource, EXIT, PROGRAM, reportError } from '../errors.js';
 import { formatPrediction } from '../output.js';
 import { out } from '../quiet.js';
 import { MIN_FACE_SIZE } from '../../detection/scan.js';
-import { BATCH_HELP } from '../../batch/help.js';
+import { BATCH_HELP } from '../batch-help.js';
 
 const HELP = `Usage: fer-cnn-lstm predict <image|folder...> [options]
 
@@ -34,6 +33,8 @@ Options:
                          (smaller, accuracy in the README); not with --weights
   --variant <v>          shipped model: default, or accurate (a deeper network with flip TTA: more
                          accurate, slower; numbers in the README); not with --weights
+  --class-prior <p>      training (default: the model's FER-2013 class frequencies) or uniform (for
+                         faces balanced across emotions: lab studies, posed sets)
 
 An image with almost no contrast (blank, uniform grey) still gets its line, plus a warning on
 stderr ("lowContrast": true in --json): its answer says nothing about a face. Runs of more than one
@@ -85,13 +86,13 @@ function faceLine(file: string, index: number, f: FaceEmotion): string {
 }
 
 /** `predict --faces`: detects the faces of each photo and classifies each one. */
-async function predictFaces(args: ParsedArgs, files: readonly string[], json: boolean, tta: TtaMode, batchSize: number): Promise<number> {
+async function predictFaces(args: ParsedArgs, files: readonly string[], json: boolean, batchSize: number): Promise<number> {
   const minFaceScore = numberOption(args.values, 'min-face-score', 0, 1, true);
   const maxFaces = intOption(args.values, 'max-faces', 1);
   const minFaceSize = numberOption(args.values, 'min-face-size', MIN_FACE_SIZE);
   const detector = stringOption(args.values, 'detector');
   await startBackend(args);
-  const { model } = await loadCliModel(stringOption(args.values, 'weights'), precisionOption(args));
+  const { classifier } = await loadCliClassifier(args);
   const { loadFaceDetector } = await import('../../detection/detector.js');
   const { detectEmotions } = await import('../../detection/detect-emotions.js');
   // load the detector before any photo: a missing @vladmandic/human is one error for the whole run
@@ -100,7 +101,7 @@ async function predictFaces(args: ParsedArgs, files: readonly string[], json: bo
   for (const file of files) {
     let faces: FaceEmotion[];
     try {
-      faces = await detectEmotions(file, { model, tta, batchSize, minFaceScore, maxFaces, minFaceSize, detector });
+      faces = await detectEmotions(file, { classifier, batchSize, minFaceScore, maxFaces, minFaceSize, detector });
     } catch (e) {
       failed++;
       reportError(attachSource(file, e), flag(args.values, 'verbose'));
@@ -118,17 +119,15 @@ async function run(args: ParsedArgs): Promise<number> {
   if (files.length === 0) throw new UsageError('predict needs at least one image file');
   await applyVariantOption(args);
   // folders, --out, --workers, --recursive, --resume: streaming batch mode on worker threads (src/batch)
-  const batch = await import('../../batch/cli.js');
+  const batch = await import('../batch-predict.js');
   if (await batch.isBatchRun(args)) return batch.runBatchPredict(args);
   const json = flag(args.values, 'json');
-  const tta = ttaOption(args);
   const batchSize = intOption(args.values, 'batch-size', 1) ?? 64;
-  if (flag(args.values, 'faces')) return predictFaces(args, files, json, tta, batchSize);
+  if (flag(args.values, 'faces')) return predictFaces(args, files, json, batchSize);
   const faceOnly = FACE_OPTIONS.find((o) => args.values[o] !== undefined);
   if (faceOnly) throw new UsageError(`--${faceOnly} needs --faces`);
   await startBackend(args);
-  const { classifyEmotion } = await import('../../inference/predict.js');
-  const { model } = await loadCliModel(stringOption(args.values, 'weights'), precisionOption(args));
+  const { classifier } = await loadCliClassifier(args);
   let failed = 0;
   const answer = (file: string, c: Classification) => {
     progress.done(); // a live progress line on the terminal is cleared before the answers
@@ -143,7 +142,7 @@ async function run(args: ParsedArgs): Promise<number> {
     let results: Classification[] | undefined;
     try {
       // the whole chunk in one pass; if any file is bad, fall back to one at a time to say which
-      results = await classifyEmotion(chunk, { model, tta, batchSize });
+      results = await classifier.classify(chunk, { batchSize });
     } catch {
       results = undefined;
     }
@@ -153,7 +152,7 @@ async function run(args: ParsedArgs): Promise<number> {
     }
     for (const file of chunk) {
       try {
-        answer(file, await classifyEmotion(file, { model, tta }));
+        answer(file, await classifier.classify(file));
       } catch (e) {
         failed++;
         progress.done();
@@ -183,6 +182,7 @@ export const predictCommand: Command = {
     detector: { type: 'string' },
     precision: { type: 'string' },
     variant: { type: 'string' },
+    'class-prior': { type: 'string' },
     out: { type: 'string' },
     recursive: { type: 'boolean' },
     workers: { type: 'string' },

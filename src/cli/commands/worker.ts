@@ -28,6 +28,9 @@ Options:
                            --faces says so in the job); give all workers of a queue the same choice
                            (needs: npm install @vladmandic/human)
   --weights <path>         model folder or model.json (default: the shipped pretrained weights)
+  --variant <v>            shipped model: default, or accurate; not with --weights
+  --precision <p>          stored precision of the shipped weights: float32 (default), float16 or uint8
+  --class-prior <p>        training (default) or uniform (faces balanced across emotions)
   --detector <path>        the face detector's blazeface.json, for jobs that ask for faces
                            (default: the one in @vladmandic/human)
   --lock-duration <ms>     a job's lock, renewed at half of it while the job runs (default 30000)
@@ -40,6 +43,11 @@ A worker that dies holds its jobs no longer: after --lock-duration another worke
 --stalled-interval) puts them back in the queue, so a job lost with its worker is answered within
 about lock-duration + stalled-interval. SIGTERM or Ctrl-C: no new jobs, the running ones finish,
 exit 0; a second signal stops at once (the running jobs are then put back by the other workers).
+
+Jobs that don't ask for --tta get the shipped variant's own setting, as predict does (none with
+--weights). Each job names the model that must answer it (enqueue --weights/--variant/--precision/
+--class-prior, the enqueueImages() option "model"): a worker running another model fails it
+instead of answering. Its model id is printed at start.
 
 Needs the optional packages: npm install bullmq ioredis
 
@@ -72,7 +80,6 @@ async function run(args: ParsedArgs): Promise<number> {
   const faces = flag(args.values, 'faces');
   const quiet = flag(args.values, 'quiet');
   const detector = stringOption(args.values, 'detector');
-  const weights = stringOption(args.values, 'weights');
   const { hostname } = await import('node:os');
   const name = stringOption(args.values, 'name') ?? `${hostname()}:${process.pid}`;
 
@@ -80,13 +87,14 @@ async function run(args: ParsedArgs): Promise<number> {
   // a missing bullmq is one line before any model is loaded
   await loadBullmq('queue worker').catch((e) => { throw e instanceof QueueDependencyError ? new SourceError(e.message, { cause: e }) : e; });
   const backend = await startBackend(args);
-  const { loadCliModel } = await import('../command.js');
-  const { model } = await loadCliModel(weights); // checks the shapes, names the weights in errors
+  const { loadCliClassifier } = await import('../command.js');
+  // the shipped variant with its own TTA, like predict; checks the shapes, names the weights in errors
+  const { classifier } = await loadCliClassifier(args);
   const { createEmotionWorker, WORKER_DEFAULTS } = await import('../../queue/worker.js');
   let worker: Awaited<ReturnType<typeof createEmotionWorker>>;
   try {
     worker = await createEmotionWorker({
-      connection: redis, queue, concurrency, faces, model, detector, lockDuration, stalledInterval, maxStalledCount, name,
+      connection: redis, queue, concurrency, faces, classifier, detector, lockDuration, stalledInterval, maxStalledCount, name,
       onError: (e) => process.stderr.write(`${PROGRAM}: redis: ${e.message}\n`),
     });
   } catch (e) {
@@ -94,7 +102,7 @@ async function run(args: ParsedArgs): Promise<number> {
     throw e;
   }
   process.stderr.write(`${PROGRAM}: worker ${name} on queue ${queue} at ${describeConnection(redis)} (${backend}, concurrency ${concurrency ?? WORKER_DEFAULTS.concurrency}, `
-    + `lock ${(lockDuration ?? WORKER_DEFAULTS.lockDuration) / 1000} s, stalled check every ${(stalledInterval ?? WORKER_DEFAULTS.stalledInterval) / 1000} s${faces ? ', faces' : ''})\n`);
+    + `lock ${(lockDuration ?? WORKER_DEFAULTS.lockDuration) / 1000} s, stalled check every ${(stalledInterval ?? WORKER_DEFAULTS.stalledInterval) / 1000} s${faces ? ', faces' : ''}), model ${classifier.id}\n`);
 
   worker.on('completed', (job, result) => { if (!quiet) out(resultLine(job.id ?? '?', result as EmotionJobResult)); });
   worker.on('failed', (job, err) => {
@@ -134,6 +142,9 @@ export const workerCommand: Command = {
     concurrency: { type: 'string' },
     faces: { type: 'boolean' },
     weights: { type: 'string' },
+    variant: { type: 'string' },
+    precision: { type: 'string' },
+    'class-prior': { type: 'string' },
     detector: { type: 'string' },
     'lock-duration': { type: 'string' },
     'stalled-interval': { type: 'string' },

@@ -6,17 +6,18 @@
  *
  * @packageDocumentation
  */
-import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../cli/args.js';
-import { EXIT, SourceError, errorLine } from '../cli/errors.js';
-import { formatPrediction } from '../cli/output.js';
-import { ttaOption } from '../cli/command.js';
+import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from './args.js';
+import { EXIT, SourceError, errorLine } from './errors.js';
+import { formatPrediction } from './output.js';
+import { classPriorOption, ttaOption } from './command.js';
+import type { ModelVariant } from '../inference/variants.js';
 import type { WeightPrecision } from '../model/quantize.js';
-import { countImageFiles, listImageFiles } from './files.js';
-import { csvHeader, formatOf, formatResult, readResumeState, type OutputFormat } from './output.js';
-import { defaultWorkers, predictFiles, type FileResult } from './predict-files.js';
-import { ProgressDisplay } from './progress.js';
+import { countImageFiles, listImageFiles } from '../batch/files.js';
+import { csvHeader, formatOf, formatResult, readResumeState, type OutputFormat } from '../batch/output.js';
+import { defaultWorkers, predictFiles, type FileResult } from '../batch/predict-files.js';
+import { ProgressDisplay } from '../batch/progress.js';
 
-export { BATCH_HELP } from './help.js';
+export { BATCH_HELP } from './batch-help.js';
 
 /** The options that make `predict` a batch run (besides a folder among the inputs). */
 export const BATCH_OPTIONS = ['out', 'workers', 'recursive', 'resume'] as const;
@@ -94,6 +95,7 @@ export async function runBatchPredict(args: ParsedArgs): Promise<number> {
   const options = {
     workers, faces, signal: undefined as AbortSignal | undefined,
     weights: stringOption(args.values, 'weights'), precision, tta: ttaOption(args),
+    variant: stringOption(args.values, 'variant') as ModelVariant | undefined, classPrior: classPriorOption(args),
     backend: stringOption(args.values, 'backend'),
     chunkSize: faces ? undefined : batchSize !== undefined ? Math.min(batchSize, 256) : undefined,
     minFaceScore: numberOption(args.values, 'min-face-score', 0, 1, true),
