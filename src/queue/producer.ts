@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { readFile } from 'node:fs/promises';
+import { INPUT_DEFAULTS, readLocalImage } from './input-policy.js';
 import { resolve as resolvePath } from 'node:path';
 import { describeConnection, DEFAULT_QUEUE, toConnectionOptions, withTimeout, type RedisConnection } from './connection.js';
 import { loadBullmq, type QueueImporters } from './deps.js';
@@ -140,13 +140,8 @@ export async function enqueueImages(images: Iterable<string | EnqueueImage> | As
         data.path = resolvePath(img.path!);
         jobId ??= emotionJobId({ path: data.path }, answer);
       } else {
-        let bytes: Uint8Array;
-        try {
-          bytes = await readFile(img.path!);
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          throw new Error(`${img.path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not an image file' : (e as Error).message}`, { cause: e });
-        }
+        // a regular file of at most the workers' default input limit: not /dev/zero, not a FIFO
+        const bytes = await readLocalImage(img.path!, INPUT_DEFAULTS.maxInputBytes);
         data.base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
         jobId ??= emotionJobId({ bytes }, answer);
       }

@@ -15,6 +15,7 @@ import { emotionJobId } from '../../src/queue/job.js';
 import { listImageFiles } from '../../src/queue/files.js';
 import { collectResults, enqueueImages, type JobOutcome } from '../../src/queue/producer.js';
 import { createEmotionWorker } from '../../src/queue/worker.js';
+import { REFUSED_INPUT } from '../../src/queue/input-policy.js';
 import { EMOTIONS } from '../../src/emotions.js';
 import { redisUnavailable, startRedis, type TestRedis } from './redis-server.js';
 
@@ -113,8 +114,9 @@ describe.skipIf(noRedis !== undefined)('queue against a real Redis', () => {
     const { loadEmotionModel } = await import('../../src/inference/weights.js');
     const model = await loadEmotionModel({ weights });
     // default lock (30 s): detecting faces in a photo on the cpu backend blocks the event loop for seconds
-    worker = await createEmotionWorker({ connection: redis.url, queue, concurrency: 3, model });
     const dir = tempDir('fer-queue-imgs-');
+    // path jobs are read from the folders the worker allows
+    worker = await createEmotionWorker({ connection: redis.url, queue, concurrency: 3, model, allowPaths: [dir] });
     const a = put(dir, 'a.png', png(gray(1)));
     const b = put(dir, 'b.jpg', jpg(gray(2, 64)));
     const bad = put(dir, 'bad.png', 'this is not an image');
@@ -157,7 +159,7 @@ describe.skipIf(noRedis !== undefined)('queue against a real Redis', () => {
     const reason = (id: string) => { const o = got.get(id)!; return o.ok ? 'ok' : o.reason; };
     expect(reason(jobs[2].jobId)).toMatch(/^.*bad\.png: .*(not a JPEG or PNG|unknown|unsupported|format).*$/i);
     expect(reason(jobs[2].jobId)).not.toContain('\n');
-    expect(reason(byPath[1].jobId)).toBe(`${join(dir, 'missing.png')}: no such file`);
+    expect(reason(byPath[1].jobId)).toBe(`${join(dir, 'missing.png')}: ${REFUSED_INPUT}`);
     expect(reason('no-image')).toBe('empty: job data needs exactly one image: "path", "url" or "base64"');
     expect(reason('bad-option')).toBe('job data "maxFaces" must be an integer ≥ 1, got 0');
     // input errors are not retried although attempts is 3

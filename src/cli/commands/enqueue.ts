@@ -7,11 +7,13 @@
  */
 import { MIN_FACE_SIZE } from '../../detection/scan.js';
 import type { JobOutcome } from '../../queue/producer.js';
-import { flag, intOption, numberOption, requiredString, stringOption, UsageError, type ParsedArgs } from '../args.js';
+import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../args.js';
+import { redisOption } from '../redis-option.js';
 import { GLOBAL_HELP, type Command } from '../command.js';
 import { EXIT, PROGRAM, SourceError } from '../errors.js';
 import { formatPrediction } from '../output.js';
 import { out } from '../quiet.js';
+import { clip } from '../../util/text.js';
 
 const HELP = `Usage: fer-cnn-lstm enqueue <folder|image...> --redis <url> [options]
 
@@ -21,11 +23,13 @@ content and the options, so enqueueing the same images again adds no new jobs, a
 collects the results that are already there.
 
 Options:
-  --redis <url>            Redis: redis://[user:password@]host:port[/db] (rediss:// for TLS)
+  --redis <url>            Redis: redis://[user:password@]host:port[/db] (rediss:// for TLS);
+                           default: the REDIS_URL environment variable (keeps a password out of ps)
   --queue <name>           queue name (default fer-emotions)
   --paths                  send each file's absolute path, not its bytes: the workers read the
                            files themselves (they must see them at the same path: shared storage);
-                           job ids then come from the paths, so a changed file is not asked again
+                           job ids then come from the paths, so a changed file is not asked again;
+                           the workers must allow the folder (worker --allow-paths <dir>)
   --attempts <n>           tries per job when a worker fails (default 3; unreadable images are
                            not retried, jobs of a crashed worker are put back without using one)
   --retry-failed           put the jobs of these images that failed before back in the queue
@@ -70,13 +74,8 @@ function outcomeText(file: string, o: JobOutcome): string | null {
 
 async function run(args: ParsedArgs): Promise<number> {
   if (args.positionals.length === 0) throw new UsageError('enqueue needs at least one image file or folder');
-  const redis = requiredString(args.values, 'redis');
-  const { parseRedisUrl, describeConnection, DEFAULT_QUEUE } = await import('../../queue/connection.js');
-  try {
-    parseRedisUrl(redis);
-  } catch (e) {
-    throw new UsageError(`--redis: ${(e as Error).message}`);
-  }
+  const redis = await redisOption(args);
+  const { describeConnection, DEFAULT_QUEUE } = await import('../../queue/connection.js');
   const queue = stringOption(args.values, 'queue') ?? DEFAULT_QUEUE;
   const wait = flag(args.values, 'wait');
   const json = flag(args.values, 'json');
@@ -96,6 +95,12 @@ async function run(args: ParsedArgs): Promise<number> {
   const faceOnly = (['min-face-score', 'max-faces', 'min-face-size'] as const).find((o) => args.values[o] !== undefined);
   if (faceOnly && !faces) throw new UsageError(`--${faceOnly} needs --faces`);
 
+  if (outFile !== undefined) {
+    // before anything is enqueued or opened for writing: the output must not be one of the images
+    const { refuseOutputIsInput } = await import('../../util/output-file.js');
+    await refuseOutputIsInput(outFile, { inputs: args.positionals, recursive: true, listed: (n) => /\.(jpe?g|png)$/i.test(n) })
+      .catch((e: Error) => { throw new SourceError(e.message, { cause: e }); });
+  }
   const { listImageFiles, MissingPathError } = await import('../../queue/files.js');
   let files: string[];
   try {
@@ -125,14 +130,10 @@ async function run(args: ParsedArgs): Promise<number> {
     return EXIT.ok;
   }
 
-  let sink: import('node:fs').WriteStream | undefined;
+  let sink: import('../../util/output-file.js').OutputSink | undefined;
   if (outFile !== undefined) {
-    const { createWriteStream } = await import('node:fs');
-    sink = createWriteStream(outFile);
-    await new Promise<void>((resolve, reject) => {
-      sink!.once('open', () => resolve());
-      sink!.once('error', (e) => reject(new SourceError(`${outFile}: cannot write (${(e as NodeJS.ErrnoException).code ?? e.message})`)));
-    });
+    const { openOutput } = await import('../../util/output-file.js');
+    sink = await openOutput(outFile).catch((e: Error) => { throw new SourceError(e.message, { cause: e }); });
   }
   const tty = process.stderr.isTTY === true;
   let lastShown = 0;
@@ -141,6 +142,7 @@ async function run(args: ParsedArgs): Promise<number> {
   process.on('SIGINT', onSigint);
   let done = 0;
   let failed = 0;
+  let collected = false;
   try {
     for await (const o of collectResults(filesOf.keys(), {
       connection: redis, queue, signal: controller.signal, timeoutMs: timeout === undefined ? undefined : timeout * 1000,
@@ -153,7 +155,7 @@ async function run(args: ParsedArgs): Promise<number> {
       done++;
       if (!o.ok) failed++;
       for (const file of filesOf.get(o.jobId) ?? [o.jobId]) {
-        if (sink) sink.write(outcomeJson(file, o) + '\n');
+        if (sink) await sink.write(outcomeJson(file, o) + '\n').catch((e: Error) => { throw new SourceError(`${e.message}; the jobs stay in the queue: run the same command again to collect their results`, { cause: e }); });
         else if (json) out(outcomeJson(file, o));
         else {
           const text = outcomeText(file, o);
@@ -161,14 +163,16 @@ async function run(args: ParsedArgs): Promise<number> {
         }
         if (!o.ok) {
           if (tty) process.stderr.write('\r\x1b[K');
-          process.stderr.write(`${PROGRAM}: ${o.reason.includes(file) ? o.reason : `${file}: ${o.reason}`}\n`);
+          const reason = clip(o.reason, 500); // written by a worker, or by anyone who can reach Redis
+          process.stderr.write(`${PROGRAM}: ${reason.includes(file) ? reason : `${file}: ${reason}`}\n`);
         }
       }
     }
+    collected = true;
   } finally {
     process.off('SIGINT', onSigint);
     if (tty) process.stderr.write('\r\x1b[K');
-    if (sink) await new Promise<void>((resolve) => sink!.end(() => resolve()));
+    if (sink) await sink.close().catch((e: Error) => { if (collected) throw new SourceError(e.message, { cause: e }); });
   }
   process.stderr.write(`${PROGRAM}: ${filesOf.size} job${filesOf.size === 1 ? '' : 's'} finished: ${done - failed} answered, ${failed} failed${outFile ? ` (results in ${outFile})` : ''}\n`);
   return failed > 0 ? EXIT.failure : EXIT.ok;

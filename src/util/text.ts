@@ -1,0 +1,46 @@
+/**
+ * Text from outside (job names, file names, option values, error messages) made safe for one log
+ * line: control characters escaped, so that a newline or an ANSI escape cannot forge or repaint
+ * lines, and long values cut, so that one value cannot become a 30 MB line.
+ *
+ * @packageDocumentation
+ */
+
+/** Longest echoed value, in characters, before it is cut. */
+export const MAX_ECHO = 200;
+
+/**
+ * `text` with every control character (C0, DEL, C1, and the Unicode line and paragraph
+ * separators) written as a visible escape (`\n`, `\x1b`, `\u2028`) — one line, nothing for a
+ * terminal to interpret.
+ */
+export function escapeControl(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** `text` cut to `max` characters (with `…(N more characters)`) and control characters escaped. */
+export function clip(text: string, max = MAX_ECHO): string {
+  const cut = text.length > max ? `${text.slice(0, max)}…(${text.length - max} more characters)` : text;
+  return escapeControl(cut);
+}
+
+/**
+ * A short description of any value for an error message, without walking into it (a deeply
+ * nested value cannot overflow the stack): strings quoted and cut, numbers as they are, objects
+ * and arrays by kind and size.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `"${clip(value, 80)}"`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
