@@ -125,7 +125,8 @@ export async function runBatchPredict(args: ParsedArgs): Promise<number> {
   const { resolve: resolvePath } = await import('node:path');
   const progress = new ProgressDisplay(process.stderr);
   let skipped = 0;
-  const list = { recursive };
+  const { unreadableNameWarning } = await import('../util/image-files.js');
+  const list = { recursive, onUnreadableName: (dir: string, raw: Buffer) => process.stderr.write(`fer-cnn-lstm: ${unreadableNameWarning(dir, raw)}\n`) };
   void countImageFiles(inputs, list).then((n) => progress.setTotal(n), () => {});
   async function* pending(): AsyncGenerator<string, void, undefined> {
     for await (const f of listImageFiles(inputs, list)) {

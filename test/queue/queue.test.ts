@@ -70,14 +70,15 @@ describe('queue without Redis', () => {
     await expect(createEmotionWorker({ connection: url, model, concurrency: 0 })).rejects.toThrow(/concurrency must be an integer ≥ 1/);
   }, 60_000);
 
-  it('lists the images of folders, sorted, subfolders included', async () => {
+  it('lists the images of folders as predict does, sorted, subfolders included', async () => {
     const dir = tempDir('fer-queue-files-');
     put(dir, 'b.png', 'x');
     put(dir, 'a/c.JPG', 'x');
     put(dir, 'notes.txt', 'x');
     put(dir, '.hidden/d.png', 'x');
     const single = put(dir, 'single.dat', 'x');
-    expect(await listImageFiles([dir, single])).toEqual([join(dir, 'a/c.JPG'), join(dir, 'b.png'), single]);
+    // as predict lists a folder: its files, then its subfolders (dot folders too), each sorted
+    expect(await listImageFiles([dir, single])).toEqual([join(dir, 'b.png'), join(dir, '.hidden/d.png'), join(dir, 'a/c.JPG'), single]);
     await expect(listImageFiles([join(dir, 'nope')])).rejects.toThrow(/nope: no such file or folder/);
   });
 });

@@ -104,7 +104,8 @@ async function run(args: ParsedArgs): Promise<number> {
   const { listImageFiles, MissingPathError } = await import('../../queue/files.js');
   let files: string[];
   try {
-    files = await listImageFiles(args.positionals);
+    const { unreadableNameWarning } = await import('../../util/image-files.js');
+    files = await listImageFiles(args.positionals, { onUnreadableName: (dir, raw) => process.stderr.write(`${PROGRAM}: ${unreadableNameWarning(dir, raw)}\n`) });
   } catch (e) {
     if (e instanceof MissingPathError) throw new SourceError(e.message);
     throw e;
