@@ -166,6 +166,13 @@ export interface CollectOptions extends QueueClientOptions {
   timeoutMs?: number;
   /** Stops waiting (throws an AbortError) when aborted. */
   signal?: AbortSignal;
+  /**
+   * Give up (throw, naming Redis) when Redis has not answered a check for this many milliseconds
+   * — Redis gone for good. Default 60000. The jobs stay in the queue.
+   */
+  redisTimeoutMs?: number;
+  /** Called on each Redis connection error while waiting (e.g. to say that Redis is not answering). Default: none. */
+  onConnectionError?: (error: Error) => void;
 }
 
 /**
@@ -188,8 +195,10 @@ export async function* collectResults(jobIds: Iterable<string>, options: Collect
 
   const queue = new Queue<EmotionJobData, EmotionJobResult>(name, { connection });
   const events = new QueueEvents(name, { connection, autorun: true });
-  queue.on('error', () => undefined);
-  events.on('error', () => undefined);
+  const onError = (e: Error) => options.onConnectionError?.(e);
+  queue.on('error', onError);
+  events.on('error', onError);
+  const redisTimeoutMs = options.redisTimeoutMs ?? 60_000;
   const toCheck = new Set<string>();
   let wake: (() => void) | undefined;
   const onFinished = ({ jobId }: { jobId: string }) => {
@@ -233,7 +242,8 @@ export async function* collectResults(jobIds: Iterable<string>, options: Collect
         toCheck.clear();
       }
       for (let i = 0; i < ids.length; i += ADD_CHUNK) {
-        const outcomes = await Promise.all(ids.slice(i, i + ADD_CHUNK).map(check));
+        const outcomes = await withTimeout(Promise.all(ids.slice(i, i + ADD_CHUNK).map(check)), redisTimeoutMs,
+          `Redis at ${describeConnection(options.connection)} has not answered for ${redisTimeoutMs / 1000} s: gave up waiting (the jobs stay in queue ${name})`);
         for (const o of outcomes) {
           if (!o || !pending.delete(o.jobId)) continue;
           done++;
@@ -253,6 +263,12 @@ export async function* collectResults(jobIds: Iterable<string>, options: Collect
     }
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
-    await Promise.allSettled([events.close(), queue.close()]);
+    // closing waits for Redis: with Redis gone, not longer than a moment
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([events.close(), queue.close()]),
+      new Promise<void>((resolve) => { timer = setTimeout(resolve, 2000); }),
+    ]);
+    clearTimeout(timer);
   }
 }

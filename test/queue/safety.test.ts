@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Worker } from 'bullmq';
 import { gray, png, put, saveTinyModel, tempDir } from '../cli/fixtures.js';
-import { runCli } from '../cli/run-cli.js';
+import { collect as collectCli, runCli, spawnCli } from '../cli/run-cli.js';
 import { loadBullmq } from '../../src/queue/deps.js';
 import { parseRedisUrl } from '../../src/queue/connection.js';
 import { collectResults, enqueueImages, type JobOutcome } from '../../src/queue/producer.js';
@@ -165,5 +165,29 @@ describe.skipIf(noRedis !== undefined)('a worker against hostile jobs (real Redi
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('/dev/full: cannot write the output (ENOSPC: no space left on the device); the jobs stay in the queue');
     expect(r.stderr).not.toMatch(/answered/);
+  }, 90_000);
+
+  it('enqueue --wait with Redis gone for good says so and gives up after --redis-timeout (exit 1)', async () => {
+    const lost = (await startRedis())!;
+    try {
+      const images = tempDir('fer-enqueue-lost-');
+      put(images, 'a.png', png(gray(40)));
+      const child = spawnCli(['enqueue', images, '--queue', 'nobody-works-here', '--wait', '--redis-timeout', '2'], { env: { REDIS_URL: lost.url } });
+      const result = collectCli(child);
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+      const t0 = Date.now();
+      while (!stderr.includes('enqueued') && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 100));
+      expect(stderr).toContain('enqueued 1 image');
+      await lost.stop();
+      const t1 = Date.now();
+      const r = await result;
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/Redis at redis:\/\/127\.0\.0\.1:\d+ is not answering/);
+      expect(r.stderr).toMatch(/has not answered for 2 s: gave up waiting \(the jobs stay in queue nobody-works-here\)/);
+      expect(Date.now() - t1).toBeLessThan(30_000);
+    } finally {
+      await lost.stop();
+    }
   }, 90_000);
 });

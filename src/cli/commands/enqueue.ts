@@ -40,6 +40,8 @@ Options:
                              {"file","jobId","error"}                          (a failed job)
   --json                   JSON lines on stdout (with --wait the results, else {"file","jobId"})
   --timeout <s>            with --wait: give up after s seconds (exit 1; the jobs stay queued)
+  --redis-timeout <s>      with --wait: give up when Redis has not answered for s seconds (default 60;
+                           exit 1, the jobs stay queued); a lost connection is reported when it happens
 
 What the workers answer:
   --faces                  every face of each photo (boxes, emotions); the workers need @vladmandic/human
@@ -82,6 +84,8 @@ async function run(args: ParsedArgs): Promise<number> {
   const outFile = stringOption(args.values, 'out');
   if (outFile !== undefined && !wait) throw new UsageError('--out needs --wait');
   const timeout = numberOption(args.values, 'timeout', 0);
+  const redisTimeout = numberOption(args.values, 'redis-timeout', 0.1);
+  if (redisTimeout !== undefined && !wait) throw new UsageError('--redis-timeout needs --wait');
   if (timeout !== undefined && !wait) throw new UsageError('--timeout needs --wait');
   const attempts = intOption(args.values, 'attempts', 1, 100);
   const faces = flag(args.values, 'faces');
@@ -138,6 +142,7 @@ async function run(args: ParsedArgs): Promise<number> {
   }
   const tty = process.stderr.isTTY === true;
   let lastShown = 0;
+  let lastConnectionError = 0;
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Error('interrupted: the jobs stay in the queue; run the same command again to collect their results'));
   process.on('SIGINT', onSigint);
@@ -147,6 +152,13 @@ async function run(args: ParsedArgs): Promise<number> {
   try {
     for await (const o of collectResults(filesOf.keys(), {
       connection: redis, queue, signal: controller.signal, timeoutMs: timeout === undefined ? undefined : timeout * 1000,
+      redisTimeoutMs: redisTimeout === undefined ? undefined : redisTimeout * 1000,
+      onConnectionError: (e) => {
+        if (Date.now() - lastConnectionError < 10_000) return;
+        lastConnectionError = Date.now();
+        if (tty) process.stderr.write('\r\x1b[K');
+        process.stderr.write(`${PROGRAM}: Redis at ${describeConnection(redis)} is not answering (${clip(e.message, 200)}); waiting up to ${redisTimeout ?? 60} s for it\n`);
+      },
       onProgress: (p) => {
         if (!tty || Date.now() - lastShown < 200) return;
         lastShown = Date.now();
@@ -194,6 +206,7 @@ export const enqueueCommand: Command = {
     out: { type: 'string' },
     json: { type: 'boolean' },
     timeout: { type: 'string' },
+    'redis-timeout': { type: 'string' },
     faces: { type: 'boolean' },
     tta: { type: 'boolean' },
     'min-face-score': { type: 'string' },
