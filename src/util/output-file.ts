@@ -214,3 +214,31 @@ export async function openOutput(path: string, options: OpenOutputOptions = {}):
     },
   };
 }
+
+/**
+ * Checks, before any work, that a file can later be written at `path`: its folder exists and is
+ * writable, and it is not a folder. Nothing is created.
+ *
+ * @throws OutputFileError naming the file and why.
+ */
+export async function checkWritable(path: string): Promise<void> {
+  const existing = await statOrUndefined(path);
+  if (existing?.isDirectory()) throw new OutputFileError(`${path}: is a folder: give a file name`);
+  if (existing) {
+    try {
+      await fsp.access(path, constants.W_OK);
+    } catch (e) {
+      throw writeError(path, e);
+    }
+    return;
+  }
+  const dir = dirname(resolve(path));
+  const d = await statOrUndefined(dir);
+  if (!d) throw new OutputFileError(`${path}: cannot write the output (its folder ${dirname(path)} does not exist)`);
+  if (!d.isDirectory()) throw new OutputFileError(`${path}: cannot write the output (${dirname(path)} is not a folder)`);
+  try {
+    await fsp.access(dir, constants.W_OK);
+  } catch (e) {
+    throw writeError(path, e);
+  }
+}
