@@ -50,7 +50,17 @@ async function fs() {
   return { ...f, join: p.join };
 }
 
-/** Saves a checkpoint: model weights, optimizer state, run state. */
+/** Whether process `pid` runs (signal 0 probes without signalling). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Saves a checkpoint: model weights, optimizer state, run state. Removes the temporary files of saves that were killed. */
 export async function saveCheckpoint(dir: string, model: tfl.LayersModel, optimizer: tf.Optimizer, state: Omit<CheckpointState, 'folder' | 'optimizer' | 'version'>): Promise<CheckpointState> {
   const { mkdir, writeFile, rename, rm, readdir, join } = await fs();
   await mkdir(dir, { recursive: true });
@@ -69,6 +79,9 @@ export async function saveCheckpoint(dir: string, model: tfl.LayersModel, optimi
   await rename(tmp, join(dir, 'checkpoint.json'));
   for (const entry of await readdir(dir)) {
     if (/^epoch-\d+$/.test(entry) && entry !== folder) await rm(join(dir, entry), { recursive: true, force: true });
+    // a save killed between write and rename left its temporary file: gone once its process is
+    const tmpOf = /^checkpoint\.json\.(\d+)\.tmp$/.exec(entry);
+    if (tmpOf && Number(tmpOf[1]) !== process.pid && !processAlive(Number(tmpOf[1]))) await rm(join(dir, entry), { force: true });
   }
   return full;
 }
