@@ -162,6 +162,10 @@ export async function runBatchPredict(args: ParsedArgs): Promise<number> {
     progress.finish();
     await sink.close().catch((e) => { throw new SourceError((e as Error).message, { cause: e }); });
   }
+  if (!interrupted && count === 0 && skipped === 0) {
+    // as enqueue does: an empty folder is a mistake to name, not a silent success
+    throw new SourceError(`${inputs.join(', ')}: no .jpg, .jpeg or .png files${recursive ? '' : ' (subfolders are searched with --recursive)'}`);
+  }
   if (resume && done.size > 0 && skipped === 0) {
     process.stderr.write(`fer-cnn-lstm: warning: none of the ${done.size} files already in ${outPath} is among this run's inputs: every file was done again (is it the output of another folder?)\n`);
   }

@@ -80,4 +80,12 @@ describe('predict --out: nothing lost', () => {
     expect(lines(readFileSync(out, 'utf8'))).toHaveLength(5);
     expect(existsSync(`${out}.lock`)).toBe(false);
   });
+
+  it('an empty folder is exit 1 with a message, as enqueue says it', async () => {
+    const empty = tempDir('fer-empty-');
+    put(empty, 'notes.txt', 'not an image');
+    const r = await runCli(['predict', empty, '--weights', model, '--out', join(dir, 'empty.jsonl'), '--workers', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`fer-cnn-lstm: ${empty}: no .jpg, .jpeg or .png files (subfolders are searched with --recursive)`);
+  });
 });
