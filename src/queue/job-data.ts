@@ -29,6 +29,7 @@ export function checkJobData(data: unknown): JobInput {
     throw new JobDataError(`job data must be an object with "path", "url" or "base64", got ${describeValue(data)}`);
   }
   const d = data as Record<string, unknown>;
+  if (d[UNREADABLE_DATA] === true) throw new JobDataError('job data is not valid JSON (added by hand?): expected an object with "path", "url" or "base64"');
   const given = (['path', 'url', 'base64'] as const).filter((k) => typeof d[k] === 'string' && d[k] !== '');
   if (given.length !== 1) {
     throw new JobDataError(`job data needs exactly one image: "path", "url" or "base64"${given.length > 1 ? ` (got ${given.join(', ')})` : ''}`);
@@ -45,4 +46,31 @@ export function checkJobData(data: unknown): JobInput {
   num('minFaceSize', (v) => Number.isFinite(v) && v >= MIN_FACE_SIZE, `a number ≥ ${MIN_FACE_SIZE} (pixels)`);
   const key = given[0];
   return { [key]: d[key] as string } as JobInput;
+}
+
+/** Marks the stand-in data of a job whose stored data is not JSON (see {@link tolerateUnreadableData}). */
+export const UNREADABLE_DATA = '__ferUnreadableJobData';
+
+/**
+ * A subclass of BullMQ's `Worker` that takes a job whose stored data is not JSON (added to Redis
+ * by hand) with stand-in data instead of failing to build it — which would leave the job active
+ * with no one processing it. The processor then fails it for good ({@link checkJobData}).
+ */
+export function tolerateUnreadableData<W extends abstract new (...args: never[]) => object>(WorkerClass: W): W {
+  type Base = new (...args: unknown[]) => { createJob(json: { data?: string }, jobId: string): unknown };
+  return class extends (WorkerClass as unknown as Base) {
+    override createJob(json: { data?: string }, jobId: string): unknown {
+      try {
+        return super.createJob(json, jobId);
+      } catch (e) {
+        if (!(e instanceof SyntaxError)) throw e;
+        try {
+          JSON.parse(json.data || '{}');
+        } catch {
+          return super.createJob({ ...json, data: JSON.stringify({ [UNREADABLE_DATA]: true }) }, jobId);
+        }
+        throw e;
+      }
+    }
+  } as unknown as W;
 }

@@ -216,7 +216,14 @@ export async function* collectResults(jobIds: Iterable<string>, options: Collect
     // the state first: a job read before it finished would have no result yet
     const state = await queue.getJobState(jobId);
     if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return undefined;
-    const job = await queue.getJob(jobId);
+    let job: Awaited<ReturnType<typeof queue.getJob>>;
+    try {
+      job = await queue.getJob(jobId);
+    } catch (e) {
+      // a job whose stored data is not JSON (added by hand) cannot be read back: an outcome, not the end of the wait
+      if (e instanceof SyntaxError) return { jobId, ok: false, reason: 'job data is not valid JSON (added by hand?): the job cannot be read back' };
+      throw e;
+    }
     if (!job || state === 'unknown') return { jobId, ok: false, reason: `job ${jobId} is not in queue ${name} (never added, or removed)` };
     const jobName = typeof job.data?.name === 'string' ? { name: job.data.name } : {};
     if (state === 'completed') return { jobId, ...jobName, ok: true, result: job.returnvalue };

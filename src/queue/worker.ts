@@ -22,7 +22,7 @@ import type { TtaMode } from '../inference/tta.js';
 import { describeConnection, DEFAULT_QUEUE, toConnectionOptions, withTimeout, type RedisConnection } from './connection.js';
 import { loadBullmq, type QueueImporters } from './deps.js';
 import type { EmotionJobData, EmotionJobResult, JobFace } from './job.js';
-import { checkJobData, JobDataError } from './job-data.js';
+import { checkJobData, JobDataError, tolerateUnreadableData } from './job-data.js';
 import { InputRefusedError, readJobInput, resolvePolicy, type InputPolicy } from './input-policy.js';
 import { clip } from '../util/text.js';
 
@@ -239,7 +239,9 @@ export async function createEmotionWorker(options: EmotionWorkerOptions): Promis
     }
   };
 
-  const worker = new Worker<EmotionJobData, EmotionJobResult>(queue, processJob, {
+  // a job whose stored data is not JSON fails for good instead of staying active
+  const TolerantWorker = tolerateUnreadableData(Worker);
+  const worker = new TolerantWorker<EmotionJobData, EmotionJobResult>(queue, processJob, {
     connection, concurrency, lockDuration, stalledInterval, maxStalledCount, autorun: true,
     ...(options.name ? { name: options.name } : {}),
   });

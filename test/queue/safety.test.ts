@@ -90,6 +90,16 @@ describe.skipIf(noRedis !== undefined)('a worker against hostile jobs (real Redi
     await redis?.stop();
   });
 
+  async function client2<T>(fn: (c: import('ioredis').Redis) => Promise<T>): Promise<T> {
+    const { Redis } = await import('ioredis');
+    const c = new Redis(redis.url);
+    try {
+      return await fn(c);
+    } finally {
+      c.disconnect();
+    }
+  }
+
   async function collect(ids: string[]): Promise<Map<string, JobOutcome>> {
     const got = new Map<string, JobOutcome>();
     for await (const o of collectResults(ids, { connection: redis.url, queue, timeoutMs: 60_000, pollMs: 300 })) got.set(o.jobId, o);
@@ -134,16 +144,24 @@ describe.skipIf(noRedis !== undefined)('a worker against hostile jobs (real Redi
     await client.hset(`bull:${queue}:deep`, 'data', deep);
     client.disconnect();
     await (await q.getJob('deep'))!.promote();
-    const got = await collect(['huge-tta', 'small-face', 'evil-name', 'deep']);
+    // data that is not JSON at all
+    // (the queue paused meanwhile: a job that cannot be read back cannot be promoted)
+    await q.pause();
+    await q.add('emotion', { base64: image }, { jobId: 'not-json', attempts: 3 });
+    await client2(async (c) => c.hset(`bull:${queue}:not-json`, 'data', '{"base64": cut here'));
+    await q.resume();
+    const got = await collect(['huge-tta', 'small-face', 'evil-name', 'deep', 'not-json']);
     const reason = (id: string) => { const o = got.get(id)!; return o.ok ? 'ok' : o.reason; };
     expect(reason('huge-tta')).toMatch(/^job data "tta" must be true or false, got "x{80}…\(199920 more characters\)"$/);
     expect(reason('small-face')).toBe('job data "minFaceSize" must be a number ≥ 20 (pixels), got 5');
     expect(reason('deep')).toBe('job data "tta" must be true or false, got an array of 1');
+    expect(reason('not-json')).toMatch(/^job data is not valid JSON/);
+    expect(await q.getJobState('not-json')).toBe('failed'); // not left active
     expect(reason('evil-name')).toMatch(/^evil\\nfer-cnn-lstm: job 1 done\\x1b\[2K: /);
-    for (const id of ['huge-tta', 'small-face', 'evil-name', 'deep']) {
+    for (const id of ['huge-tta', 'small-face', 'evil-name', 'deep', 'not-json']) {
       expect(reason(id), id).not.toMatch(/[\n\x1b]/);
       expect(reason(id).length, id).toBeLessThan(800);
-      expect((await q.getJob(id))!.attemptsMade, id).toBe(1);
+      if (id !== 'not-json') expect((await q.getJob(id))!.attemptsMade, id).toBe(1);
     }
     await q.close();
   }, 90_000);
