@@ -208,4 +208,29 @@ describe.skipIf(noRedis !== undefined)('a worker against hostile jobs (real Redi
       await lost.stop();
     }
   }, 90_000);
+
+  it('the worker command escapes control characters of job ids, names and reasons in its log lines', async () => {
+    const weights = await saveTinyModel(join(tempDir('fer-worker-log-'), 'tiny'));
+    const child = spawnCli(['worker', '--queue', 'fer-test-log', '--weights', weights, '--concurrency', '1'], { env: { REDIS_URL: redis.url } });
+    const result = collectCli(child);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer | string) => { stderr += d.toString(); });
+    try {
+      const t0 = Date.now();
+      while (!stderr.includes('on queue fer-test-log') && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 100));
+      expect(stderr).toMatch(/reads image bytes in jobs\)/);
+      const { Queue } = await loadBullmq('test');
+      const q = new Queue('fer-test-log', { connection: parseRedisUrl(redis.url) });
+      await q.add('emotion', { base64: 'bm90IGFuIGltYWdl', name: 'x\nfer-cnn-lstm: job forged done\x1b[2K' }, { jobId: 'id\nforged', attempts: 1 });
+      while (!stderr.includes('forged') && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 100));
+      await q.close();
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const r = await result;
+    const line = r.stderr.split('\n').find((l) => l.includes('forged'))!;
+    expect(line).toMatch(/^fer-cnn-lstm: job id\\nforged:? x\\nfer-cnn-lstm: job forged done\\x1b\[2K: /);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('fer-cnn-lstm: job forged'))).toEqual([]);
+    expect(r.stderr).not.toContain('\x1b');
+  }, 90_000);
 });
