@@ -44,4 +44,12 @@ describe('listImageFiles (the one listing of predict and enqueue)', () => {
     expect(await all([d], false, (dir, raw) => seen.push(unreadableNameWarning(dir, raw)))).toEqual([join(d, 'ok.png')]);
     expect(seen).toEqual([`warning: ${d}/caf\\xe9.png: the file name is not valid UTF-8 and is skipped: rename the file to read it`]);
   });
+
+  it('an explicit name that arrived with U+FFFD (bytes not valid UTF-8) is not called plainly missing', async () => {
+    const { toGrayImages } = await import('../../src/inference/input.js');
+    const d = tmp();
+    writeFileSync(Buffer.concat([Buffer.from(`${d}/caf`), Buffer.from([0xe9]), Buffer.from('.png')]), 'x');
+    await expect(toGrayImages(join(d, 'caf\uFFFD.png'))).rejects.toThrow(/no such file under this name, which holds bytes that are not valid UTF-8 .*rename the file to read it/);
+    await expect(toGrayImages(join(d, 'plain.png'))).rejects.toThrow(/plain\.png: no such file$/);
+  });
 });
