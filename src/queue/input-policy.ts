@@ -226,7 +226,13 @@ function readDataUrl(url: string, policy: ResolvedPolicy): Uint8Array {
     if (body.length > Math.ceil(policy.maxInputBytes / 3) * 4 + 4) throw tooBig(policy.maxInputBytes);
     return new Uint8Array(Buffer.from(body, 'base64'));
   }
-  const bytes = Buffer.from(decodeURIComponent(body), 'latin1');
+  let text: string;
+  try {
+    text = decodeURIComponent(body);
+  } catch {
+    throw new InputRefusedError('not a valid data: URL (bad %-escape)');
+  }
+  const bytes = Buffer.from(text, 'latin1');
   if (bytes.length > policy.maxInputBytes) throw tooBig(policy.maxInputBytes);
   return new Uint8Array(bytes);
 }

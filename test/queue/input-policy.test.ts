@@ -72,6 +72,7 @@ describe('readJobInput', () => {
     expect(await refused({ url: `file://${join(dir, 'allowed', 'a.png')}` }, none)).toBe(REFUSED_INPUT);
     expect(Buffer.from(await readJobInput({ base64: Buffer.from('abc').toString('base64') }, none)).toString()).toBe('abc');
     expect(Buffer.from(await readJobInput({ url: 'data:image/png;base64,YWJj' }, none)).toString()).toBe('abc');
+    expect(await refused({ url: 'data:image/png,%E0%A4%A' }, none)).toBe('not a valid data: URL (bad %-escape)');
   });
 
   it('reads regular files under the allowed folders; anything else gets the same one reason', async () => {
