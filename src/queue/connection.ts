@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import type { ConnectionOptions } from 'bullmq';
+import { isControl } from '../util/text.js';
 
 /** The default queue name of the worker and the producer. */
 export const DEFAULT_QUEUE = 'fer-emotions';
@@ -17,9 +18,9 @@ export type RedisConnection = string | ConnectionOptions;
  * is no valid URL (whatever sits between the scheme and the last `@` is hidden).
  */
 export function redactRedisUrl(url: string): string {
-  const redacted = url.replace(/^([a-z][a-z0-9+.-]*:\/*)?[^]*@/i, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`)
-    .replace(/[\u0000-\u001f\u007f]/g, '?');
-  return redacted.length > 200 ? `${redacted.slice(0, 200)}…` : redacted;
+  const redacted = url.replace(/^([a-z][a-z0-9+.-]*:\/*)?[^]*@/i, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`);
+  const printable = [...redacted].map((c) => (isControl(c.charCodeAt(0)) ? '?' : c)).join('');
+  return printable.length > 200 ? `${printable.slice(0, 200)}…` : printable;
 }
 
 /** The environment variable read for the Redis URL when none is given (`fer-cnn-lstm worker`/`enqueue` without `--redis`). */
