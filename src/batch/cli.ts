@@ -11,7 +11,7 @@ import { EXIT, SourceError, errorLine } from '../cli/errors.js';
 import { formatPrediction } from '../cli/output.js';
 import { ttaOption } from '../cli/command.js';
 import type { WeightPrecision } from '../model/quantize.js';
-import { countImageFiles, IMAGE_EXTENSIONS, listImageFiles } from './files.js';
+import { countImageFiles, listImageFiles } from './files.js';
 import { csvHeader, formatOf, formatResult, readResumeState, type OutputFormat } from './output.js';
 import { defaultWorkers, predictFiles, type FileResult } from './predict-files.js';
 import { ProgressDisplay } from './progress.js';
@@ -97,8 +97,8 @@ export async function runBatchPredict(args: ParsedArgs): Promise<number> {
     const { statSync } = await import('node:fs');
     const asSource = (e: unknown) => (e instanceof OutputFileError ? new SourceError(e.message, { cause: e }) : e);
     // before anything is opened for writing: the output must not be one of the images
-    const listed = (name: string) => IMAGE_EXTENSIONS.some((x) => name.toLowerCase().endsWith(x));
-    await refuseOutputIsInput(outPath!, { inputs, recursive, listed }).catch((e) => { throw asSource(e); });
+    const { isImageName } = await import('../util/image-files.js');
+    await refuseOutputIsInput(outPath!, { inputs, recursive, listed: isImageName }).catch((e) => { throw asSource(e); });
     let regular = true;
     try { regular = statSync(outPath!).isFile(); } catch { /* not there yet */ }
     // one writer at a time: a second run on the same output stops here, before reading it

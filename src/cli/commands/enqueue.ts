@@ -102,7 +102,8 @@ async function run(args: ParsedArgs): Promise<number> {
   if (outFile !== undefined) {
     // before anything is enqueued or opened for writing: the output must not be one of the images
     const { refuseOutputIsInput } = await import('../../util/output-file.js');
-    await refuseOutputIsInput(outFile, { inputs: args.positionals, recursive: true, listed: (n) => /\.(jpe?g|png)$/i.test(n) })
+    const { isImageName } = await import('../../util/image-files.js');
+    await refuseOutputIsInput(outFile, { inputs: args.positionals, recursive: true, listed: isImageName })
       .catch((e: Error) => { throw new SourceError(e.message, { cause: e }); });
   }
   const { listImageFiles, MissingPathError } = await import('../../queue/files.js');
