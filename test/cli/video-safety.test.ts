@@ -63,11 +63,12 @@ describe.skipIf(!HAS_FFMPEG)('fer-cnn-lstm video: outputs and honest answers', (
     execFileSync('mkdir', ['-p', bin]);
     const real = execFileSync('sh', ['-c', 'command -v ffmpeg'], { encoding: 'utf8' }).trim();
     const probe = execFileSync('sh', ['-c', 'command -v ffprobe'], { encoding: 'utf8' }).trim();
-    // this "ffmpeg" becomes the real one (exec keeps the pid) and is killed 1 s into decoding
-    writeFileSync(join(bin, 'ffmpeg'), `#!/bin/sh\ncase "$*" in *-version*) exec ${real} "$@";; esac\n(sleep 1; kill -KILL $$) &\nexec ${real} "$@"\n`);
+    // this "ffmpeg" answers -version as the real one, and when decoding writes three 128×128 gray
+    // frames' worth of pixels, then is killed (SIGKILL) mid-stream
+    writeFileSync(join(bin, 'ffmpeg'), `#!/bin/sh\ncase "$*" in *-version*) exec ${real} "$@";; esac\nhead -c 49152 /dev/zero\nkill -KILL $$\n`);
     chmodSync(join(bin, 'ffmpeg'), 0o755);
     if (!existsSync(join(bin, 'ffprobe'))) symlinkSync(probe, join(bin, 'ffprobe'));
-    const r = await runCli(['video', video, '--fps', '25', '--weights', model, '--out', join(dir, 'killed.csv')], { env: { FFMPEG_PATH: join(bin, 'ffmpeg') } });
+    const r = await runCli(['video', video, '--fps', '5', '--weights', model, '--out', join(dir, 'killed.csv')], { env: { FFMPEG_PATH: join(bin, 'ffmpeg') } });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/long\.mp4: ffmpeg was killed by SIGKILL after \d+ frames?: the timeline is incomplete/);
     expect(r.stderr).not.toContain('exit code null');
