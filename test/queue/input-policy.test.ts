@@ -89,7 +89,7 @@ describe('readJobInput', () => {
   it('a FIFO does not hold the worker (refused at once)', async () => {
     const t0 = Date.now();
     await refused({ path: join(dir, 'allowed', 'fifo.png') });
-    expect(Date.now() - t0).toBeLessThan(500);
+    expect(Date.now() - t0).toBeLessThan(2000); // not held until a writer comes
   });
 
   it('fetches URLs under the allowed prefixes only, redirects included; 404, closed ports and other ports read alike', async () => {
