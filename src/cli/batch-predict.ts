@@ -16,6 +16,7 @@ import { countImageFiles, listImageFiles } from '../batch/files.js';
 import { csvHeader, formatOf, formatResult, readResumeState, type OutputFormat } from '../batch/output.js';
 import { defaultWorkers, predictFiles, type FileResult } from '../batch/predict-files.js';
 import { ProgressDisplay } from '../batch/progress.js';
+import { lockOutput, openOutput, OutputFileError, refuseOutputIsInput } from '../util/output-file.js';
 
 export { BATCH_HELP } from './batch-help.js';
 
@@ -33,26 +34,6 @@ export async function isBatchRun(args: ParsedArgs): Promise<boolean> {
 interface Sink {
   write(text: string): Promise<void>;
   close(): Promise<void>;
-}
-
-async function fileSink(path: string, append: boolean, keepBytes: number): Promise<Sink> {
-  const fs = await import('node:fs');
-  const { EventEmitter } = await import('node:events');
-  const once = EventEmitter.once;
-  if (append) await fs.promises.truncate(path, keepBytes);
-  const stream = fs.createWriteStream(path, { flags: append ? 'a' : 'w' });
-  await once(stream, 'open');
-  let failure: Error | undefined;
-  stream.on('error', (e) => { failure ??= e; });
-  return {
-    async write(text) {
-      if (failure) throw failure;
-      if (!stream.write(text)) await once(stream, 'drain');
-    },
-    close: () => new Promise<void>((resolve, reject) => {
-      stream.end((e?: Error | null) => (e ?? failure ? reject(e ?? failure) : resolve()));
-    }),
-  };
 }
 
 function stdoutSink(): Sink {
@@ -111,30 +92,47 @@ export async function runBatchPredict(args: ParsedArgs): Promise<number> {
   const header = csvHeader(faces);
   let done = new Set<string>();
   let append = false, keepBytes = 0, hasHeader = false;
-  if (resume) {
-    const state = await readResumeState(outPath!, format, format === 'csv' ? header : undefined).catch((e: Error) => {
-      throw new SourceError(e.message, { cause: e });
-    });
-    ({ done, keepBytes, hasHeader } = state);
-    append = true;
-    const { existsSync } = await import('node:fs');
-    append = existsSync(outPath!);
-  }
   let sink: Sink;
-  try {
-    sink = toStdout ? stdoutSink() : await fileSink(outPath!, append, keepBytes);
-  } catch (e) {
-    throw new SourceError(`${outPath}: cannot write the output (${(e as Error).message})`, { cause: e });
+  if (toStdout) sink = stdoutSink();
+  else {
+    const { resolve } = await import('node:path');
+    const { statSync } = await import('node:fs');
+    const asSource = (e: unknown) => (e instanceof OutputFileError ? new SourceError(e.message, { cause: e }) : e);
+    // before anything is opened for writing: the output must not be one of the images
+    const { isImageName } = await import('../data/image-files.js');
+    await refuseOutputIsInput(outPath!, { inputs, recursive, listed: isImageName }).catch((e) => { throw asSource(e); });
+    let regular = true;
+    try { regular = statSync(outPath!).isFile(); } catch { /* not there yet */ }
+    // one writer at a time: a second run on the same output stops here, before reading it
+    const release = regular ? await lockOutput(outPath!).catch((e) => { throw asSource(e); }) : () => {};
+    try {
+      if (resume && regular) {
+        const state = await readResumeState(outPath!, format, format === 'csv' ? header : undefined).catch((e: Error) => {
+          throw new SourceError(e.message, { cause: e });
+        });
+        ({ keepBytes, hasHeader } = state);
+        // rows are matched by resolved path: the folder may be spelled otherwise this time
+        done = new Set([...state.done].map((f) => resolve(f)));
+        const { existsSync } = await import('node:fs');
+        append = existsSync(outPath!);
+      }
+      sink = await openOutput(outPath!, { append, keepBytes: append ? keepBytes : undefined, lock: release });
+    } catch (e) {
+      release();
+      throw asSource(e);
+    }
   }
   if (format === 'csv' && !hasHeader) await sink.write(header.join(',') + '\n');
 
+  const { resolve: resolvePath } = await import('node:path');
   const progress = new ProgressDisplay(process.stderr);
   let skipped = 0;
-  const list = { recursive };
+  const { unreadableNameWarning } = await import('../data/image-files.js');
+  const list = { recursive, onUnreadableName: (dir: string, raw: Buffer) => process.stderr.write(`fer-cnn-lstm: ${unreadableNameWarning(dir, raw)}\n`) };
   void countImageFiles(inputs, list).then((n) => progress.setTotal(n), () => {});
   async function* pending(): AsyncGenerator<string, void, undefined> {
     for await (const f of listImageFiles(inputs, list)) {
-      if (done.has(f)) { skipped++; progress.setSkipped(skipped); continue; }
+      if (done.size > 0 && done.has(resolvePath(f))) { skipped++; progress.setSkipped(skipped); continue; }
       yield f;
     }
   }
@@ -159,11 +157,19 @@ export async function runBatchPredict(args: ParsedArgs): Promise<number> {
       progress.update(count, failed);
     }
   } catch (e) {
+    controller.abort();
     if (!interrupted) throw e instanceof SourceError ? e : new SourceError((e as Error).message, { cause: e });
   } finally {
     process.off('SIGINT', onSigint);
     progress.finish();
-    await sink.close();
+    await sink.close().catch((e) => { throw new SourceError((e as Error).message, { cause: e }); });
+  }
+  if (!interrupted && count === 0 && skipped === 0) {
+    // as enqueue does: an empty folder is a mistake to name, not a silent success
+    throw new SourceError(`${inputs.join(', ')}: no .jpg, .jpeg or .png files${recursive ? '' : ' (subfolders are searched with --recursive)'}`);
+  }
+  if (resume && done.size > 0 && skipped === 0) {
+    process.stderr.write(`fer-cnn-lstm: warning: none of the ${done.size} files already in ${outPath} is among this run's inputs: every file was done again (is it the output of another folder?)\n`);
   }
   if (interrupted) {
     process.stderr.write(`interrupted after ${count} files${toStdout ? '' : `; continue with the same command and --resume (${outPath} keeps every finished row)`}\n`);

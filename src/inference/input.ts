@@ -207,7 +207,9 @@ async function readPath(path: string, name: string): Promise<Raster> {
 /** The error for a file that cannot be read (missing, a folder…), naming it. */
 export function fileReadError(e: unknown, name: string): ImageInputError {
   const code = (e as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not an image file' : (e as Error).message;
+  // a name that was not valid UTF-8 reached us with U+FFFD in it: the real file may well exist
+  const why = code === 'ENOENT' && name.includes('\uFFFD') ? 'no such file under this name, which holds bytes that are not valid UTF-8 (shown as \uFFFD): rename the file to read it'
+    : code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not an image file' : (e as Error).message;
   return new ImageInputError(`${name}: ${why}`);
 }
 

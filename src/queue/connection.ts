@@ -5,12 +5,26 @@
  * @packageDocumentation
  */
 import type { ConnectionOptions } from 'bullmq';
+import { isControl } from '../util/text.js';
 
 /** The default queue name of the worker and the producer. */
 export const DEFAULT_QUEUE = 'fer-emotions';
 
 /** A Redis location: a `redis://` / `rediss://` URL, or BullMQ connection options (ioredis options or a client). */
 export type RedisConnection = string | ConnectionOptions;
+
+/**
+ * `url` with its password (and any user) replaced by `***`, for messages: also for a string that
+ * is no valid URL (whatever sits between the scheme and the last `@` is hidden).
+ */
+export function redactRedisUrl(url: string): string {
+  const redacted = url.replace(/^([a-z][a-z0-9+.-]*:\/*)?[^]*@/i, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`);
+  const printable = [...redacted].map((c) => (isControl(c.charCodeAt(0)) ? '?' : c)).join('');
+  return printable.length > 200 ? `${printable.slice(0, 200)}…` : printable;
+}
+
+/** The environment variable read for the Redis URL when none is given (`fer-cnn-lstm worker`/`enqueue` without `--redis`). */
+export const REDIS_URL_ENV = 'REDIS_URL';
 
 /**
  * Parses a `redis://[user:password@]host[:port][/db]` URL (`rediss://` for TLS) into ioredis options.
@@ -21,16 +35,16 @@ export function parseRedisUrl(url: string): { host: string; port: number; db?: n
   try {
     u = new URL(url);
   } catch {
-    throw new TypeError(`not a Redis URL: "${url}" (expected redis://host:port)`);
+    throw new TypeError(`not a Redis URL: "${redactRedisUrl(url)}" (expected redis://host:port)`);
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new TypeError(`not a Redis URL: "${url}" (expected redis://host:port or rediss://host:port)`);
-  if (!u.hostname) throw new TypeError(`Redis URL "${url}" has no host`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new TypeError(`not a Redis URL: "${redactRedisUrl(url)}" (expected redis://host:port or rediss://host:port)`);
+  if (!u.hostname) throw new TypeError(`Redis URL "${redactRedisUrl(url)}" has no host`);
   const port = u.port ? Number(u.port) : 6379;
   const path = u.pathname.replace(/^\//, '');
   let db: number | undefined;
   if (path !== '') {
     db = Number(path);
-    if (!Number.isInteger(db) || db < 0) throw new TypeError(`Redis URL "${url}": the database must be a number (redis://host:port/0), got "${path}"`);
+    if (!Number.isInteger(db) || db < 0) throw new TypeError(`Redis URL "${redactRedisUrl(url)}": the database must be a number (redis://host:port/0), got "${redactRedisUrl(path)}"`);
   }
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
   return {

@@ -21,3 +21,5 @@ export {
 export { DEFAULT_QUEUE, parseRedisUrl, describeConnection, type RedisConnection } from './connection.js';
 export { QueueDependencyError } from './deps.js';
 export { listImageFiles } from './files.js';
+export { INPUT_DEFAULTS, InputRefusedError, REFUSED_INPUT, type InputPolicy } from './input-policy.js';
+export { redactRedisUrl, REDIS_URL_ENV } from './connection.js';

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { readFile } from 'node:fs/promises';
+import { INPUT_DEFAULTS, readLocalImage } from './input-policy.js';
 import { resolve as resolvePath } from 'node:path';
 import { describeConnection, DEFAULT_QUEUE, toConnectionOptions, withTimeout, type RedisConnection } from './connection.js';
 import { loadBullmq, type QueueImporters } from './deps.js';
@@ -142,13 +142,8 @@ export async function enqueueImages(images: Iterable<string | EnqueueImage> | As
         data.path = resolvePath(img.path!);
         jobId ??= emotionJobId({ path: data.path }, answer);
       } else {
-        let bytes: Uint8Array;
-        try {
-          bytes = await readFile(img.path!);
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          throw new Error(`${img.path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not an image file' : (e as Error).message}`, { cause: e });
-        }
+        // a regular file of at most the workers' default input limit: not /dev/zero, not a FIFO
+        const bytes = await readLocalImage(img.path!, INPUT_DEFAULTS.maxInputBytes);
         data.base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
         jobId ??= emotionJobId({ bytes }, answer);
       }
@@ -173,6 +168,13 @@ export interface CollectOptions extends QueueClientOptions {
   timeoutMs?: number;
   /** Stops waiting (throws an AbortError) when aborted. */
   signal?: AbortSignal;
+  /**
+   * Give up (throw, naming Redis) when Redis has not answered a check for this many milliseconds
+   * — Redis gone for good. Default 60000. The jobs stay in the queue.
+   */
+  redisTimeoutMs?: number;
+  /** Called on each Redis connection error while waiting (e.g. to say that Redis is not answering). Default: none. */
+  onConnectionError?: (error: Error) => void;
 }
 
 /**
@@ -195,8 +197,10 @@ export async function* collectResults(jobIds: Iterable<string>, options: Collect
 
   const queue = new Queue<EmotionJobData, EmotionJobResult>(name, { connection });
   const events = new QueueEvents(name, { connection, autorun: true });
-  queue.on('error', () => undefined);
-  events.on('error', () => undefined);
+  const onError = (e: Error) => options.onConnectionError?.(e);
+  queue.on('error', onError);
+  events.on('error', onError);
+  const redisTimeoutMs = options.redisTimeoutMs ?? 60_000;
   const toCheck = new Set<string>();
   let wake: (() => void) | undefined;
   const onFinished = ({ jobId }: { jobId: string }) => {
@@ -214,7 +218,14 @@ export async function* collectResults(jobIds: Iterable<string>, options: Collect
     // the state first: a job read before it finished would have no result yet
     const state = await queue.getJobState(jobId);
     if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return undefined;
-    const job = await queue.getJob(jobId);
+    let job: Awaited<ReturnType<typeof queue.getJob>>;
+    try {
+      job = await queue.getJob(jobId);
+    } catch (e) {
+      // a job whose stored data is not JSON (added by hand) cannot be read back: an outcome, not the end of the wait
+      if (e instanceof SyntaxError) return { jobId, ok: false, reason: 'job data is not valid JSON (added by hand?): the job cannot be read back' };
+      throw e;
+    }
     if (!job || state === 'unknown') return { jobId, ok: false, reason: `job ${jobId} is not in queue ${name} (never added, or removed)` };
     const jobName = typeof job.data?.name === 'string' ? { name: job.data.name } : {};
     if (state === 'completed') return { jobId, ...jobName, ok: true, result: job.returnvalue };
@@ -240,7 +251,8 @@ export async function* collectResults(jobIds: Iterable<string>, options: Collect
         toCheck.clear();
       }
       for (let i = 0; i < ids.length; i += ADD_CHUNK) {
-        const outcomes = await Promise.all(ids.slice(i, i + ADD_CHUNK).map(check));
+        const outcomes = await withTimeout(Promise.all(ids.slice(i, i + ADD_CHUNK).map(check)), redisTimeoutMs,
+          `Redis at ${describeConnection(options.connection)} has not answered for ${redisTimeoutMs / 1000} s: gave up waiting (the jobs stay in queue ${name})`);
         for (const o of outcomes) {
           if (!o || !pending.delete(o.jobId)) continue;
           done++;
@@ -260,6 +272,12 @@ export async function* collectResults(jobIds: Iterable<string>, options: Collect
     }
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
-    await Promise.allSettled([events.close(), queue.close()]);
+    // closing waits for Redis: with Redis gone, not longer than a moment
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([events.close(), queue.close()]),
+      new Promise<void>((resolve) => { timer = setTimeout(resolve, 2000); }),
+    ]);
+    clearTimeout(timer);
   }
 }

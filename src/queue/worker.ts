@@ -1,7 +1,9 @@
 /**
  * `createEmotionWorker`: a BullMQ worker that classifies the images of an emotion queue. Each job
  * is one image ({@link EmotionJobData}); its result is the classification, or the faces of a
- * photo with `faces`. Images that cannot be read fail their job at once (BullMQ's
+ * photo with `faces`. A worker reads only the image bytes in a job unless it allows paths
+ * (`allowPaths`) or URLs (`allowUrls`); every input is capped in bytes and time, every job in time
+ * (see {@link InputPolicy}). Images that cannot be read fail their job at once (BullMQ's
  * `UnrecoverableError`: not retried, the one-line message is the job's failed reason); any other
  * failure is retried as the job's `attempts` allow. A worker that dies (killed, out of memory, the
  * machine lost) holds its jobs' locks no longer: after `lockDuration` another worker's stalled-job
@@ -23,7 +25,9 @@ import type { ModelVariant } from '../inference/variants.js';
 import { describeConnection, DEFAULT_QUEUE, toConnectionOptions, withTimeout, type RedisConnection } from './connection.js';
 import { loadBullmq, type QueueImporters } from './deps.js';
 import type { EmotionJobData, EmotionJobResult, JobFace } from './job.js';
-import { oneLine } from '../util/text.js';
+import { oneLine, clip } from '../util/text.js';
+import { checkJobData, JobDataError, tolerateUnreadableData } from './job-data.js';
+import { InputRefusedError, readJobInput, resolvePolicy, type InputPolicy } from './input-policy.js';
 
 /** Defaults of {@link EmotionWorkerOptions}. */
 export const WORKER_DEFAULTS = {
@@ -36,10 +40,12 @@ export const WORKER_DEFAULTS = {
   maxStalledCount: 2,
   /** How long to wait for Redis at start. */
   connectTimeoutMs: 15_000,
+  /** Longest one job may take (reading, detecting, classifying) before it fails for good. */
+  jobTimeoutMs: 60_000,
 } as const;
 
 /** Options of {@link createEmotionWorker}. */
-export interface EmotionWorkerOptions {
+export interface EmotionWorkerOptions extends InputPolicy {
   /** Redis: a `redis://host:port` URL, or BullMQ connection options. */
   connection: RedisConnection;
   /** The queue name. Default `fer-emotions`. */
@@ -82,36 +88,20 @@ export interface EmotionWorkerOptions {
   onError?: (error: Error) => void;
   /** Milliseconds to wait for Redis at start before failing. Default 15000. */
   connectTimeoutMs?: number;
+  /** Milliseconds one job may take before it fails for good (not retried). Default 60000. */
+  jobTimeoutMs?: number;
   /** @internal how bullmq is imported (tests). */
   importers?: QueueImporters;
 }
 
-/** Job data that holds no image (or several): the job fails at once. */
-export class JobDataError extends Error {
+export { JobDataError } from './job-data.js';
+
+/** A job that ran past the worker's `jobTimeoutMs`. */
+class JobTimeoutError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'JobDataError';
+    this.name = 'JobTimeoutError';
   }
-}
-
-/** A job's image as `predictEmotion` input. @throws JobDataError when the data holds no (or several) images, or bad options. */
-function jobImage(data: EmotionJobData | undefined): string | Uint8Array {
-  const given = data && typeof data === 'object' ? (['path', 'url', 'base64'] as const).filter((k) => typeof data[k] === 'string' && data[k] !== '') : [];
-  if (!data || given.length !== 1) {
-    throw new JobDataError(`job data needs exactly one image: "path", "url" or "base64"${given.length > 1 ? ` (got ${given.join(', ')})` : ''}`);
-  }
-  const bad = (key: string, what: string) => new JobDataError(`job data "${key}" must be ${what}, got ${JSON.stringify(data[key as keyof EmotionJobData])}`);
-  for (const key of ['faces', 'tta'] as const) if (data[key] !== undefined && typeof data[key] !== 'boolean') throw bad(key, 'true or false');
-  if (data.model !== undefined && typeof data.model !== 'string') throw bad('model', 'a model id (a string)');
-  const num = (key: 'minFaceScore' | 'maxFaces' | 'minFaceSize', ok: (v: number) => boolean, what: string) => {
-    const v = data[key];
-    if (v !== undefined && (typeof v !== 'number' || !ok(v))) throw bad(key, what);
-  };
-  num('minFaceScore', (v) => v >= 0 && v <= 1, 'a number in 0–1');
-  num('maxFaces', (v) => Number.isInteger(v) && v >= 1, 'an integer ≥ 1');
-  num('minFaceSize', (v) => Number.isFinite(v) && v >= 1, 'a number ≥ 1 (pixels)');
-  if (data.base64 !== undefined && given[0] === 'base64') return new Uint8Array(Buffer.from(data.base64, 'base64'));
-  return (data.path ?? data.url)!;
 }
 
 
@@ -189,6 +179,8 @@ export async function createEmotionWorker(options: EmotionWorkerOptions): Promis
   const stalledInterval = positive('stalledInterval', options.stalledInterval, WORKER_DEFAULTS.stalledInterval, 100);
   const maxStalledCount = positive('maxStalledCount', options.maxStalledCount, WORKER_DEFAULTS.maxStalledCount, 0);
   const connection = toConnectionOptions(options.connection);
+  const jobTimeoutMs = positive('jobTimeoutMs', options.jobTimeoutMs, WORKER_DEFAULTS.jobTimeoutMs, 1);
+  const policy = await resolvePolicy(options);
 
   const { EmotionClassifier } = await import('../inference/classifier.js');
   const { toGrayImages, ImageInputError } = await import('../inference/input.js');
@@ -210,51 +202,70 @@ export async function createEmotionWorker(options: EmotionWorkerOptions): Promis
   // compile the kernels now, not on the first job
   await batcher.classify({ width: side, height: side, channels: 1, data: new Uint8Array(side * side) }, false);
 
-  /** The error a job fails with: input errors are final (UnrecoverableError), others retried. */
+  /** The error a job fails with: input errors are final (UnrecoverableError), others retried. Control characters escaped, long text cut. */
   const jobError = (e: unknown, data: EmotionJobData | undefined): Error => {
-    let msg = oneLine(e);
-    const name = typeof data?.name === 'string' ? data.name : undefined;
+    let msg = clip(oneLine(e), 500);
+    const name = typeof data?.name === 'string' ? clip(data.name, 200) : undefined;
     if (name && !msg.includes(name)) msg = `${name}: ${msg}`;
-    const finalError = (e instanceof ImageInputError && !/cannot fetch/.test(e.message)) || e instanceof JobDataError;
+    const finalError = (e instanceof ImageInputError && !/cannot fetch/.test(e.message)) || e instanceof JobDataError || e instanceof InputRefusedError || e instanceof JobTimeoutError;
     return finalError ? new UnrecoverableError(msg) : new Error(msg, { cause: e });
+  };
+
+  const runJob = async (data: EmotionJobData, signal: AbortSignal): Promise<EmotionJobResult> => {
+    const input = checkJobData(data);
+    if (data.model !== undefined && data.model !== classifier.id) {
+      // its id says which model's answer it holds: another model's would be served as this one's
+      throw new JobDataError(`job is for the model "${clip(data.model)}" but this worker runs "${classifier.id}": enqueue it with this worker's model, or start a worker with that model`);
+    }
+    const image = await readJobInput(input, policy, signal);
+    const name = typeof data.name === 'string' ? { name: data.name } : {};
+    const tta: TtaMode = data.tta === true ? 'flip' : data.tta === false ? false : defaultTta;
+    if (data.faces ?? options.faces ?? false) {
+      const { detectEmotions } = await import('../detection/detect-emotions.js');
+      const found = await detectEmotions(image, {
+        classifier, tta, detector: options.detector,
+        minFaceScore: data.minFaceScore, maxFaces: data.maxFaces, minFaceSize: data.minFaceSize,
+      });
+      const faces: JobFace[] = found.map((f) => ({ box: f.box, emotion: f.emotion, confidence: f.confidence, scores: f.scores, faceScore: f.faceScore }));
+      return { ...name, faces };
+    }
+    const gray = await toGrayImages(image, { size: side });
+    if (gray.count !== 1) throw new ImageInputError(`holds ${gray.count} images, expected one`);
+    const c = await batcher.classify({ width: side, height: side, channels: 1, data: gray.pixels }, tta);
+    return { ...name, emotion: c.emotion, confidence: c.confidence, scores: c.scores, ...(c.lowContrast ? { lowContrast: true as const } : {}) };
   };
 
   const processJob = async (job: Job<EmotionJobData, EmotionJobResult>): Promise<EmotionJobResult> => {
     const data = job.data;
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const image = jobImage(data);
-      if (data.model !== undefined && data.model !== classifier.id) {
-        // its id says which model's answer it holds: another model's would be served as this one's
-        throw new JobDataError(`job is for the model "${data.model}" but this worker runs "${classifier.id}": enqueue it with this worker's model, or start a worker with that model`);
-      }
-      const name = typeof data.name === 'string' ? { name: data.name } : {};
-      const tta: TtaMode = data.tta === true ? 'flip' : data.tta === false ? false : defaultTta;
-      if (data.faces ?? options.faces ?? false) {
-        const { detectEmotions } = await import('../detection/detect-emotions.js');
-        const found = await detectEmotions(image, {
-          classifier, tta, detector: options.detector,
-          minFaceScore: data.minFaceScore, maxFaces: data.maxFaces, minFaceSize: data.minFaceSize,
-        });
-        const faces: JobFace[] = found.map((f) => ({ box: f.box, emotion: f.emotion, confidence: f.confidence, scores: f.scores, faceScore: f.faceScore }));
-        return { ...name, faces };
-      }
-      const gray = await toGrayImages(image, { size: side });
-      if (gray.count !== 1) throw new ImageInputError(`holds ${gray.count} images, expected one`);
-      const c = await batcher.classify({ width: side, height: side, channels: 1, data: gray.pixels }, tta);
-      return { ...name, emotion: c.emotion, confidence: c.confidence, scores: c.scores, ...(c.lowContrast ? { lowContrast: true as const } : {}) };
+      return await Promise.race([
+        runJob(data, controller.signal),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            controller.abort();
+            reject(new JobTimeoutError(`job took longer than this worker's limit of ${jobTimeoutMs / 1000} s`));
+          }, jobTimeoutMs);
+        }),
+      ]);
     } catch (e) {
       throw jobError(e, data);
+    } finally {
+      clearTimeout(timer);
     }
   };
 
-  const worker = new Worker<EmotionJobData, EmotionJobResult>(queue, processJob, {
+  // a job whose stored data is not JSON fails for good instead of staying active
+  const TolerantWorker = tolerateUnreadableData(Worker);
+  const worker = new TolerantWorker<EmotionJobData, EmotionJobResult>(queue, processJob, {
     connection, concurrency, lockDuration, stalledInterval, maxStalledCount, autorun: true,
     ...(options.name ? { name: options.name } : {}),
   });
   const lastSaid = new Map<string, number>();
   worker.on('error', (e: Error) => {
     if (options.onError) { options.onError(e); return; }
-    const msg = oneLine(e);
+    const msg = clip(oneLine(e), 500);
     const now = Date.now();
     if ((lastSaid.get(msg) ?? 0) > now - 5000) return;
     lastSaid.set(msg, now);

@@ -50,9 +50,20 @@ async function fs() {
   return { ...f, join: p.join };
 }
 
+/** Whether process `pid` runs (signal 0 probes without signalling). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * Saves a checkpoint: model weights, optimizer state, run state. The previous epochs' folders are
- * removed, except those of the epochs in `keep` (they stay as `epoch-N/`, loadable models).
+ * removed, except those of the epochs in `keep` (they stay as `epoch-N/`, loadable models), and so
+ * are the temporary files of saves that were killed.
  */
 export async function saveCheckpoint(dir: string, model: tfl.LayersModel, optimizer: tf.Optimizer, state: Omit<CheckpointState, 'folder' | 'optimizer' | 'version'>, keep: readonly number[] = []): Promise<CheckpointState> {
   const { mkdir, writeFile, rename, rm, readdir, join } = await fs();
@@ -72,6 +83,9 @@ export async function saveCheckpoint(dir: string, model: tfl.LayersModel, optimi
   await rename(tmp, join(dir, 'checkpoint.json'));
   for (const entry of await readdir(dir)) {
     if (/^epoch-\d+$/.test(entry) && entry !== folder && !keep.includes(Number(entry.slice(6)))) await rm(join(dir, entry), { recursive: true, force: true });
+    // a save killed between write and rename left its temporary file: gone once its process is
+    const tmpOf = /^checkpoint\.json\.(\d+)\.tmp$/.exec(entry);
+    if (tmpOf && Number(tmpOf[1]) !== process.pid && !processAlive(Number(tmpOf[1]))) await rm(join(dir, entry), { force: true });
   }
   return full;
 }

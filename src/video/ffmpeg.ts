@@ -165,7 +165,7 @@ export async function* decodeFrames(file: string, options: DecodeOptions = {}): 
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr = (stderr + d).slice(-4000); });
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
   child.on('error', () => {});
   const onAbort = () => child.kill('SIGKILL');
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -184,8 +184,10 @@ export async function* decodeFrames(file: string, options: DecodeOptions = {}): 
         index++;
       }
     }
-    const code = await exited;
+    const { code, signal } = await exited;
     if (options.signal?.aborted) throw options.signal.reason;
+    // killed from outside (out of memory, a signal): name the signal, not "exit code null"
+    if (signal) throw new Error(`${file}: ffmpeg was killed by ${signal} after ${index} frame${index === 1 ? '' : 's'}: the timeline is incomplete`);
     if (code !== 0) throw new Error(`${file}: ffmpeg could not decode it (${stderr.trim().split('\n').slice(-2).join(' ') || `exit code ${code}`})`);
     finished = true;
   } finally {

@@ -16,6 +16,7 @@ import { listImageFiles } from '../../src/queue/files.js';
 import { collectResults, enqueueImages, type JobOutcome } from '../../src/queue/producer.js';
 import { createEmotionWorker } from '../../src/queue/worker.js';
 import { emotionClassifierId } from '../../src/inference/classifier.js';
+import { REFUSED_INPUT } from '../../src/queue/input-policy.js';
 import { EMOTIONS } from '../../src/emotions.js';
 import { redisUnavailable, startRedis, type TestRedis } from './redis-server.js';
 
@@ -73,14 +74,15 @@ describe('queue without Redis', () => {
     await expect(createEmotionWorker({ connection: url, model, concurrency: 0 })).rejects.toThrow(/concurrency must be an integer ≥ 1/);
   }, 60_000);
 
-  it('lists the images of folders, sorted, subfolders included', async () => {
+  it('lists the images of folders as predict does, sorted, subfolders included', async () => {
     const dir = tempDir('fer-queue-files-');
     put(dir, 'b.png', 'x');
     put(dir, 'a/c.JPG', 'x');
     put(dir, 'notes.txt', 'x');
     put(dir, '.hidden/d.png', 'x');
     const single = put(dir, 'single.dat', 'x');
-    expect(await listImageFiles([dir, single])).toEqual([join(dir, 'a/c.JPG'), join(dir, 'b.png'), single]);
+    // as predict lists a folder: its files, then its subfolders (dot folders too), each sorted
+    expect(await listImageFiles([dir, single])).toEqual([join(dir, 'b.png'), join(dir, '.hidden/d.png'), join(dir, 'a/c.JPG'), single]);
     await expect(listImageFiles([join(dir, 'nope')])).rejects.toThrow(/nope: no such file or folder/);
   });
 });
@@ -116,9 +118,10 @@ describe.skipIf(noRedis !== undefined)('queue against a real Redis', () => {
 
   it('classifies images, fails bad ones at once with their reasons, and enqueueing again adds nothing', async () => {
     // default lock (30 s): detecting faces in a photo on the cpu backend blocks the event loop for seconds
-    worker = await createEmotionWorker({ connection: redis.url, queue, concurrency: 3, weights });
-    model = await emotionClassifierId({ weights });
     const dir = tempDir('fer-queue-imgs-');
+    // path jobs are read from the folders the worker allows
+    worker = await createEmotionWorker({ connection: redis.url, queue, concurrency: 3, weights, allowPaths: [dir] });
+    model = await emotionClassifierId({ weights });
     const a = put(dir, 'a.png', png(gray(1)));
     const b = put(dir, 'b.jpg', jpg(gray(2, 64)));
     const bad = put(dir, 'bad.png', 'this is not an image');
@@ -161,7 +164,7 @@ describe.skipIf(noRedis !== undefined)('queue against a real Redis', () => {
     const reason = (id: string) => { const o = got.get(id)!; return o.ok ? 'ok' : o.reason; };
     expect(reason(jobs[2].jobId)).toMatch(/^.*bad\.png: .*(not a JPEG or PNG|unknown|unsupported|format).*$/i);
     expect(reason(jobs[2].jobId)).not.toContain('\n');
-    expect(reason(byPath[1].jobId)).toBe(`${join(dir, 'missing.png')}: no such file`);
+    expect(reason(byPath[1].jobId)).toBe(`${join(dir, 'missing.png')}: ${REFUSED_INPUT}`);
     expect(reason('no-image')).toBe('empty: job data needs exactly one image: "path", "url" or "base64"');
     expect(reason('bad-option')).toBe('job data "maxFaces" must be an integer ≥ 1, got 0');
     // input errors are not retried although attempts is 3

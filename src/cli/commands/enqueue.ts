@@ -7,12 +7,14 @@
  */
 import { MIN_FACE_SIZE } from '../../detection/scan.js';
 import type { JobOutcome } from '../../queue/producer.js';
-import { flag, intOption, numberOption, requiredString, stringOption, UsageError, type ParsedArgs } from '../args.js';
+import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../args.js';
+import { redisOption } from '../redis-option.js';
 import { applyVariantOption, classPriorOption, GLOBAL_HELP, precisionOption, type Command } from '../command.js';
 import type { ModelVariant } from '../../inference/variants.js';
 import { EXIT, PROGRAM, SourceError } from '../errors.js';
 import { formatPrediction } from '../output.js';
 import { out } from '../quiet.js';
+import { clip } from '../../util/text.js';
 
 const HELP = `Usage: fer-cnn-lstm enqueue <folder|image...> --redis <url> [options]
 
@@ -22,11 +24,13 @@ content and the options, so enqueueing the same images again adds no new jobs, a
 collects the results that are already there.
 
 Options:
-  --redis <url>            Redis: redis://[user:password@]host:port[/db] (rediss:// for TLS)
+  --redis <url>            Redis: redis://[user:password@]host:port[/db] (rediss:// for TLS);
+                           default: the REDIS_URL environment variable (keeps a password out of ps)
   --queue <name>           queue name (default fer-emotions)
   --paths                  send each file's absolute path, not its bytes: the workers read the
                            files themselves (they must see them at the same path: shared storage);
-                           job ids then come from the paths, so a changed file is not asked again
+                           job ids then come from the paths, so a changed file is not asked again;
+                           the workers must allow the folder (worker --allow-paths <dir>)
   --attempts <n>           tries per job when a worker fails (default 3; unreadable images are
                            not retried, jobs of a crashed worker are put back without using one)
   --retry-failed           put the jobs of these images that failed before back in the queue
@@ -37,6 +41,8 @@ Options:
                              {"file","jobId","error"}                          (a failed job)
   --json                   JSON lines on stdout (with --wait the results, else {"file","jobId"})
   --timeout <s>            with --wait: give up after s seconds (exit 1; the jobs stay queued)
+  --redis-timeout <s>      with --wait: give up when Redis has not answered for s seconds (default 60;
+                           exit 1, the jobs stay queued); a lost connection is reported when it happens
 
 What the workers answer (with the model they run: give the options their workers were started with):
   --weights <path>         the workers' model folder or model.json (default: the shipped weights)
@@ -75,19 +81,16 @@ function outcomeText(file: string, o: JobOutcome): string | null {
 
 async function run(args: ParsedArgs): Promise<number> {
   if (args.positionals.length === 0) throw new UsageError('enqueue needs at least one image file or folder');
-  const redis = requiredString(args.values, 'redis');
-  const { parseRedisUrl, describeConnection, DEFAULT_QUEUE } = await import('../../queue/connection.js');
-  try {
-    parseRedisUrl(redis);
-  } catch (e) {
-    throw new UsageError(`--redis: ${(e as Error).message}`);
-  }
+  const redis = await redisOption(args);
+  const { describeConnection, DEFAULT_QUEUE } = await import('../../queue/connection.js');
   const queue = stringOption(args.values, 'queue') ?? DEFAULT_QUEUE;
   const wait = flag(args.values, 'wait');
   const json = flag(args.values, 'json');
   const outFile = stringOption(args.values, 'out');
   if (outFile !== undefined && !wait) throw new UsageError('--out needs --wait');
   const timeout = numberOption(args.values, 'timeout', 0);
+  const redisTimeout = numberOption(args.values, 'redis-timeout', 0.1);
+  if (redisTimeout !== undefined && !wait) throw new UsageError('--redis-timeout needs --wait');
   if (timeout !== undefined && !wait) throw new UsageError('--timeout needs --wait');
   const attempts = intOption(args.values, 'attempts', 1, 100);
   const faces = flag(args.values, 'faces');
@@ -108,10 +111,18 @@ async function run(args: ParsedArgs): Promise<number> {
     precision: precisionOption(args), classPrior: classPriorOption(args),
   });
 
+  if (outFile !== undefined) {
+    // before anything is enqueued or opened for writing: the output must not be one of the images
+    const { refuseOutputIsInput } = await import('../../util/output-file.js');
+    const { isImageName } = await import('../../data/image-files.js');
+    await refuseOutputIsInput(outFile, { inputs: args.positionals, recursive: true, listed: isImageName })
+      .catch((e: Error) => { throw new SourceError(e.message, { cause: e }); });
+  }
   const { listImageFiles, MissingPathError } = await import('../../queue/files.js');
   let files: string[];
   try {
-    files = await listImageFiles(args.positionals);
+    const { unreadableNameWarning } = await import('../../data/image-files.js');
+    files = await listImageFiles(args.positionals, { onUnreadableName: (dir, raw) => process.stderr.write(`${PROGRAM}: ${unreadableNameWarning(dir, raw)}\n`) });
   } catch (e) {
     if (e instanceof MissingPathError) throw new SourceError(e.message);
     throw e;
@@ -137,25 +148,30 @@ async function run(args: ParsedArgs): Promise<number> {
     return EXIT.ok;
   }
 
-  let sink: import('node:fs').WriteStream | undefined;
+  let sink: import('../../util/output-file.js').OutputSink | undefined;
   if (outFile !== undefined) {
-    const { createWriteStream } = await import('node:fs');
-    sink = createWriteStream(outFile);
-    await new Promise<void>((resolve, reject) => {
-      sink!.once('open', () => resolve());
-      sink!.once('error', (e) => reject(new SourceError(`${outFile}: cannot write (${(e as NodeJS.ErrnoException).code ?? e.message})`)));
-    });
+    const { openOutput } = await import('../../util/output-file.js');
+    sink = await openOutput(outFile).catch((e: Error) => { throw new SourceError(e.message, { cause: e }); });
   }
   const tty = process.stderr.isTTY === true;
   let lastShown = 0;
+  let lastConnectionError = 0;
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Error('interrupted: the jobs stay in the queue; run the same command again to collect their results'));
   process.on('SIGINT', onSigint);
   let done = 0;
   let failed = 0;
+  let collected = false;
   try {
     for await (const o of collectResults(filesOf.keys(), {
       connection: redis, queue, signal: controller.signal, timeoutMs: timeout === undefined ? undefined : timeout * 1000,
+      redisTimeoutMs: redisTimeout === undefined ? undefined : redisTimeout * 1000,
+      onConnectionError: (e) => {
+        if (Date.now() - lastConnectionError < 10_000) return;
+        lastConnectionError = Date.now();
+        if (tty) process.stderr.write('\r\x1b[K');
+        process.stderr.write(`${PROGRAM}: Redis at ${describeConnection(redis)} is not answering (${clip(e.message, 200)}); waiting up to ${redisTimeout ?? 60} s for it\n`);
+      },
       onProgress: (p) => {
         if (!tty || Date.now() - lastShown < 200) return;
         lastShown = Date.now();
@@ -165,7 +181,7 @@ async function run(args: ParsedArgs): Promise<number> {
       done++;
       if (!o.ok) failed++;
       for (const file of filesOf.get(o.jobId) ?? [o.jobId]) {
-        if (sink) sink.write(outcomeJson(file, o) + '\n');
+        if (sink) await sink.write(outcomeJson(file, o) + '\n').catch((e: Error) => { throw new SourceError(`${e.message}; the jobs stay in the queue: run the same command again to collect their results`, { cause: e }); });
         else if (json) out(outcomeJson(file, o));
         else {
           const text = outcomeText(file, o);
@@ -173,14 +189,16 @@ async function run(args: ParsedArgs): Promise<number> {
         }
         if (!o.ok) {
           if (tty) process.stderr.write('\r\x1b[K');
-          process.stderr.write(`${PROGRAM}: ${o.reason.includes(file) ? o.reason : `${file}: ${o.reason}`}\n`);
+          const reason = clip(o.reason, 500); // written by a worker, or by anyone who can reach Redis
+          process.stderr.write(`${PROGRAM}: ${reason.includes(file) ? reason : `${file}: ${reason}`}\n`);
         }
       }
     }
+    collected = true;
   } finally {
     process.off('SIGINT', onSigint);
     if (tty) process.stderr.write('\r\x1b[K');
-    if (sink) await new Promise<void>((resolve) => sink!.end(() => resolve()));
+    if (sink) await sink.close().catch((e: Error) => { if (collected) throw new SourceError(e.message, { cause: e }); });
   }
   process.stderr.write(`${PROGRAM}: ${filesOf.size} job${filesOf.size === 1 ? '' : 's'} finished: ${done - failed} answered, ${failed} failed${outFile ? ` (results in ${outFile})` : ''}\n`);
   return failed > 0 ? EXIT.failure : EXIT.ok;
@@ -201,6 +219,7 @@ export const enqueueCommand: Command = {
     out: { type: 'string' },
     json: { type: 'boolean' },
     timeout: { type: 'string' },
+    'redis-timeout': { type: 'string' },
     faces: { type: 'boolean' },
     tta: { type: 'boolean' },
     weights: { type: 'string' },

@@ -78,6 +78,15 @@ async function run(args: ParsedArgs): Promise<number> {
   const outPath = stringOption(args.values, 'out');
   const plotPath = stringOption(args.values, 'plot');
 
+  // every output checked before the work starts: not the video itself, its folder there and writable
+  const { checkWritable, openOutput, refuseOutputIsInput } = await import('../../util/output-file.js');
+  const toStdout = outPath === undefined || outPath === '-';
+  const asSource = (e: unknown) => new SourceError((e as Error).message, { cause: e });
+  for (const p of [toStdout ? undefined : outPath, plotPath]) {
+    if (p === undefined) continue;
+    await refuseOutputIsInput(p, { inputs: [file] }).catch((e) => { throw asSource(e); });
+    await checkWritable(p).catch((e) => { throw asSource(e); });
+  }
   const { analyzeVideo, videoInfo } = await import('../../video/analyze.js');
   const { TIMELINE_CSV_HEADER, TimelineCollector, timelineCsvRows } = await import('../../video/timeline.js');
   const { ProgressDisplay } = await import('../../batch/progress.js');
@@ -92,10 +101,11 @@ async function run(args: ParsedArgs): Promise<number> {
   await startBackend(args);
 
   const fs = await import('node:fs');
-  const stream = outPath === undefined || outPath === '-' ? process.stdout : fs.createWriteStream(outPath);
-  const write = (text: string) => new Promise<void>((resolve, reject) => {
-    stream.write(text, (e) => (e ? reject(new SourceError(`${outPath ?? 'stdout'}: ${e.message}`)) : resolve()));
-  });
+  const sink = toStdout ? undefined : await openOutput(outPath!).catch((e) => { throw asSource(e); });
+  const write = sink ? (text: string) => sink.write(text).catch((e) => { throw asSource(e); })
+    : (text: string) => new Promise<void>((resolve, reject) => {
+      process.stdout.write(text, (e) => (e ? reject(new SourceError(`stdout: ${e.message}`)) : resolve()));
+    });
   const progress = new ProgressDisplay(process.stderr, { unit: 'frames', interval: 10 });
   if (info.duration !== undefined) progress.setTotal(Math.max(1, Math.round(info.duration * fps)));
   const collector = new TimelineCollector();
@@ -104,6 +114,8 @@ async function run(args: ParsedArgs): Promise<number> {
   const onSigint = () => { interrupted = true; controller.abort(); };
   process.once('SIGINT', onSigint);
   let frames = 0;
+  let failed = false;
+  let truncated = false;
   try {
     await write(TIMELINE_CSV_HEADER.join(',') + '\n');
     for await (const frame of analyzeVideo(file, { ...options, signal: controller.signal })) {
@@ -114,12 +126,24 @@ async function run(args: ParsedArgs): Promise<number> {
       progress.update(frames, 0);
     }
   } catch (e) {
+    failed = true;
     if (!interrupted) throw e instanceof SourceError ? e : new SourceError(oneLine(e).includes(file) || e instanceof FfmpegMissingError ? oneLine(e) : `${file}: ${oneLine(e)}`, { cause: e });
   } finally {
     process.off('SIGINT', onSigint);
     progress.setTotal(frames);
     progress.finish();
-    if (stream !== process.stdout) await new Promise<void>((resolve) => (stream as import('node:fs').WriteStream).end(() => resolve()));
+    if (sink) await sink.close().catch((e) => { if (!failed) throw asSource(e); });
+  }
+  if (!interrupted && frames === 0) {
+    throw new SourceError(`${file}: no frames were decoded: is it a video? (a still image is not; predict reads images)`);
+  }
+  if (!interrupted && info.duration !== undefined) {
+    // a file cut short (an mp4 with its index at the front) decodes fewer frames than its container says
+    const decoded = frames / fps;
+    if (decoded < info.duration - Math.max(1, 2 / fps)) {
+      process.stderr.write(`fer-cnn-lstm: ${file}: only ${decoded.toFixed(1)} s of the ${info.duration.toFixed(1)} s its container states could be decoded: the file looks truncated or damaged (the timeline covers the decoded part)\n`);
+      truncated = true;
+    }
   }
   if (plotPath !== undefined) {
     const series = collector.result();
@@ -136,7 +160,7 @@ async function run(args: ParsedArgs): Promise<number> {
       }
     }
   }
-  return interrupted ? EXIT.interrupted : EXIT.ok;
+  return interrupted ? EXIT.interrupted : truncated ? EXIT.failure : EXIT.ok;
 }
 
 /** The `video` command. */

@@ -6,11 +6,13 @@
  * @packageDocumentation
  */
 import type { EmotionJobData, EmotionJobResult } from '../../queue/job.js';
-import { flag, intOption, requiredString, stringOption, UsageError, type ParsedArgs } from '../args.js';
+import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../args.js';
+import { redisOption } from '../redis-option.js';
 import { GLOBAL_HELP, startBackend, type Command } from '../command.js';
 import { EXIT, PROGRAM, SourceError } from '../errors.js';
 import { formatPrediction } from '../output.js';
 import { out } from '../quiet.js';
+import { clip } from '../../util/text.js';
 
 const HELP = `Usage: fer-cnn-lstm worker --redis <url> [options]
 
@@ -20,8 +22,16 @@ is one image (a path on this machine, a URL, or the bytes); its result is the em
 and scores (with --faces, or when the job asks: every face with its box). An image that cannot be
 read fails its job at once, with the one-line error as its reason (not retried).
 
+What a worker reads: by default only the image bytes carried in the job (enqueue without --paths,
+base64 or data: URLs). Path jobs (enqueue --paths) are read only from the folders given with
+--allow-paths, URL jobs fetched only under the prefixes given with --allow-urls (every redirect
+too); any other path or URL — and a missing file, a folder, a FIFO, an unreachable address, an
+HTTP error — fails with one and the same reason, so jobs cannot probe this machine or its network.
+Every input is capped at --max-input-bytes and every job at --job-timeout.
+
 Options:
-  --redis <url>            Redis: redis://[user:password@]host:port[/db] (rediss:// for TLS)
+  --redis <url>            Redis: redis://[user:password@]host:port[/db] (rediss:// for TLS);
+                           default: the REDIS_URL environment variable (keeps a password out of ps)
   --queue <name>           queue name (default fer-emotions)
   --concurrency <n>        jobs at once; their images share forward passes (default 4)
   --faces                  find every face of each photo first, for jobs that don't say (enqueue
@@ -33,6 +43,13 @@ Options:
   --class-prior <p>        training (default) or uniform (faces balanced across emotions)
   --detector <path>        the face detector's blazeface.json, for jobs that ask for faces
                            (default: the one in @vladmandic/human)
+  --allow-paths <dir>      read path jobs (and file: URLs) from regular files under <dir>, symlinks
+                           resolved; repeat for more folders (default: path jobs are refused)
+  --allow-urls <prefix>    fetch URL jobs that start with <prefix>, e.g. https://images.example.com/;
+                           repeat for more (default: URL jobs other than data: are refused)
+  --max-input-bytes <n>    largest image a job may bring or name, in bytes (default 20971520: 20 MB)
+  --job-timeout <s>        a job still running after s seconds fails, not retried (default 60);
+                           reading one input gets at most 30 s of it
   --lock-duration <ms>     a job's lock, renewed at half of it while the job runs (default 30000)
   --stalled-interval <ms>  how often to look for jobs of dead workers (default 30000)
   --max-stalled <n>        times a job may lose its worker before it fails (default 2)
@@ -53,6 +70,20 @@ Needs the optional packages: npm install bullmq ioredis
 
 ${GLOBAL_HELP}`;
 
+/** A result with its name made safe for one log line. */
+function safeName(r: EmotionJobResult): EmotionJobResult {
+  return typeof r.name === 'string' ? { ...r, name: clip(r.name) } : r;
+}
+
+/** The values of a repeatable option (`--allow-paths a --allow-paths b`). */
+function listOption(args: ParsedArgs, name: string): string[] | undefined {
+  const v = args.values[name];
+  if (v === undefined) return undefined;
+  const list = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
+  if (list.some((x) => x === '')) throw new UsageError(`--${name} needs a value`);
+  return list;
+}
+
 /** The stdout line of a finished job. */
 function resultLine(jobId: string, r: EmotionJobResult): string {
   const label = `${jobId}${r.name ? ` ${r.name}` : ''}`;
@@ -65,13 +96,8 @@ function resultLine(jobId: string, r: EmotionJobResult): string {
 
 async function run(args: ParsedArgs): Promise<number> {
   if (args.positionals.length > 0) throw new UsageError(`worker takes no file arguments (got "${args.positionals[0]}")`);
-  const redis = requiredString(args.values, 'redis');
-  const { parseRedisUrl, describeConnection, DEFAULT_QUEUE } = await import('../../queue/connection.js');
-  try {
-    parseRedisUrl(redis);
-  } catch (e) {
-    throw new UsageError(`--redis: ${(e as Error).message}`);
-  }
+  const redis = await redisOption(args);
+  const { describeConnection, DEFAULT_QUEUE } = await import('../../queue/connection.js');
   const queue = stringOption(args.values, 'queue') ?? DEFAULT_QUEUE;
   const concurrency = intOption(args.values, 'concurrency', 1, 1000);
   const lockDuration = intOption(args.values, 'lock-duration', 100);
@@ -80,6 +106,14 @@ async function run(args: ParsedArgs): Promise<number> {
   const faces = flag(args.values, 'faces');
   const quiet = flag(args.values, 'quiet');
   const detector = stringOption(args.values, 'detector');
+  const allowPaths = listOption(args, 'allow-paths');
+  const allowUrls = listOption(args, 'allow-urls');
+  const maxInputBytes = intOption(args.values, 'max-input-bytes', 1);
+  const jobTimeout = numberOption(args.values, 'job-timeout', 0.001);
+  const { resolvePolicy } = await import('../../queue/input-policy.js');
+  await resolvePolicy({ allowPaths, allowUrls, maxInputBytes }).catch((e: Error) => {
+    throw new UsageError(e.message.replace(/^allowPaths/, '--allow-paths').replace(/^allowUrls/, '--allow-urls'));
+  });
   const { hostname } = await import('node:os');
   const name = stringOption(args.values, 'name') ?? `${hostname()}:${process.pid}`;
 
@@ -95,21 +129,26 @@ async function run(args: ParsedArgs): Promise<number> {
   try {
     worker = await createEmotionWorker({
       connection: redis, queue, concurrency, faces, classifier, detector, lockDuration, stalledInterval, maxStalledCount, name,
-      onError: (e) => process.stderr.write(`${PROGRAM}: redis: ${e.message}\n`),
+      allowPaths, allowUrls, maxInputBytes, jobTimeoutMs: jobTimeout === undefined ? undefined : Math.round(jobTimeout * 1000),
+      onError: (e) => process.stderr.write(`${PROGRAM}: redis: ${clip(e.message, 500)}\n`),
     });
   } catch (e) {
     if (e instanceof QueueDependencyError) throw new SourceError(e.message, { cause: e });
     throw e;
   }
   process.stderr.write(`${PROGRAM}: worker ${name} on queue ${queue} at ${describeConnection(redis)} (${backend}, concurrency ${concurrency ?? WORKER_DEFAULTS.concurrency}, `
-    + `lock ${(lockDuration ?? WORKER_DEFAULTS.lockDuration) / 1000} s, stalled check every ${(stalledInterval ?? WORKER_DEFAULTS.stalledInterval) / 1000} s${faces ? ', faces' : ''}), model ${classifier.id}\n`);
+    + `lock ${(lockDuration ?? WORKER_DEFAULTS.lockDuration) / 1000} s, stalled check every ${(stalledInterval ?? WORKER_DEFAULTS.stalledInterval) / 1000} s${faces ? ', faces' : ''}; `
+    + `reads image bytes in jobs${allowPaths ? `, files under ${allowPaths.join(', ')}` : ''}${allowUrls ? `, URLs under ${allowUrls.join(', ')}` : ''}), model ${classifier.id}\n`);
 
-  worker.on('completed', (job, result) => { if (!quiet) out(resultLine(job.id ?? '?', result as EmotionJobResult)); });
+  // job ids, names and reasons come from whoever adds jobs: control characters escaped, long text cut
+  worker.on('completed', (job, result) => { if (!quiet) out(resultLine(clip(job.id ?? '?'), safeName(result as EmotionJobResult))); });
   worker.on('failed', (job, err) => {
     if (quiet || !job) return;
     const data = job.data as EmotionJobData;
     const final = job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError';
-    process.stderr.write(`${PROGRAM}: job ${job.id}${data?.name && !err.message.includes(data.name) ? ` ${data.name}` : ''}: ${err.message}${final ? '' : ` (attempt ${job.attemptsMade}, will be retried)`}\n`);
+    const name = typeof data?.name === 'string' ? clip(data.name) : undefined;
+    const reason = clip(err.message, 500);
+    process.stderr.write(`${PROGRAM}: job ${clip(job.id ?? '?')}${name && !reason.includes(name) ? ` ${name}` : ''}: ${reason}${final ? '' : ` (attempt ${job.attemptsMade}, will be retried)`}\n`);
   });
 
   await new Promise<void>((resolve) => {
@@ -146,6 +185,10 @@ export const workerCommand: Command = {
     precision: { type: 'string' },
     'class-prior': { type: 'string' },
     detector: { type: 'string' },
+    'allow-paths': { type: 'string', multiple: true },
+    'allow-urls': { type: 'string', multiple: true },
+    'max-input-bytes': { type: 'string' },
+    'job-timeout': { type: 'string' },
     'lock-duration': { type: 'string' },
     'stalled-interval': { type: 'string' },
     'max-stalled': { type: 'string' },
