@@ -218,7 +218,7 @@ async function main(): Promise<void> {
   await loadEmotionModel({ weights: WEIGHTS, backend }); // load once now, not on the first image
   fileInput.addEventListener('change', () => { if (fileInput.files?.[0]) void classifyFile(fileInput.files[0]); });
   if (__HAS_DETECTOR__) startButton.addEventListener('click', () => void startWebcam());
-  else startButton.title = 'the webcam needs the face detector: build with @vladmandic/human installed';
+  else startButton.title = 'the webcam needs the face detector: weights/face-detector/blazeface.json was not embedded';
   startButton.disabled = !__HAS_DETECTOR__;
   stopButton.addEventListener('click', stopWebcam);
   fileInput.disabled = false;

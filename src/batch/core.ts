@@ -24,7 +24,7 @@ export interface TaskOptions {
   tta?: TtaMode;
   /** TensorFlow.js backend (default: the best available: tfjs-node if installed, else wasm). */
   backend?: string;
-  /** Find every face of each photo (needs `@vladmandic/human` or `detector`). */
+  /** Find every face of each photo (BlazeFace, shipped in the package). */
   faces?: boolean;
   /** Detection options (with `faces`). */
   minFaceScore?: number;

@@ -1,6 +1,6 @@
 /**
  * `detectEmotions`: every face of a full photo with its emotion — face detection (BlazeFace, from
- * the optional package `@vladmandic/human`), FER-2013 framing of each face, then the emotion model.
+ * its weights shipped in the package), FER-2013 framing of each face, then the emotion model.
  *
  * @packageDocumentation
  */
@@ -17,8 +17,8 @@ import type { DetectorSource } from './model-files.js';
 export interface DetectEmotionsOptions<C extends string = Emotion> extends PredictOptions<C>, DetectOptions {
   /**
    * Where the face detector's model (`blazeface.json`) is: a path (Node), a URL or a
-   * `tf.io.IOHandler`. Default: inside the installed `@vladmandic/human` package (Node; in
-   * browsers copy its `models/blazeface.json` and `blazeface.bin` to your assets and pass the URL).
+   * `tf.io.IOHandler`. Default: the one shipped in the package (`weights/face-detector/`, found beside the emotion
+   * weights; in browsers beside their URL).
    */
   detector?: DetectorSource;
   /** Overrides of the FER-2013 framing ({@link "fer-cnn-lstm/detection"!FER_FRAMING}: 1.25× the detector's box, centred). */
@@ -45,8 +45,7 @@ export interface FaceEmotion<C extends string = Emotion> extends Classification<
  * about 1/22 of the photo's longer side are found; pass `minFaceSize` (pixels) for smaller ones
  * (a slower, tiled scan).
  *
- * Needs the optional package `@vladmandic/human` (it holds the face detector's weights, 0.6 MB,
- * loaded from disk: no network), unless `detector` points to the model.
+ * The face detector's weights (0.6 MB) ship in the package and are read from disk in Node: no network.
  *
  * @example
  * ```ts
@@ -54,7 +53,7 @@ export interface FaceEmotion<C extends string = Emotion> extends Classification<
  *   console.log(face.box, face.emotion, face.confidence.toFixed(2));
  * }
  * ```
- * @throws FaceDetectorMissingError when `@vladmandic/human` is not installed and no `detector` is given;
+ * @throws FaceDetectorMissingError when the shipped detector's files are missing and no `detector` is given;
  * ImageInputError for input that is not one image; Error when a model cannot be loaded.
  */
 export async function detectEmotions<C extends string = Emotion>(image: SingleImageInput, options: DetectEmotionsOptions<C> = {}): Promise<FaceEmotion<C>[]> {

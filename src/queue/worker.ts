@@ -52,7 +52,7 @@ export interface EmotionWorkerOptions {
   precision?: WeightPrecision;
   /** TensorFlow.js backend. Default: the best available. */
   backend?: string;
-  /** The face detector's `blazeface.json` (default: the one in `@vladmandic/human`). */
+  /** The face detector's `blazeface.json` (default: the one shipped in the package). */
   detector?: string;
   /** Milliseconds a job's lock lasts (renewed at half of it while the job runs). Default 30000. */
   lockDuration?: number;

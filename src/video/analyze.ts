@@ -18,7 +18,7 @@ export interface AnalyzeVideoOptions extends PredictOptions<Emotion>, SmoothingO
   /** Frames analysed per second of video. Default 5. */
   fps?: number;
   /**
-   * Find the faces of each frame (BlazeFace; needs `@vladmandic/human` or `detector`) and track
+   * Find the faces of each frame (BlazeFace, shipped in the package) and track
    * them (ids from 1). Default false: each whole frame is one face crop, id 0.
    */
   faces?: boolean;

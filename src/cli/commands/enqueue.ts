@@ -38,7 +38,7 @@ Options:
   --timeout <s>            with --wait: give up after s seconds (exit 1; the jobs stay queued)
 
 What the workers answer:
-  --faces                  every face of each photo (boxes, emotions); the workers need @vladmandic/human
+  --faces                  every face of each photo (boxes, emotions)
   --tta                    average each image with its mirror image
   --min-face-score <n>     with --faces: ignore faces scored below n, 0–1 (default 0.5)
   --max-faces <n>          with --faces: at most n faces per photo (default 20)

@@ -44,11 +44,10 @@ Full photos:
                            <file> face <n> box <x>,<y>,<width>,<height>: <emotion> <confidence>
                          (box in photo pixels), or with --json one object per photo and line:
                            {"file","faces":[{"box","emotion","confidence","scores","faceScore"}]}
-                         Needs the optional package: npm install @vladmandic/human
   --min-face-score <n>   ignore faces whose detection score is below n, 0–1 (default 0.5)
   --max-faces <n>        at most n faces per photo, best detection first (default 20)
   --min-face-size <px>   also scan each photo in tiles for faces down to px pixels (slower; at least 20)
-  --detector <path>      the face detector's blazeface.json (default: the one in @vladmandic/human)
+  --detector <path>      the face detector's blazeface.json (default: the one shipped in the package)
 
 A file that cannot be read gets one error line on stderr; the exit code is then 1.
 
@@ -93,7 +92,7 @@ async function predictFaces(args: ParsedArgs, files: readonly string[], json: bo
   const { model } = await loadCliModel(stringOption(args.values, 'weights'), precisionOption(args));
   const { loadFaceDetector } = await import('../../detection/detector.js');
   const { detectEmotions } = await import('../../detection/detect-emotions.js');
-  // load the detector before any photo: a missing @vladmandic/human is one error for the whole run
+  // load the detector before any photo: a missing or broken detector is one error for the whole run
   await loadFaceDetector(detector);
   let failed = 0;
   for (const file of files) {

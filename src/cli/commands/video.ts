@@ -19,7 +19,7 @@ is one face crop (face id 0): for a video of one face filling the frame.
 Options:
   --fps <n>              frames analysed per second of video (default 5)
   --faces                find every face of each frame (BlazeFace) and track it across frames: a face
-                         keeps its id (1, 2, …) while it stays in view. Needs: npm install @vladmandic/human
+                         keeps its id (1, 2, …) while it stays in view.
   --out <file.csv>       the timeline, one row per face per frame (default: stdout):
                            time,frame,face,x,y,width,height,face_score,emotion,confidence,<7 scores>,
                            raw_emotion,raw_confidence,raw_<7 scores>
@@ -38,7 +38,7 @@ Faces:
   --min-face-score <n>   ignore faces whose detection score is below n, 0–1 (default 0.5)
   --max-faces <n>        at most n faces per frame (default 20)
   --min-face-size <px>   also scan each frame in tiles for faces down to px pixels (slower)
-  --detector <path>      the face detector's blazeface.json (default: the one in @vladmandic/human)
+  --detector <path>      the face detector's blazeface.json (default: the one shipped in the package)
   --max-missed <n>       frames a face may go undetected and keep its id (default: one second of frames)
 
 Progress goes to stderr.

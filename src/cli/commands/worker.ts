@@ -26,10 +26,9 @@ Options:
   --concurrency <n>        jobs at once; their images share forward passes (default 4)
   --faces                  find every face of each photo first, for jobs that don't say (enqueue
                            --faces says so in the job); give all workers of a queue the same choice
-                           (needs: npm install @vladmandic/human)
   --weights <path>         model folder or model.json (default: the shipped pretrained weights)
   --detector <path>        the face detector's blazeface.json, for jobs that ask for faces
-                           (default: the one in @vladmandic/human)
+                           (default: the one shipped in the package)
   --lock-duration <ms>     a job's lock, renewed at half of it while the job runs (default 30000)
   --stalled-interval <ms>  how often to look for jobs of dead workers (default 30000)
   --max-stalled <n>        times a job may lose its worker before it fails (default 2)
