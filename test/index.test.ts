@@ -35,7 +35,7 @@ const MOVED: Record<string, string> = {
   SPLITS: 'training', parseSplitFilter: 'training', augmentTransforms: 'training', DEFAULT_AUGMENTATION: 'training',
   confusionMatrix: 'training', metricsFromConfusion: 'training', toModelInput: 'training', toGrayImages: 'training',
   grayToTensor: 'training', recomputeBatchNorm: 'training',
-  FaceDetector: 'detection', loadFaceDetector: 'detection', resolveDetectorModel: 'detection', DETECTOR_PACKAGE: 'detection',
+  FaceDetector: 'detection', loadFaceDetector: 'detection', resolveDetectorModel: 'detection', DETECTOR_MODEL_PATH: 'detection',
   scanWindows: 'detection', MIN_FACE_FRACTION: 'detection', MIN_FACE_SIZE: 'detection', FER_FRAMING: 'detection', ferCropBox: 'detection',
   cropRaster: 'detection', decodeImage: 'detection', MAX_IMAGE_PIXELS: 'detection', sniffFormat: 'detection', toGraySquare: 'detection',
   EmotionSmoother: 'video', DEFAULT_SMOOTHING: 'video', resolveSmoothingOptions: 'video', classifyStream: 'video', watchVideo: 'video',
