@@ -15,7 +15,7 @@ const ROOT_API = [
   // emotions
   'Emotion', 'EMOTIONS', 'NUM_EMOTIONS', 'isEmotion', 'emotionFromIndex', 'emotionToIndex', 'parseEmotion',
   // prediction
-  'predictEmotion', 'classifyEmotion', 'detectEmotions', 'LOW_CONTRAST_STD',
+  'predictEmotion', 'classifyEmotion', 'detectEmotions', 'LOW_CONTRAST_STD', 'FACE_CROP_MAX_SIDE',
   // the model: architecture, loading, saving
   'buildCnnLstm', 'loadEmotionModel', 'loadModel', 'saveModel', 'shippedModelInfo', 'shippedWeightsLocation', 'clearModelCache', 'MODEL_VARIANTS', 'VARIANT_TTA', 'AUTO_TTA_CONFIDENCE',
   // data, training, evaluation
@@ -23,7 +23,7 @@ const ROOT_API = [
   // backends
   'selectBackend', 'setBackend',
   // errors
-  'ImageInputError', 'FaceDetectorMissingError', 'FerDataError', 'TrainingError',
+  'ImageInputError', 'FaceDetectorMissingError', 'NoFaceError', 'FerDataError', 'TrainingError',
 ].sort();
 
 /** Names that 0.1 exported from the root and that 0.2 moved to a subpath (or dropped). */

@@ -123,7 +123,9 @@ async function classifyFile(file: File): Promise<void> {
       throw new Error(`${file.name} is not an image this browser can decode`);
     }
     preview.hidden = false;
-    const c = await classifyEmotion(toCanvas(preview, false), { weights: WEIGHTS, backend });
+    // a photo: its most prominent face is found and classified (a NoFaceError when there is none);
+    // without the embedded detector, the upload is classified whole, as a face crop
+    const c = await classifyEmotion(toCanvas(preview, false), { weights: WEIGHTS, backend, ...(__HAS_DETECTOR__ ? { detector: DETECTOR } : { faces: 'crop' as const }) });
     render(c, `image ${file.name}`);
     setStatus('ready');
   } catch (e) {

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import type { Emotion } from '../emotions.js';
+import type { Raster } from '../data/image.js';
 import { ensureBackend } from '../inference/backend.js';
 import { ImageInputError, describeInput, toRasters, type ImageDataLike } from '../inference/input.js';
 import { classifyEmotion, type Classification, type PredictOptions, type SingleImageInput } from '../inference/predict.js';
@@ -62,15 +63,24 @@ export async function detectEmotions<C extends string = Emotion>(image: SingleIm
   await ensureBackend(options.backend);
   const rasters = await toRasters(image, { tensorRange: options.tensorRange });
   if (rasters.length !== 1) throw new ImageInputError(`${describeInput(image)} holds ${rasters.length} images: detectEmotions takes one image`);
-  const [photo] = rasters;
+  return detectEmotionsInRaster(rasters[0], options);
+}
+
+/** The faces of a photo already read into a raster (see {@link detectEmotions}), best detection first. */
+export async function detectFaceCrops(photo: Raster, options: Pick<DetectEmotionsOptions, 'detector' | 'framing'> & DetectOptions = {}): Promise<{ face: DetectedFace; crop: Box; pixels: ImageDataLike }[]> {
   const detector = await loadFaceDetector(options.detector);
   const faces = await detector.detect(photo, options);
-  if (faces.length === 0) return [];
-  const crops = faces.map((f) => ferCropBox(f.box, options.framing));
-  const pixels: ImageDataLike[] = crops.map((c) => {
-    const r = cropRaster(photo, c);
-    return { width: r.width, height: r.height, data: r.data, channels: r.channels };
+  return faces.map((face) => {
+    const crop = ferCropBox(face.box, options.framing);
+    const r = cropRaster(photo, crop);
+    return { face, crop, pixels: { width: r.width, height: r.height, data: r.data, channels: r.channels } };
   });
-  const emotions = await classifyEmotion<C>(pixels, options);
-  return faces.map((f, i) => ({ ...emotions[i], box: f.box, crop: crops[i], faceScore: f.score, landmarks: f.landmarks }));
+}
+
+/** {@link detectEmotions} on a photo already read into a raster. */
+export async function detectEmotionsInRaster<C extends string = Emotion>(photo: Raster, options: DetectEmotionsOptions<C> = {}): Promise<FaceEmotion<C>[]> {
+  const found = await detectFaceCrops(photo, options);
+  if (found.length === 0) return [];
+  const emotions = await classifyEmotion<C>(found.map((f) => f.pixels), options);
+  return found.map(({ face: f, crop }, i) => ({ ...emotions[i], box: f.box, crop, faceScore: f.score, landmarks: f.landmarks }));
 }

@@ -5,6 +5,7 @@
  * @module fer-cnn-lstm/detection
  */
 export { detectEmotions, type DetectEmotionsOptions, type FaceEmotion } from './detect-emotions.js';
+export { isFaceCrop, mostProminent, FACE_MODES } from './photo.js';
 export { FaceDetector, loadFaceDetector, type DetectOptions } from './detector.js';
 export {
   resolveDetectorModel, FaceDetectorMissingError, DETECTOR_MODEL_PATH, type DetectorSource,
