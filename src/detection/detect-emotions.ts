@@ -67,13 +67,12 @@ export async function detectEmotions<C extends string = Emotion>(image: SingleIm
 }
 
 /** The faces of a photo already read into a raster (see {@link detectEmotions}), best detection first. */
-export async function detectFaceCrops(photo: Raster, options: Pick<DetectEmotionsOptions, 'detector' | 'framing'> & DetectOptions = {}): Promise<{ face: DetectedFace; crop: Box; pixels: ImageDataLike }[]> {
+export async function detectFaceCrops(photo: Raster, options: Pick<DetectEmotionsOptions, 'detector' | 'framing'> & DetectOptions = {}): Promise<{ face: DetectedFace; crop: Box; pixels: Raster }[]> {
   const detector = await loadFaceDetector(options.detector);
   const faces = await detector.detect(photo, options);
   return faces.map((face) => {
     const crop = ferCropBox(face.box, options.framing);
-    const r = cropRaster(photo, crop);
-    return { face, crop, pixels: { width: r.width, height: r.height, data: r.data, channels: r.channels } };
+    return { face, crop, pixels: cropRaster(photo, crop) };
   });
 }
 
@@ -81,6 +80,6 @@ export async function detectFaceCrops(photo: Raster, options: Pick<DetectEmotion
 export async function detectEmotionsInRaster<C extends string = Emotion>(photo: Raster, options: DetectEmotionsOptions<C> = {}): Promise<FaceEmotion<C>[]> {
   const found = await detectFaceCrops(photo, options);
   if (found.length === 0) return [];
-  const emotions = await classifyEmotion<C>(found.map((f) => f.pixels), options);
+  const emotions = await classifyEmotion<C>(found.map((f): ImageDataLike => ({ ...f.pixels })), options);
   return found.map(({ face: f, crop }, i) => ({ ...emotions[i], box: f.box, crop, faceScore: f.score, landmarks: f.landmarks }));
 }

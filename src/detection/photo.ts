@@ -77,7 +77,7 @@ export interface PhotoClassification<C extends string = Emotion> extends Classif
    * How many faces the detector found in the image (the answer is about the most prominent one:
    * the largest box × detection score). Absent when the image was classified whole (a face crop).
    */
-  faces?: number;
+  faceCount?: number;
   /** The classified face's detector box, pixels of the image (absent for a face crop). */
   box?: Box;
   /** The square FER-style crop that was classified, pixels of the image (absent for a face crop). */
@@ -99,7 +99,7 @@ function imageData(r: Raster): ImageDataLike {
 /** One image's face: pixels to classify and what the detector said. */
 interface Entry {
   pixels: ImageDataLike;
-  found?: { faces: number; box: Box; crop: Box; faceScore: number };
+  found?: { faceCount: number; box: Box; crop: Box; faceScore: number };
 }
 
 async function run<C extends string>(input: ModelInput, options: PhotoOptions<C>): Promise<{ results: PhotoClassification<C>[]; batch: boolean }> {
@@ -137,7 +137,7 @@ async function run<C extends string>(input: ModelInput, options: PhotoOptions<C>
         throw new NoFaceError(what, at ?? (rasters.length > 1 ? k : undefined));
       }
       const best = mostProminent(found);
-      entries.push({ pixels: best.pixels, found: { faces: found.length, box: best.face.box, crop: best.crop, faceScore: best.face.score } });
+      entries.push({ pixels: best.pixels, found: { faceCount: found.length, box: best.face.box, crop: best.crop, faceScore: best.face.score } });
     }
   }
   if (entries.length === 0) return { results: [], batch };
@@ -153,14 +153,14 @@ async function run<C extends string>(input: ModelInput, options: PhotoOptions<C>
  * classified as it is; any other image (a photo) goes through the face detector (BlazeFace,
  * shipped in the package) and its most prominent face (the largest box × detection score) is
  * cropped as FER-2013 faces are framed and classified; the answer says how many faces were found
- * (`faces`) and where the classified one is (`box`). `faces: 'detect'` always detects, `faces:
+ * (`faceCount`) and where the classified one is (`box`). `faces: 'detect'` always detects, `faces:
  * 'crop'` never does (see {@link FaceMode}). Every face of a photo: `detectEmotions`.
  *
  * Uses the shipped pretrained model unless `model` or `weights` is given; models are loaded once.
  *
  * @example
  * ```ts
- * const { emotion, confidence, faces, box } = await classifyEmotion('photo.jpg');
+ * const { emotion, confidence, faceCount, box } = await classifyEmotion('photo.jpg');
  * const crop = await classifyEmotion('face-48x48.png');          // a face crop: classified as it is
  * const whole = await classifyEmotion('face.jpg', { faces: 'crop' });
  * ```

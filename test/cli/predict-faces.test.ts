@@ -131,9 +131,11 @@ describe('fer-cnn-lstm predict --faces', () => {
     expect(lines(r.stderr)).toEqual([`fer-cnn-lstm: cannot load the face detector from ${missing}: ${missing}: no such file`]);
   });
 
-  it('is a usage error (exit 2) to pass a face option without --faces, or a bad value', async () => {
+  it('is a usage error (exit 2) to pass a face option with --crop, --crop with --faces, or a bad value', async () => {
     for (const [args, msg] of [
-      [['--max-faces', '2'], '--max-faces needs --faces'],
+      [['--crop', '--max-faces', '2'], '--max-faces cannot be used with --crop (which detects no face)'],
+      [['--crop', '--faces'], '--crop (the whole image is the face) and --faces (find every face) exclude each other'],
+      [['--min-face-score', '2'], '--min-face-score must be a number in [0, 1], got "2"'],
       [['--faces', '--min-face-score', '2'], '--min-face-score must be a number in [0, 1], got "2"'],
       [['--faces', '--max-faces', '0'], '--max-faces must be an integer ≥ 1, got "0"'],
     ] as const) {

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import type { FaceEmotion } from '../../detection/detect-emotions.js';
-import type { Classification } from '../../inference/predict.js';
+import type { PhotoClassification } from '../../detection/photo.js';
 import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../args.js';
 import { applyVariantOption, GLOBAL_HELP, loadCliModel, precisionOption, startBackend, stderrProgress, ttaOption, type Command } from '../command.js';
 import type { TtaMode } from '../../inference/tta.js';
@@ -18,8 +18,11 @@ import { BATCH_HELP } from '../../batch/help.js';
 
 const HELP = `Usage: fer-cnn-lstm predict <image|folder...> [options]
 
-Predicts the facial emotion of each image (JPEG or PNG, any size; colour is converted to gray and
-the image resized to 48×48 — crop the face first, or pass --faces for full photos).
+Predicts the facial emotion of the face in each image (JPEG or PNG, any size). An image that is a
+face crop already (square, at most 96 px, as FER-2013's 48×48 faces) is classified as it is; any
+other image is a photo: the face detector (BlazeFace, shipped in the package) finds its faces and
+the most prominent one (largest box × detection score) is classified. A photo without a face gets
+no emotion: a "no face found" line on stderr, and exit code 1.
 
 Options:
   --weights <path>       model folder or model.json (default: the shipped pretrained weights)
@@ -27,7 +30,10 @@ Options:
                          without --tta/--no-tta the shipped variant's own setting: the default
                          model adds the mirror where the first view is unsure, accurate always
   --no-tta               one view per image
-  --json                 one JSON object per image and line: {"file","emotion","confidence","scores"}
+  --json                 one JSON object per image and line: {"file","emotion","confidence","scores"},
+                         for a photo also "faceCount" (faces found), "box" and "faceScore" of the
+                         classified face
+  --crop                 classify each whole image as a face (no detection), whatever its size
   --batch-size <n>       images per forward pass (default 64)
   --precision <p>        stored precision of the shipped weights: float32 (default), float16 or uint8
                          (smaller, accuracy in the README); not with --weights
@@ -39,8 +45,8 @@ stderr ("lowContrast": true in --json): its answer says nothing about a face. Ru
 forward pass show progress on stderr.
 
 Full photos:
-  --faces                find every face of each photo (BlazeFace), crop it the way FER-2013 faces
-                         are framed and classify it; one line per face:
+  --faces                find and classify every face of each photo (also in small square images),
+                         each cropped the way FER-2013 faces are framed; one line per face:
                            <file> face <n> box <x>,<y>,<width>,<height>: <emotion> <confidence>
                          (box in photo pixels), or with --json one object per photo and line:
                            {"file","faces":[{"box","emotion","confidence","scores","faceScore"}]}
@@ -56,8 +62,16 @@ ${BATCH_HELP}
 ${GLOBAL_HELP}`;
 
 /** The JSON line of one answer. */
-function jsonLine(file: string, c: Classification): string {
-  return JSON.stringify({ file, emotion: c.emotion, confidence: c.confidence, scores: c.scores, ...(c.lowContrast ? { lowContrast: true } : {}) });
+function jsonLine(file: string, c: PhotoClassification): string {
+  return JSON.stringify({
+    file, emotion: c.emotion, confidence: c.confidence, scores: c.scores, ...(c.lowContrast ? { lowContrast: true } : {}),
+    ...(c.box ? { faceCount: c.faceCount, box: c.box, faceScore: c.faceScore } : {}),
+  });
+}
+
+/** The stderr line of a photo without a face. */
+function noFaceLine(file: string): string {
+  return `${PROGRAM}: ${file}: no face found (pass --crop to classify the whole image as a face)\n`;
 }
 
 /** The stderr warning for an image without contrast (it still gets its answer line). */
@@ -65,7 +79,7 @@ function lowContrastWarning(file: string): string {
   return `${PROGRAM}: warning: ${file}: almost no contrast (a blank or uniform image): the answer says nothing about a face\n`;
 }
 
-/** The options that only apply with `--faces`. */
+/** The options of face detection (not with `--crop`). */
 const FACE_OPTIONS = ['min-face-score', 'max-faces', 'min-face-size', 'detector'];
 
 /** The JSON line of one photo's faces. */
@@ -80,6 +94,12 @@ function facesJsonLine(file: string, faces: readonly FaceEmotion[]): string {
 function faceLine(file: string, index: number, f: FaceEmotion): string {
   const { x, y, width, height } = f.box;
   return formatPrediction(`${file} face ${index + 1} box ${[x, y, width, height].map((v) => Math.round(v)).join(',')}`, f);
+}
+
+/** Whether an error says the face detector cannot load (rather than that one image is bad). */
+function isDetectorFailure(e: unknown): boolean {
+  // by name: this module loads no TensorFlow.js before the command runs
+  return e instanceof Error && (e.name === 'FaceDetectorMissingError' || e.message.startsWith('cannot load the face detector'));
 }
 
 /** `predict --faces`: detects the faces of each photo and classifies each one. */
@@ -121,14 +141,23 @@ async function run(args: ParsedArgs): Promise<number> {
   const json = flag(args.values, 'json');
   const tta = ttaOption(args);
   const batchSize = intOption(args.values, 'batch-size', 1) ?? 64;
+  const crop = flag(args.values, 'crop');
+  if (crop && flag(args.values, 'faces')) throw new UsageError('--crop (the whole image is the face) and --faces (find every face) exclude each other');
   if (flag(args.values, 'faces')) return predictFaces(args, files, json, tta, batchSize);
   const faceOnly = FACE_OPTIONS.find((o) => args.values[o] !== undefined);
-  if (faceOnly) throw new UsageError(`--${faceOnly} needs --faces`);
+  if (crop && faceOnly) throw new UsageError(`--${faceOnly} cannot be used with --crop (which detects no face)`);
+  const detect = {
+    faces: crop ? 'crop' as const : 'auto' as const,
+    minFaceScore: numberOption(args.values, 'min-face-score', 0, 1, true),
+    maxFaces: intOption(args.values, 'max-faces', 1),
+    minFaceSize: numberOption(args.values, 'min-face-size', MIN_FACE_SIZE),
+    detector: stringOption(args.values, 'detector'),
+  };
   await startBackend(args);
-  const { classifyEmotion } = await import('../../inference/predict.js');
+  const { classifyEmotion, NoFaceError } = await import('../../detection/photo.js');
   const { model } = await loadCliModel(stringOption(args.values, 'weights'), precisionOption(args));
   let failed = 0;
-  const answer = (file: string, c: Classification) => {
+  const answer = (file: string, c: PhotoClassification) => {
     progress.done(); // a live progress line on the terminal is cleared before the answers
     if (c.lowContrast) process.stderr.write(lowContrastWarning(file));
     out(json ? jsonLine(file, c) : formatPrediction(file, c));
@@ -138,11 +167,12 @@ async function run(args: ParsedArgs): Promise<number> {
   for (let start = 0; start < files.length; start += batchSize) {
     if (start > 0) progress.update(start, files.length);
     const chunk = files.slice(start, start + batchSize);
-    let results: Classification[] | undefined;
+    let results: PhotoClassification[] | undefined;
     try {
-      // the whole chunk in one pass; if any file is bad, fall back to one at a time to say which
-      results = await classifyEmotion(chunk, { model, tta, batchSize });
-    } catch {
+      // the whole chunk in one pass; if any file is bad (or has no face), fall back to one at a time to say which
+      results = await classifyEmotion(chunk, { model, tta, batchSize, ...detect });
+    } catch (e) {
+      if (isDetectorFailure(e)) throw e; // the detector cannot load: one error for the whole run
       results = undefined;
     }
     if (results) {
@@ -151,11 +181,12 @@ async function run(args: ParsedArgs): Promise<number> {
     }
     for (const file of chunk) {
       try {
-        answer(file, await classifyEmotion(file, { model, tta }));
+        answer(file, await classifyEmotion(file, { model, tta, ...detect }));
       } catch (e) {
         failed++;
         progress.done();
-        reportError(attachSource(file, e), flag(args.values, 'verbose'));
+        if (e instanceof NoFaceError) process.stderr.write(noFaceLine(file));
+        else reportError(attachSource(file, e), flag(args.values, 'verbose'));
       }
     }
   }
@@ -175,6 +206,7 @@ export const predictCommand: Command = {
     json: { type: 'boolean' },
     'batch-size': { type: 'string' },
     faces: { type: 'boolean' },
+    crop: { type: 'boolean' },
     'min-face-score': { type: 'string' },
     'max-faces': { type: 'string' },
     'min-face-size': { type: 'string' },
