@@ -51,7 +51,7 @@ describe('the face-crop rule (faces: auto)', () => {
     const auto = await classifyEmotion(face, { model });
     const whole = await classifyWhole(face, { model });
     expect(auto).toEqual(whole);
-    expect(auto.faces).toBeUndefined();
+    expect(auto.faceCount).toBeUndefined();
     expect(auto.box).toBeUndefined();
   });
 
@@ -76,7 +76,7 @@ describe('photos', () => {
   it('answers for the face of a portrait (the detector\'s crop), with how many faces and where', async () => {
     const c = await classifyEmotion(ASTRONAUT, { model });
     const [face] = await detectEmotions(ASTRONAUT, { model });
-    expect(c.faces).toBe(1);
+    expect(c.faceCount).toBe(1);
     expect(c.box).toEqual(face.box);
     expect(c.crop).toEqual(face.crop);
     expect(c.faceScore).toBe(face.faceScore);
@@ -101,7 +101,7 @@ describe('photos', () => {
     const c = await classifyEmotion(image, { model });
     const all = await detectEmotions(image, { model });
     expect(all).toHaveLength(2);
-    expect(c.faces).toBe(2);
+    expect(c.faceCount).toBe(2);
     const largest = all.reduce((a, b) => (b.box.width * b.box.height * b.faceScore > a.box.width * a.box.height * a.faceScore ? b : a));
     expect(largest.box.x).toBeLessThan(450); // the 0.8× copy on the left
     expect(c.box).toEqual(largest.box);
@@ -119,8 +119,8 @@ describe('photos', () => {
     const crop = noFace(48, 48);
     const results = await classifyEmotion([ASTRONAUT, crop], { model });
     expect(results).toHaveLength(2);
-    expect(results[0].faces).toBe(1);
-    expect(results[1].faces).toBeUndefined();
+    expect(results[0].faceCount).toBe(1);
+    expect(results[1].faceCount).toBeUndefined();
     expect(results[1]).toEqual(await classifyWhole(crop, { model }));
     expect(await predictEmotion([ASTRONAUT, crop], { model })).toEqual(results.map((r) => r.emotion));
     const err = await classifyEmotion([crop, noFace(200, 100)], { model }).catch((e: unknown) => e);

@@ -39,7 +39,7 @@ describe.skipIf(skip !== undefined)(skip ? `scenes — SKIPPED: ${skip}` : 'Publ
       }
       const best = found.reduce((a, b) => (b.box.width * b.box.height * b.faceScore > a.box.width * a.box.height * a.faceScore ? b : a));
       expect(answer.scores, s.file).toEqual(best.scores);
-      expect(answer.faces).toBe(found.length);
+      expect(answer.faceCount).toBe(found.length);
       if (answer.emotion === s.label) auto++;
       if (best.emotion === s.label) faces++;
       if ((await classifyEmotion(s, { faces: 'crop' })).emotion === s.label) whole++;
