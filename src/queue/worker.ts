@@ -44,6 +44,11 @@ export interface EmotionWorkerOptions {
   concurrency?: number;
   /** Find the faces of each photo first, for jobs that don't say (`data.faces`). Default false. */
   faces?: boolean;
+  /**
+   * Classify whole images (no detection), for jobs that say neither `faces` nor `crop`. Default
+   * false: a face crop (square, at most 96 px) as it is, any other image's most prominent face.
+   */
+  crop?: boolean;
   /** A loaded model to use (default: `weights`, else the shipped one). */
   model?: tfl.LayersModel;
   /** Weights to load instead of the shipped ones: a folder or `model.json`. */
@@ -85,7 +90,7 @@ function jobImage(data: EmotionJobData | undefined): string | Uint8Array {
     throw new JobDataError(`job data needs exactly one image: "path", "url" or "base64"${given.length > 1 ? ` (got ${given.join(', ')})` : ''}`);
   }
   const bad = (key: string, what: string) => new JobDataError(`job data "${key}" must be ${what}, got ${JSON.stringify(data[key as keyof EmotionJobData])}`);
-  for (const key of ['faces', 'tta'] as const) if (data[key] !== undefined && typeof data[key] !== 'boolean') throw bad(key, 'true or false');
+  for (const key of ['faces', 'crop', 'tta'] as const) if (data[key] !== undefined && typeof data[key] !== 'boolean') throw bad(key, 'true or false');
   const num = (key: 'minFaceScore' | 'maxFaces' | 'minFaceSize', ok: (v: number) => boolean, what: string) => {
     const v = data[key];
     if (v !== undefined && (typeof v !== 'number' || !ok(v))) throw bad(key, what);
@@ -179,7 +184,10 @@ export async function createEmotionWorker(options: EmotionWorkerOptions): Promis
   const connection = toConnectionOptions(options.connection);
 
   const { loadEmotionModel } = await import('../inference/weights.js');
-  const { toGrayImages, ImageInputError } = await import('../inference/input.js');
+  const { toRasters, ImageInputError } = await import('../inference/input.js');
+  const { toGraySquare } = await import('../data/image.js');
+  const { isFaceCrop, mostProminent } = await import('../detection/photo.js');
+  const { detectFaceCrops } = await import('../detection/detect-emotions.js');
   const model = options.model ?? await loadEmotionModel({ weights: options.weights, precision: options.precision, backend: options.backend });
   // a job without `tta` gets what predictEmotion gives: the shipped default model's own TTA, none for other models
   const { resolveTta } = await import('../inference/predict.js');
@@ -219,10 +227,23 @@ export async function createEmotionWorker(options: EmotionWorkerOptions): Promis
         const faces: JobFace[] = found.map((f) => ({ box: f.box, emotion: f.emotion, confidence: f.confidence, scores: f.scores, faceScore: f.faceScore }));
         return { ...name, faces };
       }
-      const gray = await toGrayImages(image, { size: side });
-      if (gray.count !== 1) throw new ImageInputError(`holds ${gray.count} images, expected one`);
-      const c = await batcher.classify({ width: side, height: side, channels: 1, data: gray.pixels }, tta);
-      return { ...name, emotion: c.emotion, confidence: c.confidence, scores: c.scores, ...(c.lowContrast ? { lowContrast: true as const } : {}) };
+      const rasters = await toRasters(image);
+      if (rasters.length !== 1) throw new ImageInputError(`holds ${rasters.length} images, expected one`);
+      let [face] = rasters;
+      let found: { faceCount: number; box: JobFace['box']; faceScore: number } | undefined;
+      if (!(data.crop ?? options.crop ?? false) && !isFaceCrop(face.width, face.height)) {
+        // a photo: its most prominent face, as the root classifyEmotion answers
+        const faces = await detectFaceCrops(face, {
+          detector: options.detector, minFaceScore: data.minFaceScore, maxFaces: data.maxFaces, minFaceSize: data.minFaceSize,
+        });
+        if (faces.length === 0) return { ...name, noFace: true as const };
+        const best = mostProminent(faces);
+        face = best.pixels;
+        found = { faceCount: faces.length, box: best.face.box, faceScore: best.face.score };
+      }
+      const gray = toGraySquare(face, side).pixels;
+      const c = await batcher.classify({ width: side, height: side, channels: 1, data: gray }, tta);
+      return { ...name, emotion: c.emotion, confidence: c.confidence, scores: c.scores, ...(c.lowContrast ? { lowContrast: true as const } : {}), ...found };
     } catch (e) {
       throw jobError(e, data);
     }

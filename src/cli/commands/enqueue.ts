@@ -39,6 +39,8 @@ Options:
 
 What the workers answer:
   --faces                  every face of each photo (boxes, emotions)
+  --crop                   classify each whole image as a face (default: a face crop, square and at
+                           most 96 px, as it is; any other image's most prominent face, with its box)
   --tta                    average each image with its mirror image
   --min-face-score <n>     with --faces: ignore faces scored below n, 0–1 (default 0.5)
   --max-faces <n>          with --faces: at most n faces per photo (default 20)
@@ -65,6 +67,7 @@ function outcomeText(file: string, o: JobOutcome): string | null {
     if (r.faces.length === 0) return `${file}: no face found`;
     return r.faces.map((f, i) => formatPrediction(`${file} face ${i + 1} box ${[f.box.x, f.box.y, f.box.width, f.box.height].map((v) => Math.round(v)).join(',')}`, f)).join('\n');
   }
+  if ('noFace' in r) return `${file}: no face found`;
   return formatPrediction(file, r);
 }
 
@@ -86,8 +89,11 @@ async function run(args: ParsedArgs): Promise<number> {
   if (timeout !== undefined && !wait) throw new UsageError('--timeout needs --wait');
   const attempts = intOption(args.values, 'attempts', 1, 100);
   const faces = flag(args.values, 'faces');
+  const crop = flag(args.values, 'crop');
+  if (faces && crop) throw new UsageError('--crop (the whole image is the face) and --faces (find every face) exclude each other');
   const answer = {
     faces: faces || undefined,
+    crop: crop || undefined,
     tta: flag(args.values, 'tta') || undefined,
     minFaceScore: numberOption(args.values, 'min-face-score', 0, 1, true),
     maxFaces: intOption(args.values, 'max-faces', 1),
@@ -190,6 +196,7 @@ export const enqueueCommand: Command = {
     json: { type: 'boolean' },
     timeout: { type: 'string' },
     faces: { type: 'boolean' },
+    crop: { type: 'boolean' },
     tta: { type: 'boolean' },
     'min-face-score': { type: 'string' },
     'max-faces': { type: 'string' },

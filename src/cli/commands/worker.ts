@@ -17,7 +17,9 @@ const HELP = `Usage: fer-cnn-lstm worker --redis <url> [options]
 Takes emotion jobs from a BullMQ queue in Redis and answers them, until stopped. Start one (or
 more) on every machine; jobs come from "fer-cnn-lstm enqueue" or the enqueueImages() API. Each job
 is one image (a path on this machine, a URL, or the bytes); its result is the emotion, confidence
-and scores (with --faces, or when the job asks: every face with its box). An image that cannot be
+and scores of its face — a face crop (square, at most 96 px) as it is, else the most prominent face
+the detector finds, with its box ("no face found" when there is none) — or, with --faces or when the
+job asks, every face with its box. An image that cannot be
 read fails its job at once, with the one-line error as its reason (not retried).
 
 Options:
@@ -26,6 +28,7 @@ Options:
   --concurrency <n>        jobs at once; their images share forward passes (default 4)
   --faces                  find every face of each photo first, for jobs that don't say (enqueue
                            --faces says so in the job); give all workers of a queue the same choice
+  --crop                   classify whole images (no detection), for jobs that say neither
   --weights <path>         model folder or model.json (default: the shipped pretrained weights)
   --detector <path>        the face detector's blazeface.json, for jobs that ask for faces
                            (default: the one shipped in the package)
@@ -51,6 +54,7 @@ function resultLine(jobId: string, r: EmotionJobResult): string {
     if (r.faces.length === 0) return `${label}: no face found`;
     return r.faces.map((f, i) => formatPrediction(`${label} face ${i + 1} box ${[f.box.x, f.box.y, f.box.width, f.box.height].map((v) => Math.round(v)).join(',')}`, f)).join('\n');
   }
+  if ('noFace' in r) return `${label}: no face found`;
   return formatPrediction(label, r);
 }
 
@@ -69,6 +73,8 @@ async function run(args: ParsedArgs): Promise<number> {
   const stalledInterval = intOption(args.values, 'stalled-interval', 100);
   const maxStalledCount = intOption(args.values, 'max-stalled', 0);
   const faces = flag(args.values, 'faces');
+  const crop = flag(args.values, 'crop');
+  if (faces && crop) throw new UsageError('--crop (the whole image is the face) and --faces (find every face) exclude each other');
   const quiet = flag(args.values, 'quiet');
   const detector = stringOption(args.values, 'detector');
   const weights = stringOption(args.values, 'weights');
@@ -85,7 +91,7 @@ async function run(args: ParsedArgs): Promise<number> {
   let worker: Awaited<ReturnType<typeof createEmotionWorker>>;
   try {
     worker = await createEmotionWorker({
-      connection: redis, queue, concurrency, faces, model, detector, lockDuration, stalledInterval, maxStalledCount, name,
+      connection: redis, queue, concurrency, faces, crop, model, detector, lockDuration, stalledInterval, maxStalledCount, name,
       onError: (e) => process.stderr.write(`${PROGRAM}: redis: ${e.message}\n`),
     });
   } catch (e) {
@@ -132,6 +138,7 @@ export const workerCommand: Command = {
     queue: { type: 'string' },
     concurrency: { type: 'string' },
     faces: { type: 'boolean' },
+    crop: { type: 'boolean' },
     weights: { type: 'string' },
     detector: { type: 'string' },
     'lock-duration': { type: 'string' },
