@@ -30,10 +30,10 @@ describe('fer-cnn-lstm video', () => {
     expect(r.stderr).toMatch(/^fer-cnn-lstm: ffmpeg was not found .*apt-get install ffmpeg/);
   });
 
-  it.skipIf(!HAS_FFMPEG)('--out timeline.csv --plot timeline.svg: a row per frame (face 0) and one panel', async () => {
+  it.skipIf(!HAS_FFMPEG)('--crop --out timeline.csv --plot timeline.svg: a row per whole frame (face 0) and one panel', async () => {
     const out = join(dir, 'timeline.csv');
     const plot = join(dir, 'timeline.svg');
-    const r = await runCli(['video', video, '--fps', '5', '--out', out, '--plot', plot, '--weights', model]);
+    const r = await runCli(['video', video, '--crop', '--fps', '5', '--out', out, '--plot', plot, '--weights', model]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect(lines(r.stderr).at(-1)).toMatch(/^10\/10 frames \(100%\)/);
@@ -57,8 +57,8 @@ describe('fer-cnn-lstm video', () => {
     expect(texts).toContain('pan.mp4');
   });
 
-  it.skipIf(!HAS_FFMPEG)('--faces: the face is tracked (id 1 in every row) and the CSV goes to stdout without --out', async () => {
-    const r = await runCli(['video', video, '--fps', '2.5', '--faces', '--weights', model]);
+  it.skipIf(!HAS_FFMPEG)('by default the face is found and tracked (id 1 in every row); the CSV goes to stdout without --out', async () => {
+    const r = await runCli(['video', video, '--fps', '2.5', '--weights', model]);
     expect(r.code).toBe(0);
     const [head, ...rows] = lines(r.stdout);
     expect(head).toBe(TIMELINE_CSV_HEADER.join(','));
@@ -72,11 +72,14 @@ describe('fer-cnn-lstm video', () => {
     }
   });
 
-  it('usage errors: no file, face options without --faces, bad --fps', async () => {
+  it('usage errors: no file, face options with --crop, --crop with --faces, bad --fps', async () => {
     expect((await runCli(['video'])).code).toBe(2);
-    const r = await runCli(['video', 'x.mp4', '--max-faces', '2']);
+    const r = await runCli(['video', 'x.mp4', '--crop', '--max-faces', '2']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--max-faces needs --faces/);
+    expect(r.stderr).toMatch(/--max-faces cannot be used with --crop/);
+    const both = await runCli(['video', 'x.mp4', '--crop', '--faces']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--crop .* and --faces .* exclude each other/);
     expect((await runCli(['video', 'x.mp4', '--fps', '0'])).code).toBe(2);
   });
 });

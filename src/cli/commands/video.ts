@@ -10,16 +10,19 @@ import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArg
 import { GLOBAL_HELP, startBackend, type Command } from '../command.js';
 import { EXIT, SourceError, oneLine } from '../errors.js';
 
-const HELP = `Usage: fer-cnn-lstm video <file> [--fps 5] [--faces] [--out timeline.csv] [--plot timeline.svg]
+const HELP = `Usage: fer-cnn-lstm video <file> [--fps 5] [--crop] [--out timeline.csv] [--plot timeline.svg]
 
 The emotions of a video over time. Frames are decoded by ffmpeg (install it: apt-get install ffmpeg,
-brew install ffmpeg), classified, and smoothed over time per face. Without --faces each whole frame
-is one face crop (face id 0): for a video of one face filling the frame.
+brew install ffmpeg), the faces of each frame found (BlazeFace, shipped in the package) and tracked
+across frames — a face keeps its id (1, 2, …) while it stays in view — then classified and smoothed
+over time per face. Frames that are face crops themselves (square, at most 96 px) are classified
+whole. A frame without a face has no row.
 
 Options:
   --fps <n>              frames analysed per second of video (default 5)
-  --faces                find every face of each frame (BlazeFace) and track it across frames: a face
-                         keeps its id (1, 2, …) while it stays in view.
+  --crop                 classify each whole frame as one face (face id 0), without detection: for a
+                         video of one face filling the frame
+  --faces                always detect, also in frames that are small squares
   --out <file.csv>       the timeline, one row per face per frame (default: stdout):
                            time,frame,face,x,y,width,height,face_score,emotion,confidence,<7 scores>,
                            raw_emotion,raw_confidence,raw_<7 scores>
@@ -51,10 +54,12 @@ async function run(args: ParsedArgs): Promise<number> {
   if (args.positionals.length !== 1) throw new UsageError(`video needs exactly one video file${args.positionals.length ? ` (got ${args.positionals.length})` : ''}`);
   const file = args.positionals[0];
   const fps = numberOption(args.values, 'fps', 0.001, 1000, true) ?? 5;
-  const faces = flag(args.values, 'faces');
-  if (!faces) {
+  const crop = flag(args.values, 'crop');
+  if (crop && flag(args.values, 'faces')) throw new UsageError('--crop (the whole frame is the face) and --faces (find every face) exclude each other');
+  const faces = crop ? 'crop' as const : flag(args.values, 'faces') ? 'detect' as const : 'auto' as const;
+  if (crop) {
     const faceOnly = FACE_OPTIONS.find((o) => args.values[o] !== undefined);
-    if (faceOnly) throw new UsageError(`--${faceOnly} needs --faces`);
+    if (faceOnly) throw new UsageError(`--${faceOnly} cannot be used with --crop (which detects no face)`);
   }
   const method = stringOption(args.values, 'method');
   if (method !== undefined && method !== 'ema' && method !== 'window') throw new UsageError(`--method must be ema or window, got "${method}"`);
@@ -147,6 +152,7 @@ export const videoCommand: Command = {
   options: {
     fps: { type: 'string' },
     faces: { type: 'boolean' },
+    crop: { type: 'boolean' },
     out: { type: 'string' },
     plot: { type: 'string' },
     title: { type: 'string' },
