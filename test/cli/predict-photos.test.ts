@@ -118,4 +118,30 @@ describe('fer-cnn-lstm predict (faces by default)', () => {
     expect((await runCli(['predict', folder, '--crop', '--weights', model, '--out', cropOut, '--workers', '1'])).code).toBe(0);
     expect(lines(readFileSync(cropOut, 'utf8')).map((l) => JSON.parse(l).status)).toEqual(['ok', 'ok', 'ok']);
   });
+
+  it('--annotate out.png: the photo with the answered face\'s box and label drawn on it (every face with --faces)', async () => {
+    const out = join(dir, 'annotated.png');
+    const r = await runCli(['predict', ASTRONAUT, '--json', '--annotate', out, '--weights', model]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const [o] = lines(r.stdout).map((l) => JSON.parse(l));
+    const drawn = PNG.sync.read(readFileSync(out));
+    const orig = PNG.sync.read(readFileSync(ASTRONAUT));
+    expect([drawn.width, drawn.height]).toEqual([orig.width, orig.height]);
+    const at = (p: PNG, x: number, y: number) => Array.from(p.data.subarray((y * p.width + x) * 4, (y * p.width + x) * 4 + 3));
+    const { EMOTION_COLORS } = await import('../../src/viz/annotate.js');
+    const mid = Math.round(o.box.y + o.box.height / 2);
+    expect(at(drawn, Math.round(o.box.x) + 1, mid)).toEqual([...EMOTION_COLORS[o.emotion]]);
+    expect(at(drawn, 5, 500)).toEqual(at(orig, 5, 500));
+    const pairOut = join(dir, 'pair-annotated.png');
+    const f = await runCli(['predict', pair, '--faces', '--json', '--annotate', pairOut, '--weights', model]);
+    expect(f.code).toBe(0);
+    const faces = JSON.parse(lines(f.stdout)[0]).faces as { box: { x: number; y: number; height: number }; emotion: string }[];
+    const p2 = PNG.sync.read(readFileSync(pairOut));
+    for (const face of faces) expect(at(p2, Math.round(face.box.x) + 1, Math.round(face.box.y + face.box.height / 2))).toEqual([...EMOTION_COLORS[face.emotion]]);
+    const two = await runCli(['predict', ASTRONAUT, crop, '--annotate', out, '--weights', model]);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toMatch(/--annotate draws on one image, got 2/);
+  });
+
 });

@@ -10,7 +10,7 @@ import type { PhotoClassification } from '../../detection/photo.js';
 import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../args.js';
 import { applyVariantOption, GLOBAL_HELP, loadCliModel, precisionOption, startBackend, stderrProgress, ttaOption, type Command } from '../command.js';
 import type { TtaMode } from '../../inference/tta.js';
-import { attachSource, EXIT, PROGRAM, reportError } from '../errors.js';
+import { attachSource, EXIT, oneLine, PROGRAM, reportError, SourceError } from '../errors.js';
 import { formatPrediction } from '../output.js';
 import { out } from '../quiet.js';
 import { MIN_FACE_SIZE } from '../../detection/scan.js';
@@ -34,6 +34,8 @@ Options:
                          for a photo also "faceCount" (faces found), "box" and "faceScore" of the
                          classified face
   --crop                 classify each whole image as a face (no detection), whatever its size
+  --annotate <out.png>   (one image) also write the image with the answered face's box and label
+                         drawn on it (every face with --faces) as a PNG
   --batch-size <n>       images per forward pass (default 64)
   --precision <p>        stored precision of the shipped weights: float32 (default), float16 or uint8
                          (smaller, accuracy in the README); not with --weights
@@ -103,7 +105,7 @@ function isDetectorFailure(e: unknown): boolean {
 }
 
 /** `predict --faces`: detects the faces of each photo and classifies each one. */
-async function predictFaces(args: ParsedArgs, files: readonly string[], json: boolean, tta: TtaMode, batchSize: number): Promise<number> {
+async function predictFaces(args: ParsedArgs, files: readonly string[], json: boolean, tta: TtaMode, batchSize: number, annotate?: string): Promise<number> {
   const minFaceScore = numberOption(args.values, 'min-face-score', 0, 1, true);
   const maxFaces = intOption(args.values, 'max-faces', 1);
   const minFaceSize = numberOption(args.values, 'min-face-size', MIN_FACE_SIZE);
@@ -127,6 +129,7 @@ async function predictFaces(args: ParsedArgs, files: readonly string[], json: bo
     if (json) out(facesJsonLine(file, faces));
     else if (faces.length === 0) out(`${file}: no face found`);
     else faces.forEach((f, i) => out(faceLine(file, i, f)));
+    if (annotate !== undefined) await writeAnnotated(file, faces, annotate);
   }
   return failed > 0 ? EXIT.failure : EXIT.ok;
 }
@@ -137,13 +140,18 @@ async function run(args: ParsedArgs): Promise<number> {
   await applyVariantOption(args);
   // folders, --out, --workers, --recursive, --resume: streaming batch mode on worker threads (src/batch)
   const batch = await import('../../batch/cli.js');
-  if (await batch.isBatchRun(args)) return batch.runBatchPredict(args);
+  if (await batch.isBatchRun(args)) {
+    if (args.values.annotate !== undefined) throw new UsageError('--annotate draws on one image file, not in a folder or --out run');
+    return batch.runBatchPredict(args);
+  }
   const json = flag(args.values, 'json');
   const tta = ttaOption(args);
   const batchSize = intOption(args.values, 'batch-size', 1) ?? 64;
+  const annotate = stringOption(args.values, 'annotate');
+  if (annotate !== undefined && files.length !== 1) throw new UsageError(`--annotate draws on one image, got ${files.length}`);
   const crop = flag(args.values, 'crop');
   if (crop && flag(args.values, 'faces')) throw new UsageError('--crop (the whole image is the face) and --faces (find every face) exclude each other');
-  if (flag(args.values, 'faces')) return predictFaces(args, files, json, tta, batchSize);
+  if (flag(args.values, 'faces')) return predictFaces(args, files, json, tta, batchSize, annotate);
   const faceOnly = FACE_OPTIONS.find((o) => args.values[o] !== undefined);
   if (crop && faceOnly) throw new UsageError(`--${faceOnly} cannot be used with --crop (which detects no face)`);
   const detect = {
@@ -157,7 +165,9 @@ async function run(args: ParsedArgs): Promise<number> {
   const { classifyEmotion, NoFaceError } = await import('../../detection/photo.js');
   const { model } = await loadCliModel(stringOption(args.values, 'weights'), precisionOption(args));
   let failed = 0;
+  const answers: PhotoClassification[] = [];
   const answer = (file: string, c: PhotoClassification) => {
+    answers.push(c);
     progress.done(); // a live progress line on the terminal is cleared before the answers
     if (c.lowContrast) process.stderr.write(lowContrastWarning(file));
     out(json ? jsonLine(file, c) : formatPrediction(file, c));
@@ -191,7 +201,38 @@ async function run(args: ParsedArgs): Promise<number> {
     }
   }
   progress.done();
+  if (annotate !== undefined && answers.length === 1) await writeAnnotated(files[0], [answers[0]], annotate);
   return failed > 0 ? EXIT.failure : EXIT.ok;
+}
+
+/**
+ * `--annotate`: the image with each answered face's box and label drawn on it, as a PNG (pure JS).
+ * An answer without a box (a face crop, or --crop) is drawn around the whole image.
+ */
+async function writeAnnotated(file: string, faces: readonly (PhotoClassification | FaceEmotion)[], outPath: string): Promise<void> {
+  const { toRasters } = await import('../../inference/input.js');
+  const { annotateImage, emotionLabel } = await import('../../viz/annotate.js');
+  const { encode } = await import('fast-png');
+  const [r] = await toRasters(file);
+  const px = r.width * r.height;
+  const rgba = new Uint8Array(px * 4);
+  for (let i = 0; i < px; i++) {
+    const s = i * r.channels;
+    const gray = r.channels < 3;
+    rgba[i * 4] = r.data[s];
+    rgba[i * 4 + 1] = r.data[gray ? s : s + 1];
+    rgba[i * 4 + 2] = r.data[gray ? s : s + 2];
+    rgba[i * 4 + 3] = 255;
+  }
+  const img = annotateImage({ width: r.width, height: r.height, data: rgba }, faces.map((f) => ({
+    box: f.box ?? { x: 0, y: 0, width: r.width, height: r.height }, label: emotionLabel(f),
+  })));
+  const { writeFile } = await import('node:fs/promises');
+  try {
+    await writeFile(outPath, encode({ width: img.width, height: img.height, data: rgba, channels: 4, depth: 8 }));
+  } catch (e) {
+    throw new SourceError(`${outPath}: cannot write the annotated image (${oneLine(e)})`, { cause: e });
+  }
 }
 
 /** The `predict` command. */
@@ -207,6 +248,7 @@ export const predictCommand: Command = {
     'batch-size': { type: 'string' },
     faces: { type: 'boolean' },
     crop: { type: 'boolean' },
+    annotate: { type: 'string' },
     'min-face-score': { type: 'string' },
     'max-faces': { type: 'string' },
     'min-face-size': { type: 'string' },
