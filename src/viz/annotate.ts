@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { EMOTION_COLORS as TIMELINE_COLORS } from './timeline.js';
 
 /** An RGBA image: `width × height` pixels, 4 bytes each. */
 export interface RgbaImage {
@@ -18,15 +19,14 @@ export interface FaceAnnotation {
   box: { x: number; y: number; width: number; height: number };
   /** The text above the box, e.g. `Happy 95%` (drawn in capitals; other characters become spaces). */
   label: string;
-  /** Box and label colour `[r, g, b]`. Default: the emotion's colour from {@link EMOTION_COLORS} when the label starts with an emotion, else yellow. */
+  /** Box and label colour `[r, g, b]`. Default: the emotion's colour from {@link EMOTION_RGB} when the label starts with an emotion, else yellow. */
   color?: readonly [number, number, number];
 }
 
-/** One colour per FER-2013 emotion (the colours of the timeline plots). */
-export const EMOTION_COLORS: Readonly<Record<string, readonly [number, number, number]>> = Object.freeze({
-  Angry: [214, 39, 40], Disgust: [140, 86, 75], Fear: [148, 103, 189], Happy: [44, 160, 44],
-  Sad: [31, 119, 180], Surprise: [255, 127, 14], Neutral: [127, 127, 127],
-});
+/** One colour `[r, g, b]` per FER-2013 emotion: the colours of the timeline plots ({@link TIMELINE_COLORS}). */
+export const EMOTION_RGB: Readonly<Record<string, readonly [number, number, number]>> = Object.freeze(Object.fromEntries(
+  Object.entries(TIMELINE_COLORS).map(([e, hex]) => [e, [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number]]),
+));
 
 /** 5×7 glyphs, one string of 7 rows × 5 columns per character ('#' on). */
 const GLYPHS: Record<string, string> = {
@@ -80,8 +80,8 @@ export function drawText(img: RgbaImage, x: number, y: number, text: string, sca
 /** The colour of an annotation: its own, else its emotion's, else yellow. */
 export function annotationColor(a: Pick<FaceAnnotation, 'label' | 'color'>): readonly [number, number, number] {
   if (a.color) return a.color;
-  const emotion = Object.keys(EMOTION_COLORS).find((e) => a.label.toLowerCase().startsWith(e.toLowerCase()));
-  return emotion ? EMOTION_COLORS[emotion] : [255, 221, 0];
+  const emotion = Object.keys(EMOTION_RGB).find((e) => a.label.toLowerCase().startsWith(e.toLowerCase()));
+  return emotion ? EMOTION_RGB[emotion] : [255, 221, 0];
 }
 
 /**

@@ -10,5 +10,5 @@ export { trainingCurvesSvg, type TrainingCurvesSvgOptions, type CurvePoint } fro
 export { predictionGridSvg, type PredictionGridSvgOptions, type PredictionSample } from './samples.js';
 export { encodePng, pngDataUri, type PngChannels } from './png.js';
 export { reliabilityDiagramSvg, type ReliabilityDiagramSvgOptions, type ReliabilitySeries } from './reliability.js';
-export { annotateImage, emotionLabel, EMOTION_COLORS, type FaceAnnotation, type RgbaImage } from './annotate.js';
+export { annotateImage, emotionLabel, EMOTION_RGB, type FaceAnnotation, type RgbaImage } from './annotate.js';
 export { drawEmotions, type DrawableFace, type DrawEmotionsOptions, type Context2DLike } from './draw-emotions.js';

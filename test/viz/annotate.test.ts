@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { annotateImage, EMOTION_COLORS, emotionLabel, labelWidth } from '../../src/viz/annotate.js';
+import { annotateImage, EMOTION_RGB, emotionLabel, labelWidth } from '../../src/viz/annotate.js';
 import { drawEmotions, type Context2DLike } from '../../src/viz/draw-emotions.js';
 
 const px = (img: { width: number; data: Uint8Array }, x: number, y: number): number[] => Array.from(img.data.subarray((y * img.width + x) * 4, (y * img.width + x) * 4 + 4));
@@ -8,7 +8,7 @@ describe('annotateImage (pure JS)', () => {
   it('draws the box in the emotion\'s colour and a label bar above it, leaving the rest as it was', () => {
     const img = { width: 200, height: 160, data: new Uint8Array(200 * 160 * 4).fill(50) };
     annotateImage(img, [{ box: { x: 60, y: 50, width: 80, height: 90 }, label: emotionLabel({ emotion: 'Happy', confidence: 0.951 }) }]);
-    const green = [...EMOTION_COLORS.Happy, 255];
+    const green = [...EMOTION_RGB.Happy, 255];
     expect(px(img, 60, 100)).toEqual(green); // left edge
     expect(px(img, 139, 100)).toEqual(green); // right edge
     expect(px(img, 100, 139)).toEqual(green); // bottom edge
@@ -25,7 +25,7 @@ describe('annotateImage (pure JS)', () => {
   it('a box at the top edge gets its label inside; a bad buffer is a RangeError', () => {
     const img = { width: 100, height: 100, data: new Uint8Array(100 * 100 * 4) };
     annotateImage(img, [{ box: { x: 0, y: 0, width: 100, height: 100 }, label: 'Sad 51%' }]);
-    expect(px(img, 3, 8)).toEqual([...EMOTION_COLORS.Sad, 255]); // the bar, inside the box
+    expect(px(img, 3, 8)).toEqual([...EMOTION_RGB.Sad, 255]); // the bar, inside the box
     const text = Array.from({ length: 7 * 40 }, (_, k) => px(img, 1 + (k % 40), 1 + Math.floor(k / 40)));
     expect(text.some((p) => p[0] === 255 && p[1] === 255 && p[2] === 255)).toBe(true);
     expect(() => annotateImage({ width: 10, height: 10, data: new Uint8Array(300) }, [])).toThrow(/needs RGBA pixels: 10×10 has 300 bytes, expected 400/);
@@ -48,7 +48,7 @@ describe('drawEmotions (canvas 2D)', () => {
   it('strokes each box (scaled) in its emotion\'s colour and writes its label above it', () => {
     const ctx = recorder();
     drawEmotions({ getContext: () => ctx }, [{ box: { x: 100, y: 80, width: 50, height: 60 }, emotion: 'Surprise', confidence: 0.5 }], { scale: 2 });
-    const [r, g, b] = EMOTION_COLORS.Surprise;
+    const [r, g, b] = EMOTION_RGB.Surprise;
     expect(ctx.calls[0]).toEqual(['save']);
     expect(ctx.calls).toContainEqual(['strokeRect', `rgb(${r}, ${g}, ${b})`, 200, 160, 100, 120]);
     const text = ctx.calls.find((c) => c[0] === 'fillText')!;
