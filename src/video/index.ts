@@ -16,4 +16,5 @@ export { analyzeVideo, videoInfo, type AnalyzeVideoOptions, type VideoFace, type
 export { decodeFrames, probeVideo, findFfmpeg, FfmpegMissingError, type DecodeOptions, type VideoFrame, type VideoInfo, type FfmpegPrograms } from './ffmpeg.js';
 export { FaceTracker, type TrackerOptions } from './tracker.js';
 export { TIMELINE_CSV_HEADER, timelineCsvRows, TimelineCollector } from './timeline.js';
+export { VideoSummaryCollector, summaryLines, type FaceSummary } from './summary.js';
 export { timelineSvg, EMOTION_COLORS, type TimelineSeries, type TimelineSvgOptions } from '../viz/timeline.js';

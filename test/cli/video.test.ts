@@ -35,7 +35,9 @@ describe('fer-cnn-lstm video', () => {
     const plot = join(dir, 'timeline.svg');
     const r = await runCli(['video', video, '--crop', '--fps', '5', '--out', out, '--plot', plot, '--weights', model]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('');
+    // stdout: the summary of the one "face" (the whole frame)
+    expect(lines(r.stdout)).toHaveLength(1);
+    expect(lines(r.stdout)[0]).toMatch(new RegExp(`^whole frame: (${EMOTIONS.join('|')}) \\d+% of 10 frames.*, 0\\.0–1\\.8 s$`));
     expect(lines(r.stderr).at(-1)).toMatch(/^10\/10 frames \(100%\)/);
     const [head, ...rows] = lines(readFileSync(out, 'utf8'));
     expect(head).toBe(TIMELINE_CSV_HEADER.join(','));
@@ -70,6 +72,30 @@ describe('fer-cnn-lstm video', () => {
       expect(Number(x)).toBeGreaterThan(0);
       expect(Number(faceScore)).toBeGreaterThan(0.5);
     }
+  });
+
+  it.skipIf(!HAS_FFMPEG)('--json: a summary per face on stdout (dominant emotion, share of time per emotion), the CSV only with --out', async () => {
+    const out = join(dir, 'timeline-json.csv');
+    const r = await runCli(['video', video, '--fps', '2.5', '--json', '--out', out, '--weights', model]);
+    expect(r.code).toBe(0);
+    const [o, ...rest] = lines(r.stdout).map((l) => JSON.parse(l));
+    expect(rest).toEqual([]);
+    expect(o.file).toBe(video);
+    expect(o.frames).toBe(5);
+    expect(o.faces).toHaveLength(1);
+    const [face] = o.faces;
+    expect(face.id).toBe(1);
+    expect(face.frames).toBe(5);
+    expect(face.first).toBe(0);
+    expect(face.last).toBeCloseTo(1.6, 6);
+    expect(Object.keys(face.share)).toEqual([...EMOTIONS]);
+    expect(Object.values(face.share as Record<string, number>).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    expect(face.share[face.dominant]).toBe(Math.max(...Object.values(face.share as Record<string, number>)));
+    const csvRows = lines(readFileSync(out, 'utf8'));
+    expect(csvRows).toHaveLength(6);
+    // the dominant emotion is the smoothed label of most rows
+    const labels = csvRows.slice(1).map((row) => row.split(',')[8]);
+    expect(labels.filter((l) => l === face.dominant).length / 5).toBeCloseTo(face.share[face.dominant], 6);
   });
 
   it('usage errors: no file, face options with --crop, --crop with --faces, bad --fps', async () => {
