@@ -17,4 +17,5 @@ export { decodeFrames, probeVideo, findFfmpeg, FfmpegMissingError, type DecodeOp
 export { FaceTracker, type TrackerOptions } from './tracker.js';
 export { TIMELINE_CSV_HEADER, timelineCsvRows, TimelineCollector } from './timeline.js';
 export { VideoSummaryCollector, summaryLines, type FaceSummary } from './summary.js';
+export { watchFaces, type WatchFacesOptions } from './watch-faces.js';
 export { timelineSvg, EMOTION_COLORS, type TimelineSeries, type TimelineSvgOptions } from '../viz/timeline.js';
