@@ -36,11 +36,11 @@ export interface EmotionJobData {
    * worker started with other weights.
    */
   tta?: boolean;
-  /** With `faces`: ignore faces whose detection score is below this, 0–1 (default 0.5). */
+  /** Detection (unless `crop`): ignore faces whose detection score is below this, 0–1 (default 0.5). */
   minFaceScore?: number;
-  /** With `faces`: at most this many faces, best detection first (default 20). */
+  /** Detection (unless `crop`): at most this many faces, best detection first (default 20). */
   maxFaces?: number;
-  /** With `faces`: also scan in tiles for faces down to this many pixels. */
+  /** Detection (unless `crop`): also scan in tiles for faces down to this many pixels. */
   minFaceSize?: number;
 }
 

@@ -42,9 +42,9 @@ What the workers answer:
   --crop                   classify each whole image as a face (default: a face crop, square and at
                            most 96 px, as it is; any other image's most prominent face, with its box)
   --tta                    average each image with its mirror image
-  --min-face-score <n>     with --faces: ignore faces scored below n, 0–1 (default 0.5)
-  --max-faces <n>          with --faces: at most n faces per photo (default 20)
-  --min-face-size <px>     with --faces: also scan in tiles for faces down to px pixels
+  --min-face-score <n>     detection: ignore faces scored below n, 0–1 (default 0.5)
+  --max-faces <n>          detection: at most n faces per photo (default 20)
+  --min-face-size <px>     detection: also scan in tiles for faces down to px pixels
 
 With --wait the exit code is 1 if any job failed. Interrupted, the jobs stay in the queue: run the
 same command again to collect their results.
@@ -100,7 +100,7 @@ async function run(args: ParsedArgs): Promise<number> {
     minFaceSize: numberOption(args.values, 'min-face-size', MIN_FACE_SIZE),
   };
   const faceOnly = (['min-face-score', 'max-faces', 'min-face-size'] as const).find((o) => args.values[o] !== undefined);
-  if (faceOnly && !faces) throw new UsageError(`--${faceOnly} needs --faces`);
+  if (faceOnly && crop) throw new UsageError(`--${faceOnly} cannot be used with --crop (which detects no face)`);
 
   const { listImageFiles, MissingPathError } = await import('../../queue/files.js');
   let files: string[];
