@@ -29,6 +29,8 @@ export interface AnalyzeVideoOptions extends PredictOptions<Emotion>, SmoothingO
   detector?: string;
   /** Stops the analysis (ffmpeg is stopped); the iterator throws the signal's reason. */
   signal?: AbortSignal;
+  /** Attach each decoded frame's pixels to its result (`image`), e.g. to draw the faces on it. Default false. */
+  keepFrames?: boolean;
 }
 
 /** One face of one frame. */
@@ -53,6 +55,8 @@ export interface VideoFrameResult {
   time: number;
   /** Its faces (none when no face was found). */
   faces: VideoFace[];
+  /** The decoded frame (gray or RGB pixels), with `keepFrames`. */
+  image?: { width: number; height: number; channels: 1 | 3; data: Uint8Array };
 }
 
 /** `ffprobe`'s facts about the video (size, duration, frame rate). */
@@ -79,7 +83,7 @@ export function videoInfo(file: string): Promise<VideoInfo> {
  *   the file when it cannot be decoded; FaceDetectorMissingError when the shipped detector's files are missing.
  */
 export async function* analyzeVideo(file: string, options: AnalyzeVideoOptions = {}): AsyncGenerator<VideoFrameResult, void, undefined> {
-  const { fps = 5, faces: facesOption = 'auto', signal, iouThreshold, maxMissed, method, alpha, window, hysteresis, ...rest } = options;
+  const { fps = 5, faces: facesOption = 'auto', signal, keepFrames = false, iouThreshold, maxMissed, method, alpha, window, hysteresis, ...rest } = options;
   const mode = facesOption === true ? 'detect' : facesOption === false ? 'crop' : checkFaceMode(facesOption);
   const smoothing = resolveSmoothingOptions({ method, alpha, window, hysteresis });
   const tracker = new FaceTracker({ iouThreshold, maxMissed });
@@ -116,6 +120,6 @@ export async function* analyzeVideo(file: string, options: AnalyzeVideoOptions =
       const raw = await classifyEmotion(image, predict);
       found = [{ id: 0, box: { x: 0, y: 0, width: frame.width, height: frame.height }, raw, smoothed: smooth(0, raw.scores) }];
     }
-    yield { frame: frame.index, time: frame.time, faces: found };
+    yield { frame: frame.index, time: frame.time, faces: found, ...(keepFrames ? { image } : {}) };
   }
 }

@@ -18,4 +18,5 @@ export { FaceTracker, type TrackerOptions } from './tracker.js';
 export { TIMELINE_CSV_HEADER, timelineCsvRows, TimelineCollector } from './timeline.js';
 export { VideoSummaryCollector, summaryLines, type FaceSummary } from './summary.js';
 export { watchFaces, type WatchFacesOptions } from './watch-faces.js';
+export { openVideoWriter, toRgba, type VideoWriter } from './encode.js';
 export { timelineSvg, EMOTION_COLORS, type TimelineSeries, type TimelineSvgOptions } from '../viz/timeline.js';

@@ -4,6 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { EMOTIONS } from '../../src/emotions.js';
 import { TIMELINE_CSV_HEADER } from '../../src/video/timeline.js';
@@ -96,6 +97,28 @@ describe('fer-cnn-lstm video', () => {
     // the dominant emotion is the smoothed label of most rows
     const labels = csvRows.slice(1).map((row) => row.split(',')[8]);
     expect(labels.filter((l) => l === face.dominant).length / 5).toBeCloseTo(face.share[face.dominant], 6);
+  });
+
+  it.skipIf(!HAS_FFMPEG)('--annotate out.mp4: the analysed frames with the face\'s box drawn on them, as a video', async () => {
+    const out = join(dir, 'annotated.mp4');
+    const csv = join(dir, 'annotated.csv');
+    const r = await runCli(['video', video, '--fps', '5', '--annotate', out, '--out', csv, '--weights', model]);
+    expect(r.code).toBe(0);
+    const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-of', 'json', out], { encoding: 'utf8' })).streams[0];
+    expect([probe.width, probe.height, Number(probe.nb_read_frames)]).toEqual([256, 256, 10]);
+    // frame 0 of the annotated video against frame 0 of the source (gray): the box's left edge differs, a far corner does not
+    const gray = (f: string) => execFileSync('ffmpeg', ['-v', 'error', '-i', f, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1'], { maxBuffer: 1 << 22 });
+    const a = gray(out), b = gray(video);
+    const row = lines(readFileSync(csv, 'utf8'))[1].split(',');
+    const [x, y, h] = [Number(row[3]), Number(row[4]), Number(row[6])];
+    let edge = 0, corner = 0;
+    for (let k = 0; k < 20; k++) {
+      const yy = Math.round(y + (h * (k + 1)) / 22);
+      edge += Math.abs(a[yy * 256 + Math.round(x) + 1] - b[yy * 256 + Math.round(x) + 1]);
+      corner += Math.abs(a[(250 - k) * 256 + 250] - b[(250 - k) * 256 + 250]);
+    }
+    expect(edge / 20).toBeGreaterThan(25);
+    expect(corner / 20).toBeLessThan(8);
   });
 
   it('usage errors: no file, face options with --crop, --crop with --faces, bad --fps', async () => {

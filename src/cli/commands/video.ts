@@ -31,6 +31,8 @@ Options:
                            {"file","frames","faces":[{"id","frames","first","last","dominant","share"}]}
                          (share: the part of the face's frames with each smoothed emotion); the
                          timeline CSV is then only written with --out
+  --annotate <out.mp4>   also write the analysed frames (at --fps) with each face's box and smoothed
+                         label drawn on them, as an MPEG-4 video
   --plot <file.svg>      also draw the timeline: each emotion's smoothed score over time, one panel per face
   --title <text>         title of the plot (default: the video's file name)
   --weights <path>       model folder or model.json (default: the shipped pretrained weights)
@@ -88,6 +90,7 @@ async function run(args: ParsedArgs): Promise<number> {
   if (options.alpha === 0) throw new UsageError('--alpha must be in (0, 1], got "0"');
   const outPath = stringOption(args.values, 'out');
   const json = flag(args.values, 'json');
+  const annotatePath = stringOption(args.values, 'annotate');
   const plotPath = stringOption(args.values, 'plot');
 
   const { analyzeVideo, videoInfo } = await import('../../video/analyze.js');
@@ -119,10 +122,20 @@ async function run(args: ParsedArgs): Promise<number> {
   const onSigint = () => { interrupted = true; controller.abort(); };
   process.once('SIGINT', onSigint);
   let frames = 0;
+  let writer: import('../../video/encode.js').VideoWriter | undefined;
+  const drawing = annotatePath === undefined ? undefined : {
+    ...(await import('../../video/encode.js')), ...(await import('../../viz/annotate.js')),
+  };
   try {
     await write(TIMELINE_CSV_HEADER.join(',') + '\n');
-    for await (const frame of analyzeVideo(file, { ...options, signal: controller.signal })) {
+    for await (const frame of analyzeVideo(file, { ...options, signal: controller.signal, keepFrames: drawing !== undefined })) {
       frames++;
+      if (drawing && frame.image) {
+        const img = { width: frame.image.width, height: frame.image.height, data: drawing.toRgba(frame.image) };
+        drawing.annotateImage(img, frame.faces.map((f) => ({ box: f.box, label: drawing.emotionLabel(f.smoothed) })));
+        writer ??= await drawing.openVideoWriter(annotatePath!, { width: img.width, height: img.height, fps });
+        await writer.write(img.data);
+      }
       collector.add(frame);
       summary.add(frame);
       const rows = timelineCsvRows(frame);
@@ -135,6 +148,7 @@ async function run(args: ParsedArgs): Promise<number> {
     process.off('SIGINT', onSigint);
     progress.setTotal(frames);
     progress.finish();
+    if (writer) await writer.close().catch((e: unknown) => { throw new SourceError(oneLine(e), { cause: e }); });
     if (stream !== process.stdout) await new Promise<void>((resolve) => (stream as import('node:fs').WriteStream).end(() => resolve()));
   }
   const summaries = summary.result();
@@ -168,6 +182,7 @@ export const videoCommand: Command = {
     faces: { type: 'boolean' },
     crop: { type: 'boolean' },
     json: { type: 'boolean' },
+    annotate: { type: 'string' },
     out: { type: 'string' },
     plot: { type: 'string' },
     title: { type: 'string' },
