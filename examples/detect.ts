@@ -4,9 +4,8 @@
  *   npx tsx examples/detect.ts [model-folder] [photo]
  *
  * `model-folder` (optional; `-` for the shipped weights) is an emotion model of your own (a folder
- * with `model.json`, as `train` saves); `photo` defaults to `images/astronaut.png`. Face detection
- * needs the optional package `@vladmandic/human` (`npm install @vladmandic/human`), which holds
- * the detector's weights: no network is used.
+ * with `model.json`, as `train` saves); `photo` defaults to `images/astronaut.png`. The face
+ * detector's weights ship in the package: no other package, no network.
  */
 import { fileURLToPath } from 'node:url';
 import { detectEmotions, FaceDetectorMissingError, shippedWeightsLocation } from '../src/index.js'; // in your project: from 'fer-cnn-lstm'

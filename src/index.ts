@@ -19,8 +19,7 @@ export { selectBackend, setBackend, type BackendName } from './backends/select.j
 export { Emotion, EMOTIONS, NUM_EMOTIONS, isEmotion, emotionFromIndex, emotionToIndex, parseEmotion } from './emotions.js';
 
 export {
-  predictEmotion, classifyEmotion, LOW_CONTRAST_STD,
-  type PredictOptions, type Classification, type SingleImageInput, type BatchInput,
+  LOW_CONTRAST_STD, type PredictOptions, type Classification, type SingleImageInput, type BatchInput,
 } from './inference/predict.js';
 export {
   EmotionClassifier, loadEmotionClassifier, emotionClassifierId,
@@ -28,6 +27,11 @@ export {
 } from './inference/classifier.js';
 export { FER2013_TRAIN_COUNTS, type ClassPrior } from './inference/prior.js';
 export { SHIPPED_VARIANTS, type ShippedVariant } from './inference/variants.js';
+// the face-aware entry points: every answer is about a face (src/detection/photo.ts)
+export {
+  predictEmotion, classifyEmotion, NoFaceError, FACE_CROP_MAX_SIDE,
+  type FaceMode, type PhotoOptions, type PhotoClassification,
+} from './detection/photo.js';
 export type { TtaMode } from './inference/tta.js';
 export { AUTO_TTA_CONFIDENCE } from './inference/tta.js';
 export { ImageInputError, type ImageInput, type ModelInput, type ImageDataLike, type BrowserImageSource } from './inference/input.js';

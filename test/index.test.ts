@@ -15,7 +15,7 @@ const ROOT_API = [
   // emotions
   'Emotion', 'EMOTIONS', 'NUM_EMOTIONS', 'isEmotion', 'emotionFromIndex', 'emotionToIndex', 'parseEmotion',
   // prediction
-  'predictEmotion', 'classifyEmotion', 'detectEmotions', 'LOW_CONTRAST_STD',
+  'predictEmotion', 'classifyEmotion', 'detectEmotions', 'LOW_CONTRAST_STD', 'FACE_CROP_MAX_SIDE',
   // a loaded model handle, its class prior and the shipped variants
   'EmotionClassifier', 'loadEmotionClassifier', 'emotionClassifierId', 'FER2013_TRAIN_COUNTS', 'SHIPPED_VARIANTS',
   // the model: architecture, loading, saving
@@ -25,7 +25,7 @@ const ROOT_API = [
   // backends
   'selectBackend', 'setBackend',
   // errors
-  'ImageInputError', 'FaceDetectorMissingError', 'FerDataError', 'TrainingError',
+  'ImageInputError', 'FaceDetectorMissingError', 'NoFaceError', 'FerDataError', 'TrainingError',
 ].sort();
 
 /** Names that 0.1 exported from the root and that 0.2 moved to a subpath (or dropped). */
@@ -37,7 +37,7 @@ const MOVED: Record<string, string> = {
   SPLITS: 'training', parseSplitFilter: 'training', augmentTransforms: 'training', DEFAULT_AUGMENTATION: 'training',
   confusionMatrix: 'training', metricsFromConfusion: 'training', toModelInput: 'training', toGrayImages: 'training',
   grayToTensor: 'training', recomputeBatchNorm: 'training',
-  FaceDetector: 'detection', loadFaceDetector: 'detection', resolveDetectorModel: 'detection', DETECTOR_PACKAGE: 'detection',
+  FaceDetector: 'detection', loadFaceDetector: 'detection', resolveDetectorModel: 'detection', DETECTOR_MODEL_PATH: 'detection',
   scanWindows: 'detection', MIN_FACE_FRACTION: 'detection', MIN_FACE_SIZE: 'detection', FER_FRAMING: 'detection', ferCropBox: 'detection',
   cropRaster: 'detection', decodeImage: 'detection', MAX_IMAGE_PIXELS: 'detection', sniffFormat: 'detection', toGraySquare: 'detection',
   EmotionSmoother: 'video', DEFAULT_SMOOTHING: 'video', resolveSmoothingOptions: 'video', classifyStream: 'video', watchVideo: 'video',

@@ -123,7 +123,9 @@ async function classifyFile(file: File): Promise<void> {
       throw new Error(`${file.name} is not an image this browser can decode`);
     }
     preview.hidden = false;
-    const c = await classifyEmotion(toCanvas(preview, false), { weights: WEIGHTS, backend });
+    // a photo: its most prominent face is found and classified (a NoFaceError when there is none);
+    // without the embedded detector, the upload is classified whole, as a face crop
+    const c = await classifyEmotion(toCanvas(preview, false), { weights: WEIGHTS, backend, ...(__HAS_DETECTOR__ ? { detector: DETECTOR } : { faces: 'crop' as const }) });
     render(c, `image ${file.name}`);
     setStatus('ready');
   } catch (e) {
@@ -218,7 +220,7 @@ async function main(): Promise<void> {
   await loadEmotionModel({ weights: WEIGHTS, backend }); // load once now, not on the first image
   fileInput.addEventListener('change', () => { if (fileInput.files?.[0]) void classifyFile(fileInput.files[0]); });
   if (__HAS_DETECTOR__) startButton.addEventListener('click', () => void startWebcam());
-  else startButton.title = 'the webcam needs the face detector: build with @vladmandic/human installed';
+  else startButton.title = 'the webcam needs the face detector: weights/face-detector/blazeface.json was not embedded';
   startButton.disabled = !__HAS_DETECTOR__;
   stopButton.addEventListener('click', stopWebcam);
   fileInput.disabled = false;

@@ -14,7 +14,7 @@
  *   CDN. Which weights: `$FER_EXAMPLE_WEIGHTS` (a folder with `model.json`) when set, else the
  *   package's `weights/float16/` (half the download of float32), else `weights/`.
  * - The face detector for the webcam (BlazeFace, 0.6 MB: `blazeface.json` + `blazeface.bin` from
- *   the `@vladmandic/human` package, a devDependency here) is copied to `detector/` the same way;
+ *   the package's `weights/face-detector/`) is copied to `detector/` the same way;
  *   `$FER_EXAMPLE_DETECTOR` (a `blazeface.json`) overrides, `none` leaves it out (the webcam then
  *   says that it needs the detector).
  * - The wasm binaries are imported with `?url` in `main.ts`, so Vite emits them as assets.
@@ -42,7 +42,7 @@ export function exampleWeightsDir(): string | undefined {
 export function exampleDetectorJson(): string | undefined {
   const wanted = process.env.FER_EXAMPLE_DETECTOR;
   if (wanted === 'none') return undefined;
-  const path = wanted ? resolve(wanted) : join(repo, 'node_modules', '@vladmandic', 'human', 'models', 'blazeface.json');
+  const path = wanted ? resolve(wanted) : join(repo, 'weights', 'face-detector', 'blazeface.json');
   return existsSync(path) ? path : undefined;
 }
 

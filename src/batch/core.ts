@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import type { Box } from '../detection/boxes.js';
+import type { Raster } from '../data/image.js';
 import type { Emotion } from '../emotions.js';
 import type { Classification } from '../inference/predict.js';
 import type { WeightPrecision } from '../model/quantize.js';
@@ -35,8 +36,15 @@ export interface TaskOptions {
   classPrior?: ClassPrior;
   /** TensorFlow.js backend (default: the best available: tfjs-node if installed, else wasm). */
   backend?: string;
-  /** Find every face of each photo (needs `@vladmandic/human` or `detector`). */
+  /** Find every face of each photo (BlazeFace, shipped in the package) and classify each. */
   faces?: boolean;
+  /**
+   * Without `faces`: classify every image whole, as a face crop (no detection). Default false: an
+   * image that is a face crop (square, at most 96 px) is classified as it is; any other image goes
+   * through the detector and its most prominent face is classified (as the root
+   * `classifyEmotion` does); a photo without a face gives a `no-face` item.
+   */
+  crop?: boolean;
   /** Detection options (with `faces`). */
   minFaceScore?: number;
   maxFaces?: number;
@@ -55,10 +63,23 @@ export interface BatchFace extends Classification<Emotion> {
   faceScore: number;
 }
 
-/** What one file gave: its classification, its faces (with `faces`), or an error message. */
+/** Where the classified face of a photo is (without `faces` or `crop`, for images that are not face crops). */
+export interface FoundFace {
+  /** Faces the detector found in the photo (the classification is about the most prominent one). */
+  faceCount: number;
+  /** The classified face's detector box, photo pixels. */
+  box: Box;
+  /** The FER-style square crop that was classified, photo pixels. */
+  crop: Box;
+  /** The detector's confidence, 0–1. */
+  faceScore: number;
+}
+
+/** What one file gave: its classification (of its most prominent face, `found`), its faces (with `faces`), no face, or an error message. */
 export type TaskItem =
-  | { status: 'ok'; classification: Classification<Emotion> }
+  | { status: 'ok'; classification: Classification<Emotion>; found?: FoundFace }
   | { status: 'ok'; faces: BatchFace[] }
+  | { status: 'no-face' }
   | { status: 'error'; error: string };
 
 /** The answer of one task: one item per file, in order, or a failure that stops the whole run (the model or detector cannot load). */
@@ -98,11 +119,15 @@ export async function runTask(task: Task, given?: EmotionClassifier): Promise<Ta
     return { fatal: `cannot load the model${options.weights ? ` (${options.weights})` : ''}: ${message(e)}` };
   }
   if (options.faces) return runFaces(files, options, classifier);
-  const { toGrayImages, decodeBytes, fileReadError, checkFaceAspect } = await import('../inference/input.js');
+  const { toRasters, decodeBytes, fileReadError, checkFaceAspect } = await import('../inference/input.js');
+  const { loadFaceDetector } = await import('../detection/detector.js');
   const { toGraySquare } = await import('../data/image.js');
   const side = classifier.inputSize;
+  const { isFaceCrop, mostProminent } = await import('../detection/photo.js');
+  const { detectFaceCrops } = await import('../detection/detect-emotions.js');
+  let detectorReady: Promise<unknown> | undefined;
   const items: (TaskItem | undefined)[] = new Array(files.length);
-  const good: { index: number; pixels: Uint8Array }[] = [];
+  const good: { index: number; pixels: Uint8Array; found?: FoundFace }[] = [];
   // In a worker thread, plain paths are read synchronously: blocking is the worker's job, and
   // fs.promises.readFile costs about 7× the CPU (four thread-pool round trips per file, on the
   // process's shared pool, which then competes with the other workers for the cores).
@@ -110,7 +135,7 @@ export async function runTask(task: Task, given?: EmotionClassifier): Promise<Ta
   for (let i = 0; i < files.length; i++) {
     try {
       // the conversion of classifyEmotion(file): decode, BT.601 gray, area-average resize to the model's side
-      let pixels: Uint8Array;
+      let raster: Raster;
       if (readSync && !URL_SCHEME.test(files[i])) {
         let bytes: Uint8Array;
         try {
@@ -118,13 +143,32 @@ export async function runTask(task: Task, given?: EmotionClassifier): Promise<Ta
         } catch (e) {
           throw fileReadError(e, files[i]);
         }
-        const raster = await decodeBytes(bytes, files[i]);
-        checkFaceAspect(raster, files[i]);
-        pixels = toGraySquare(raster, side).pixels;
+        raster = await decodeBytes(bytes, files[i]);
       } else {
-        pixels = (await toGrayImages(files[i], { size: side })).pixels;
+        [raster] = await toRasters(files[i]);
       }
-      good.push({ index: i, pixels });
+      if (options.crop || isFaceCrop(raster.width, raster.height)) {
+        checkFaceAspect(raster, files[i]);
+        good.push({ index: i, pixels: toGraySquare(raster, side).pixels });
+        continue;
+      }
+      // a photo: its most prominent face, as the root classifyEmotion answers
+      detectorReady ??= loadFaceDetector(options.detector);
+      try {
+        await detectorReady;
+      } catch (e) {
+        return { fatal: message(e) };
+      }
+      const found = await detectFaceCrops(raster, { detector: options.detector, minFaceScore: options.minFaceScore, maxFaces: options.maxFaces, minFaceSize: options.minFaceSize });
+      if (found.length === 0) {
+        items[i] = { status: 'no-face' };
+        continue;
+      }
+      const best = mostProminent(found);
+      good.push({
+        index: i, pixels: toGraySquare(best.pixels, side).pixels,
+        found: { faceCount: found.length, box: best.face.box, crop: best.crop, faceScore: best.face.score },
+      });
     } catch (e) {
       items[i] = { status: 'error', error: fileError(files[i], e) };
     }
@@ -134,7 +178,7 @@ export async function runTask(task: Task, given?: EmotionClassifier): Promise<Ta
     const images = good.map((g) => ({ width: side, height: side, data: g.pixels, channels: 1 }));
     try {
       const results = await classifier.classify(images, { tta: options.tta, batchSize: 64 });
-      good.forEach((g, k) => { items[g.index] = { status: 'ok', classification: results[k] }; });
+      good.forEach((g, k) => { items[g.index] = { status: 'ok', classification: results[k], ...(g.found ? { found: g.found } : {}) }; });
     } catch (e) {
       return { fatal: `prediction failed: ${message(e)}` };
     }

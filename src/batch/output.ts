@@ -15,7 +15,7 @@ export function formatOf(path: string): OutputFormat {
   return /\.csv$/i.test(path) ? 'csv' : 'jsonl';
 }
 
-/** Row status: `ok`, `error` (see the error column), or `no-face` (with faces: the photo has none). */
+/** Row status: `ok`, `error` (see the error column), or `no-face` (a photo in which no face was found: no emotion). */
 export type RowStatus = 'ok' | 'error' | 'no-face';
 
 /** The CSV header for whole images or faces. */
@@ -33,6 +33,8 @@ export function csvField(value: string | number | undefined): string {
 /** A score or box value rounded for output (6 decimals; boxes 2). */
 const round = (v: number, digits: number): number => Number(v.toFixed(digits));
 
+const roundBox = (b: { x: number; y: number; width: number; height: number }) => ({ x: round(b.x, 2), y: round(b.y, 2), width: round(b.width, 2), height: round(b.height, 2) });
+
 /** The output text (one or more lines, each ending in `\n`) of one file's result. */
 export function formatResult(r: FileResult, format: OutputFormat, faces: boolean): string {
   const rows: Record<string, unknown>[] = [];
@@ -41,11 +43,18 @@ export function formatResult(r: FileResult, format: OutputFormat, faces: boolean
     if (r.faces.length === 0) rows.push({ file: r.file, status: 'no-face' });
     r.faces.forEach((f, i) => rows.push({
       file: r.file, face: i + 1,
-      box: { x: round(f.box.x, 2), y: round(f.box.y, 2), width: round(f.box.width, 2), height: round(f.box.height, 2) },
+      box: roundBox(f.box),
       faceScore: round(f.faceScore, 6), emotion: f.emotion, confidence: f.confidence, scores: f.scores, status: 'ok',
       ...(f.lowContrast ? { lowContrast: true } : {}),
     }));
-  } else rows.push({ file: r.file, emotion: r.emotion, confidence: r.confidence, scores: r.scores, status: 'ok', ...(r.lowContrast ? { lowContrast: true } : {}) });
+  } else if (r.status === 'no-face') rows.push({ file: r.file, status: 'no-face' });
+  else {
+    rows.push({
+      file: r.file, emotion: r.emotion, confidence: r.confidence, scores: r.scores, status: 'ok', ...(r.lowContrast ? { lowContrast: true } : {}),
+      // a photo: how many faces, and where the classified one is (JSON lines only; CSV keeps its columns)
+      ...(r.box ? { faceCount: r.faceCount, box: roundBox(r.box), faceScore: round(r.faceScore!, 6) } : {}),
+    });
+  }
   if (format === 'jsonl') return rows.map((row) => JSON.stringify(row) + '\n').join('');
   return rows.map((row) => {
     const box = row.box as { x: number; y: number; width: number; height: number } | undefined;

@@ -8,10 +8,10 @@ import type { Emotion } from '../emotions.js';
 import type { Classification } from '../inference/predict.js';
 import type { tfl } from '../backends/tf.js';
 import type { EmotionClassifier } from '../inference/classifier.js';
-import { runTask, type BatchFace, type Task, type TaskItem, type TaskOptions, type TaskReply } from './core.js';
+import { runTask, type BatchFace, type FoundFace, type Task, type TaskItem, type TaskOptions, type TaskReply } from './core.js';
 import { coreCount } from '../util/env.js';
 
-export type { BatchFace, TaskOptions } from './core.js';
+export type { BatchFace, FoundFace, TaskOptions } from './core.js';
 
 /** Options of {@link predictFiles}. */
 export interface PredictFilesOptions extends TaskOptions {
@@ -46,12 +46,23 @@ export interface BatchProgress {
   filesPerSecond: number;
 }
 
-/** The answer for one file without `faces`: its classification (as `classifyEmotion` gives it). */
-export interface FileClassification extends Classification<Emotion> {
+/**
+ * The answer for one file without `faces`: its classification, as the root `classifyEmotion`
+ * gives it — of the image as it is when it is a face crop (or with `crop`), else of its most
+ * prominent face, whose place `faceCount`, `box`, `crop` and `faceScore` then give.
+ */
+export interface FileClassification extends Classification<Emotion>, Partial<FoundFace> {
   file: string;
   /** Position of the file in the input (0-based). */
   index: number;
   status: 'ok';
+}
+
+/** A photo (not a face crop) in which the detector found no face, without `faces`: it gets no emotion. */
+export interface FileNoFace {
+  file: string;
+  index: number;
+  status: 'no-face';
 }
 
 /** The answer for one file with `faces`: every face found (maybe none). */
@@ -72,7 +83,7 @@ export interface FileError {
 }
 
 /** What {@link predictFiles} yields per file. */
-export type FileResult = FileClassification | FileFaces | FileError;
+export type FileResult = FileClassification | FileFaces | FileNoFace | FileError;
 
 /** Number of cores. */
 export async function defaultWorkers(): Promise<number> {
@@ -149,8 +160,9 @@ function abortError(signal: AbortSignal): unknown {
 
 function toResult(file: string, index: number, item: TaskItem): FileResult {
   if (item.status === 'error') return { file, index, status: 'error', error: item.error };
+  if (item.status === 'no-face') return { file, index, status: 'no-face' };
   if ('faces' in item) return { file, index, status: 'ok', faces: item.faces };
-  return { file, index, status: 'ok', ...item.classification };
+  return { file, index, status: 'ok', ...item.classification, ...item.found };
 }
 
 interface Pending {

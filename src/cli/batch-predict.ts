@@ -55,6 +55,7 @@ function readable(r: FileResult): string {
       return formatPrediction(`${r.file} face ${i + 1} box ${[x, y, width, height].map((v) => Math.round(v)).join(',')}`, f) + '\n';
     }).join('');
   }
+  if (r.status === 'no-face') return `${r.file}: no face found\n`;
   return formatPrediction(r.file, r) + '\n';
 }
 
@@ -73,8 +74,9 @@ export async function runBatchPredict(args: ParsedArgs): Promise<number> {
   const format: OutputFormat = toStdout ? 'jsonl' : formatOf(outPath);
   const readableStdout = toStdout && !flag(args.values, 'json');
   const precision = stringOption(args.values, 'precision') as WeightPrecision | undefined;
+  const crop = flag(args.values, 'crop');
   const options = {
-    workers, faces, signal: undefined as AbortSignal | undefined,
+    workers, faces, crop, signal: undefined as AbortSignal | undefined,
     weights: stringOption(args.values, 'weights'), precision, tta: ttaOption(args),
     variant: stringOption(args.values, 'variant') as ModelVariant | undefined, classPrior: classPriorOption(args),
     backend: stringOption(args.values, 'backend'),
@@ -84,9 +86,10 @@ export async function runBatchPredict(args: ParsedArgs): Promise<number> {
     minFaceSize: numberOption(args.values, 'min-face-size', 1),
     detector: stringOption(args.values, 'detector'),
   };
-  if (!faces) {
+  if (crop) {
+    if (faces) throw new UsageError('--crop (the whole image is the face) and --faces (find every face) exclude each other');
     const faceOnly = ['min-face-score', 'max-faces', 'min-face-size', 'detector'].find((o) => args.values[o] !== undefined);
-    if (faceOnly) throw new UsageError(`--${faceOnly} needs --faces`);
+    if (faceOnly) throw new UsageError(`--${faceOnly} cannot be used with --crop (which detects no face)`);
   }
 
   const header = csvHeader(faces);

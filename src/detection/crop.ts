@@ -67,3 +67,47 @@ export function cropRaster(img: Raster, region: Box): Raster {
   }
   return { width: w, height: h, channels, data: out };
 }
+
+/**
+ * The face's roll in radians: the angle of the line from its right eye to its left eye (the
+ * detector's first two key points; the person's right eye is on the image's left), positive when
+ * the left eye is lower (the head tilted clockwise in the image).
+ */
+export function eyeRoll(landmarks: readonly (readonly [number, number])[]): number {
+  const [right, left] = landmarks;
+  if (!right || !left) return 0;
+  return Math.atan2(left[1] - right[1], left[0] - right[0]);
+}
+
+/**
+ * Like {@link cropRaster}, but the region is first rotated by `angle` radians about its centre
+ * (clockwise in image coordinates), so that a face tilted by `angle` comes out upright: the output
+ * pixel (x, y) of the square region is read, bilinearly, at the centre plus (x, y) rotated by
+ * `angle`. Pixels outside the image repeat the nearest edge pixel. `angle` 0 gives
+ * {@link cropRaster}'s copy.
+ */
+export function rotatedCropRaster(img: Raster, region: Box, angle: number): Raster {
+  if (angle === 0) return cropRaster(img, region);
+  const w = Math.max(1, Math.round(region.width));
+  const h = Math.max(1, Math.round(region.height));
+  const { width, height, channels, data } = img;
+  const cx = region.x + region.width / 2, cy = region.y + region.height / 2;
+  const cos = Math.cos(angle), sin = Math.sin(angle);
+  const out = new Uint8ClampedArray(w * h * channels);
+  const at = (x: number, y: number, c: number): number =>
+    data[(Math.min(height - 1, Math.max(0, y)) * width + Math.min(width - 1, Math.max(0, x))) * channels + c];
+  for (let y = 0; y < h; y++) {
+    const dy = ((y + 0.5) / h - 0.5) * region.height;
+    for (let x = 0; x < w; x++) {
+      const dx = ((x + 0.5) / w - 0.5) * region.width;
+      // source position (pixel centres at +0.5)
+      const sx = cx + cos * dx - sin * dy - 0.5, sy = cy + sin * dx + cos * dy - 0.5;
+      const x0 = Math.floor(sx), y0 = Math.floor(sy), ax = sx - x0, ay = sy - y0;
+      const d = (y * w + x) * channels;
+      for (let c = 0; c < channels; c++) {
+        out[d + c] = (at(x0, y0, c) * (1 - ax) + at(x0 + 1, y0, c) * ax) * (1 - ay) + (at(x0, y0 + 1, c) * (1 - ax) + at(x0 + 1, y0 + 1, c) * ax) * ay;
+      }
+    }
+  }
+  return { width: w, height: h, channels, data: out };
+}

@@ -1,14 +1,15 @@
 /**
  * `detectEmotions`: every face of a full photo with its emotion — face detection (BlazeFace, from
- * the optional package `@vladmandic/human`), FER-2013 framing of each face, then the emotion model.
+ * its weights shipped in the package), FER-2013 framing of each face, then the emotion model.
  *
  * @packageDocumentation
  */
 import type { Emotion } from '../emotions.js';
+import type { Raster } from '../data/image.js';
 import { ensureBackend } from '../inference/backend.js';
 import { ImageInputError, describeInput, toRasters, type ImageDataLike } from '../inference/input.js';
 import { classifyEmotion, type Classification, type PredictOptions, type SingleImageInput } from '../inference/predict.js';
-import { cropRaster, ferCropBox, type Framing } from './crop.js';
+import { cropRaster, eyeRoll, ferCropBox, rotatedCropRaster, type Framing } from './crop.js';
 import type { Box, DetectedFace } from './boxes.js';
 import { loadFaceDetector, type DetectOptions } from './detector.js';
 import type { DetectorSource } from './model-files.js';
@@ -17,12 +18,19 @@ import type { DetectorSource } from './model-files.js';
 export interface DetectEmotionsOptions<C extends string = Emotion> extends PredictOptions<C>, DetectOptions {
   /**
    * Where the face detector's model (`blazeface.json`) is: a path (Node), a URL or a
-   * `tf.io.IOHandler`. Default: inside the installed `@vladmandic/human` package (Node; in
-   * browsers copy its `models/blazeface.json` and `blazeface.bin` to your assets and pass the URL).
+   * `tf.io.IOHandler`. Default: the one shipped in the package (`weights/face-detector/`, found beside the emotion
+   * weights; in browsers beside their URL).
    */
   detector?: DetectorSource;
   /** Overrides of the FER-2013 framing ({@link "fer-cnn-lstm/detection"!FER_FRAMING}: 1.25× the detector's box, centred). */
   framing?: Partial<Framing>;
+  /**
+   * Rotate each face upright before classifying it: the crop is turned by the face's roll (the
+   * angle of the line between the detector's eye key points, `roll`) so that the eyes are level,
+   * as in FER-2013's faces. Default true (measured in docs/face-detection.md: it helps on tilted
+   * faces and leaves upright ones as they are).
+   */
+  align?: boolean;
 }
 
 /** One face of the photo and its emotion. */
@@ -35,6 +43,8 @@ export interface FaceEmotion<C extends string = Emotion> extends Classification<
   faceScore: number;
   /** Six key points `[x, y]`: right eye, left eye, nose tip, mouth centre, right ear, left ear (see {@link DetectedFace}). */
   landmarks: [number, number][];
+  /** The face's roll in degrees (eye line against the horizontal, positive clockwise); with `align` the crop was turned upright by it. */
+  roll: number;
 }
 
 /**
@@ -45,8 +55,7 @@ export interface FaceEmotion<C extends string = Emotion> extends Classification<
  * about 1/22 of the photo's longer side are found; pass `minFaceSize` (pixels) for smaller ones
  * (a slower, tiled scan).
  *
- * Needs the optional package `@vladmandic/human` (it holds the face detector's weights, 0.6 MB,
- * loaded from disk: no network), unless `detector` points to the model.
+ * The face detector's weights (0.6 MB) ship in the package and are read from disk in Node: no network.
  *
  * @example
  * ```ts
@@ -54,7 +63,7 @@ export interface FaceEmotion<C extends string = Emotion> extends Classification<
  *   console.log(face.box, face.emotion, face.confidence.toFixed(2));
  * }
  * ```
- * @throws FaceDetectorMissingError when `@vladmandic/human` is not installed and no `detector` is given;
+ * @throws FaceDetectorMissingError when the shipped detector's files are missing and no `detector` is given;
  * ImageInputError for input that is not one image; Error when a model cannot be loaded.
  */
 export async function detectEmotions<C extends string = Emotion>(image: SingleImageInput, options: DetectEmotionsOptions<C> = {}): Promise<FaceEmotion<C>[]> {
@@ -63,15 +72,25 @@ export async function detectEmotions<C extends string = Emotion>(image: SingleIm
   await ensureBackend(options.backend);
   const rasters = await toRasters(image, { tensorRange: options.tensorRange });
   if (rasters.length !== 1) throw new ImageInputError(`${describeInput(image)} holds ${rasters.length} images: detectEmotions takes one image`);
-  const [photo] = rasters;
+  return detectEmotionsInRaster(rasters[0], options);
+}
+
+/** The faces of a photo already read into a raster (see {@link detectEmotions}), best detection first. */
+export async function detectFaceCrops(photo: Raster, options: Pick<DetectEmotionsOptions, 'detector' | 'framing' | 'align'> & DetectOptions = {}): Promise<{ face: DetectedFace; crop: Box; roll: number; pixels: Raster }[]> {
   const detector = await loadFaceDetector(options.detector);
   const faces = await detector.detect(photo, options);
-  if (faces.length === 0) return [];
-  const crops = faces.map((f) => ferCropBox(f.box, options.framing));
-  const pixels: ImageDataLike[] = crops.map((c) => {
-    const r = cropRaster(photo, c);
-    return { width: r.width, height: r.height, data: r.data, channels: r.channels };
+  return faces.map((face) => {
+    const crop = ferCropBox(face.box, options.framing);
+    const roll = eyeRoll(face.landmarks);
+    const pixels = options.align === false ? cropRaster(photo, crop) : rotatedCropRaster(photo, crop, roll);
+    return { face, crop, roll: (roll * 180) / Math.PI, pixels };
   });
-  const emotions = await classifyEmotion<C>(pixels, options);
-  return faces.map((f, i) => ({ ...emotions[i], box: f.box, crop: crops[i], faceScore: f.score, landmarks: f.landmarks }));
+}
+
+/** {@link detectEmotions} on a photo already read into a raster. */
+export async function detectEmotionsInRaster<C extends string = Emotion>(photo: Raster, options: DetectEmotionsOptions<C> = {}): Promise<FaceEmotion<C>[]> {
+  const found = await detectFaceCrops(photo, options);
+  if (found.length === 0) return [];
+  const emotions = await classifyEmotion<C>(found.map((f): ImageDataLike => ({ ...f.pixels })), options);
+  return found.map(({ face: f, crop, roll }, i) => ({ ...emotions[i], box: f.box, crop, faceScore: f.score, landmarks: f.landmarks, roll }));
 }

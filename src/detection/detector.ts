@@ -1,13 +1,10 @@
 /**
  * The face detector: BlazeFace (the 256×256 "back camera" / full-photo variant), whose weights ship
- * in the npm package `@vladmandic/human` (see `model-files.ts`), run with our own TensorFlow.js
+ * in this package's `weights/face-detector/` (see `model-files.ts`), run with our own TensorFlow.js
  * (`@tensorflow/tfjs-converter` executes the graph model). This module runs the model over the
  * windows of a photo (`scan.ts`), decodes its outputs (`blazeface.ts`), merges overlapping
  * candidates (`boxes.ts`) and refines each face with a second look; {@link loadFaceDetector}
  * caches loaded detectors.
- *
- * `@vladmandic/human` is an optional peer dependency: it is only needed when detecting faces, and
- * a `FaceDetectorMissingError` says how to install it when it is absent.
  *
  * @packageDocumentation
  */
@@ -15,7 +12,7 @@ import { tf } from '../backends/tf.js';
 import type { Raster } from '../data/image.js';
 import { blazeFaceAnchors, decodeBlazeFace, readBlazeFaceOutputs } from './blazeface.js';
 import { clampBox, iou, weightedNms, type DetectedFace } from './boxes.js';
-import { detectorModelHandler, resolveDetectorModel, type DetectorSource, type ModuleResolver } from './model-files.js';
+import { detectorModelHandler, resolveDetectorModel, type DetectorSource } from './model-files.js';
 import { letterbox, scanWindows, type MIN_FACE_SIZE, type ScanWindow } from './scan.js';
 
 /** Options of {@link FaceDetector.detect}. */
@@ -77,12 +74,14 @@ export class FaceDetector {
   }
 
   /**
-   * Loads the detector from `source`, or from the installed `@vladmandic/human` package.
+   * Loads the detector from `source`, or the one shipped in the package's `weights/face-detector/`.
    *
-   * @throws FaceDetectorMissingError when no source is given and the package is not installed.
+   * @param weightsRoot Where to look for the shipped detector (the package's `weights/` folder);
+   * default: beside the shipped emotion weights. Ignored when `source` is given.
+   * @throws FaceDetectorMissingError when no source is given and the shipped files are missing.
    */
-  static async load(source?: DetectorSource, resolve?: ModuleResolver): Promise<FaceDetector> {
-    const given = source ?? await resolveDetectorModel(resolve);
+  static async load(source?: DetectorSource, weightsRoot?: string): Promise<FaceDetector> {
+    const given = source ?? await resolveDetectorModel(weightsRoot);
     const location = given instanceof URL ? given.href : given;
     const handler = await detectorModelHandler(location);
     const { loadGraphModel } = await import('@tensorflow/tfjs-converter');
@@ -169,9 +168,9 @@ const detectorsByHandler = new WeakMap<tf.io.IOHandler, Promise<FaceDetector>>()
 
 /**
  * The face detector, loaded once per location (or handler) and cached; a failed load is not
- * cached, so installing the package and retrying works.
+ * cached, so fixing the files and retrying works. Default: the detector shipped in the package.
  *
- * @throws FaceDetectorMissingError when no source is given and `@vladmandic/human` is not installed.
+ * @throws FaceDetectorMissingError when no source is given and the shipped detector's files are missing.
  */
 export function loadFaceDetector(source?: DetectorSource): Promise<FaceDetector> {
   if (source !== undefined && typeof source !== 'string' && !(source instanceof URL)) return cachedLoad(detectorsByHandler, source, source);

@@ -7,9 +7,10 @@
  * @packageDocumentation
  */
 export { detectEmotions, type DetectEmotionsOptions, type FaceEmotion } from './detect-emotions.js';
+export { isFaceCrop, mostProminent, FACE_MODES } from './photo.js';
 export { FaceDetector, loadFaceDetector, type DetectOptions } from './detector.js';
 export {
-  resolveDetectorModel, FaceDetectorMissingError, DETECTOR_PACKAGE, type DetectorSource, type ModuleResolver,
+  resolveDetectorModel, FaceDetectorMissingError, DETECTOR_MODEL_PATH, type DetectorSource,
 } from './model-files.js';
 export { scanWindows, MIN_FACE_FRACTION, MIN_FACE_SIZE } from './scan.js';
 export type { Box, DetectedFace } from './boxes.js';

@@ -1,84 +1,60 @@
 /**
- * Where the face detector's model comes from: the optional peer package `@vladmandic/human`
- * (its `models/blazeface.json` + `blazeface.bin`, MIT licence; none of its code is imported),
- * located in Node with `createRequire`, read from disk by a small `tf.io.IOHandler`, and
- * {@link FaceDetectorMissingError} when it is not installed.
+ * Where the face detector's model comes from: BlazeFace's `blazeface.json` + `blazeface.bin`
+ * (0.6 MB), shipped in the package's `weights/face-detector/` folder beside the emotion model's
+ * weights and found the same way (`src/inference/weights.ts`: next to the module in Node, beside
+ * the emotion weights' URL in browsers), read from disk by a small `tf.io.IOHandler` in Node.
+ * {@link FaceDetectorMissingError} only when those files are really missing.
  *
  * @packageDocumentation
  */
 import { tf } from '../backends/tf.js';
 import { readModelArtifacts } from '../model/io.js';
 import { isNode } from '../util/env.js';
+import { shippedWeightsLocation } from '../inference/weights.js';
 
-/** The npm package whose `models/` folder holds the detector's weights. */
-export const DETECTOR_PACKAGE = '@vladmandic/human';
-
-/** The detector's graph model inside {@link DETECTOR_PACKAGE}. */
-export const DETECTOR_MODEL_PATH = 'models/blazeface.json';
+/** The detector's graph model inside the package's `weights/` folder. */
+export const DETECTOR_MODEL_PATH = 'face-detector/blazeface.json';
 
 /**
- * Where the detector's model is: a `model.json` path (Node), a URL (browsers: copy
- * `node_modules/@vladmandic/human/models/blazeface.{json,bin}` to your assets), or a
- * `tf.io.IOHandler`. Default: resolved inside the installed `@vladmandic/human` package (Node).
+ * Where the detector's model is: a `blazeface.json` path (Node), a URL, or a `tf.io.IOHandler`.
+ * Default: the BlazeFace model shipped in the package (`weights/face-detector/blazeface.json`;
+ * in browsers, beside the emotion weights' URL — bundled apps that copy the package's `weights/`
+ * folder to their assets pass `<assets>/weights/face-detector/blazeface.json`).
  */
 export type DetectorSource = string | URL | tf.io.IOHandler;
 
-/** The detector package is not installed (or its model file is missing). */
+/** The shipped detector's files are missing from the package (a damaged install, or a bundler that left `weights/` behind). */
 export class FaceDetectorMissingError extends Error {
   constructor(detail: string) {
-    super(`face detection needs the optional package ${DETECTOR_PACKAGE}, which holds the face detector's weights (${detail}): ` +
-      `install it with \`npm install ${DETECTOR_PACKAGE}\`, or pass \`detector\`: the path or URL of its models/blazeface.json ` +
-      '(in browsers, copy models/blazeface.json and models/blazeface.bin to your assets)');
+    super(`the face detector's model was not found (${detail}): the package's weights/face-detector/blazeface.json and blazeface.bin are missing; ` +
+      'reinstall fer-cnn-lstm, or pass `detector`: the path or URL of a blazeface.json');
     this.name = 'FaceDetectorMissingError';
   }
 }
 
 
-/** Resolves a module path the way Node does from this module; injectable for tests. */
-export type ModuleResolver = (specifier: string) => string;
-
 /**
- * The path of `blazeface.json` inside the installed {@link DETECTOR_PACKAGE} (Node).
+ * Where the shipped detector's `blazeface.json` is: a path in Node (checked to exist, with its
+ * `blazeface.bin`), a URL in browsers (beside the emotion weights' `model.json`).
  *
- * @param resolve How to resolve `<package>/package.json`; default `createRequire(import.meta.url).resolve`.
- * @throws FaceDetectorMissingError when the package (or its model file) is not installed.
+ * @param weightsRoot The package's `weights/` folder (Node) or the URL of its `model.json`
+ * (browsers). Default: where {@link shippedWeightsLocation} finds the emotion weights.
+ * @throws FaceDetectorMissingError when the files are not there, naming where it looked.
  */
-export async function resolveDetectorModel(resolve?: ModuleResolver): Promise<string> {
-  if (!isNode) throw new FaceDetectorMissingError('it cannot be located outside Node');
-  const { join, dirname } = await import('node:path');
+export async function resolveDetectorModel(weightsRoot?: string): Promise<string> {
+  const root = weightsRoot ?? await shippedWeightsLocation();
+  if (!isNode) {
+    if (root === undefined) throw new FaceDetectorMissingError('the package\'s weights/ folder was not located');
+    return root.replace(/model\.json$/, '').replace(/\/?$/, '/') + DETECTOR_MODEL_PATH;
+  }
+  if (root === undefined) throw new FaceDetectorMissingError('the package\'s weights/ folder (with model.json) was not found next to its code');
+  const { join } = await import('node:path');
   const { existsSync } = await import('node:fs');
-  let resolver = resolve;
-  if (!resolver) {
-    const { createRequire } = await import('node:module');
-    resolver = createRequire(import.meta.url).resolve;
+  const model = join(root, DETECTOR_MODEL_PATH);
+  for (const file of [model, join(root, 'face-detector', 'blazeface.bin')]) {
+    if (!existsSync(file)) throw new FaceDetectorMissingError(`${file} does not exist`);
   }
-  // the package does not export ./package.json: resolve its entry point, then walk up to its root
-  let entry: string | undefined;
-  for (const specifier of [`${DETECTOR_PACKAGE}/package.json`, DETECTOR_PACKAGE]) {
-    try {
-      entry = resolver(specifier);
-      break;
-    } catch { /* try the next one */ }
-  }
-  if (entry === undefined) throw new FaceDetectorMissingError('it is not installed');
-  const { readFileSync } = await import('node:fs');
-  for (let dir = dirname(entry); ; dir = dirname(dir)) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && readName(pkg, readFileSync) === DETECTOR_PACKAGE) {
-      const model = join(dir, DETECTOR_MODEL_PATH);
-      if (!existsSync(model)) throw new FaceDetectorMissingError(`${model} is missing`);
-      return model;
-    }
-    if (dirname(dir) === dir) throw new FaceDetectorMissingError(`no package root above ${entry}`);
-  }
-}
-
-function readName(file: string, read: (f: string, enc: 'utf8') => string): string | undefined {
-  try {
-    return (JSON.parse(read(file, 'utf8')) as { name?: string }).name;
-  } catch {
-    return undefined;
-  }
+  return model;
 }
 
 /** A `tf.io.IOHandler` reading a graph model's `model.json` and its weight files (Node). */

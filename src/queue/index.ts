@@ -16,7 +16,7 @@ export {
 } from './producer.js';
 export {
   emotionJobId, isFacesResult,
-  type ClassificationJobResult, type EmotionJobData, type EmotionJobResult, type FacesJobResult, type JobFace,
+  type ClassificationJobResult, type NoFaceJobResult, type EmotionJobData, type EmotionJobResult, type FacesJobResult, type JobFace,
 } from './job.js';
 export { DEFAULT_QUEUE, parseRedisUrl, describeConnection, type RedisConnection } from './connection.js';
 export { QueueDependencyError } from './deps.js';

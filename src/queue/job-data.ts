@@ -36,7 +36,7 @@ export function checkJobData(data: unknown): JobInput {
   }
   const bad = (key: string, what: string) => new JobDataError(`job data "${key}" must be ${what}, got ${describeValue(d[key])}`);
   if (d.name !== undefined && typeof d.name !== 'string') throw bad('name', 'a string');
-  for (const key of ['faces', 'tta'] as const) if (d[key] !== undefined && typeof d[key] !== 'boolean') throw bad(key, 'true or false');
+  for (const key of ['faces', 'crop', 'tta'] as const) if (d[key] !== undefined && typeof d[key] !== 'boolean') throw bad(key, 'true or false');
   if (d.model !== undefined && typeof d.model !== 'string') throw bad('model', 'a model id (a string)');
   const num = (key: keyof EmotionJobData, ok: (v: number) => boolean, what: string) => {
     const v = d[key];

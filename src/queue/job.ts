@@ -24,6 +24,13 @@ export interface EmotionJobData {
   /** Find every face of a full photo first (`detectEmotions`); default: the worker's `faces` option. */
   faces?: boolean;
   /**
+   * Without `faces`: classify the whole image as a face (no detection); default: the worker's
+   * `crop` option. Otherwise an image that is a face crop (square, at most 96 px) is classified as
+   * it is and any other image's most prominent face is found and classified (as the root
+   * `classifyEmotion` does); a photo without a face gives a {@link NoFaceJobResult}.
+   */
+  crop?: boolean;
+  /**
    * `true`: average with the mirror image; `false`: one view. Default: what `predictEmotion` does,
    * the shipped default model's own TTA (the mirror where the first view is unsure), none for a
    * worker started with other weights.
@@ -36,11 +43,11 @@ export interface EmotionJobData {
    * (default: the shipped default model's id); absent: any worker answers.
    */
   model?: string;
-  /** With `faces`: ignore faces whose detection score is below this, 0–1 (default 0.5). */
+  /** Detection (unless `crop`): ignore faces whose detection score is below this, 0–1 (default 0.5). */
   minFaceScore?: number;
-  /** With `faces`: at most this many faces, best detection first (default 20). */
+  /** Detection (unless `crop`): at most this many faces, best detection first (default 20). */
   maxFaces?: number;
-  /** With `faces`: also scan in tiles for faces down to this many pixels. */
+  /** Detection (unless `crop`): also scan in tiles for faces down to this many pixels. */
   minFaceSize?: number;
 }
 
@@ -63,6 +70,18 @@ export interface ClassificationJobResult {
   scores: Record<Emotion, number>;
   /** Set when the image is nearly flat (gray-level spread below 2): its answer says nothing about a face. */
   lowContrast?: true;
+  /** A photo (not a face crop): how many faces the detector found (the answer is about the most prominent). */
+  faceCount?: number;
+  /** A photo: the classified face's detector box, photo pixels. */
+  box?: Box;
+  /** A photo: the detector's confidence that `box` is a face, 0–1. */
+  faceScore?: number;
+}
+
+/** The result of a job without `faces` whose photo holds no face: no emotion. */
+export interface NoFaceJobResult {
+  name?: string;
+  noFace: true;
 }
 
 /** The result of a job with `faces`: every face found (none: an empty array). */
@@ -72,10 +91,10 @@ export interface FacesJobResult {
 }
 
 /** What a worker returns as a job's result. */
-export type EmotionJobResult = ClassificationJobResult | FacesJobResult;
+export type EmotionJobResult = ClassificationJobResult | FacesJobResult | NoFaceJobResult;
 
 /** The options of {@link EmotionJobData} that change the answer (part of the job id). */
-export const ANSWER_OPTIONS = ['model', 'faces', 'tta', 'minFaceScore', 'maxFaces', 'minFaceSize'] as const;
+export const ANSWER_OPTIONS = ['model', 'faces', 'crop', 'tta', 'minFaceScore', 'maxFaces', 'minFaceSize'] as const;
 
 /**
  * A job id for an image and its options: `fer-` and 32 hex digits of a SHA-256 of the image's

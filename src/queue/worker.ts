@@ -60,6 +60,11 @@ export interface EmotionWorkerOptions extends InputPolicy {
    * loaded from `model`, `weights`, `variant`, `precision`, `tta` and `classPrior`.
    */
   classifier?: EmotionClassifier;
+  /**
+   * Classify whole images (no detection), for jobs that say neither `faces` nor `crop`. Default
+   * false: a face crop (square, at most 96 px) as it is, any other image's most prominent face.
+   */
+  crop?: boolean;
   /** A loaded model to use (default: `weights`, else the shipped one). Ignored with `classifier`. */
   model?: tfl.LayersModel;
   /** Weights to load instead of the shipped ones: a folder or `model.json`. Ignored with `classifier`. */
@@ -74,7 +79,7 @@ export interface EmotionWorkerOptions extends InputPolicy {
   classPrior?: ClassPrior;
   /** TensorFlow.js backend. Default: the best available. */
   backend?: string;
-  /** The face detector's `blazeface.json` (default: the one in `@vladmandic/human`). */
+  /** The face detector's `blazeface.json` (default: the one shipped in the package). */
   detector?: string;
   /** Milliseconds a job's lock lasts (renewed at half of it while the job runs). Default 30000. */
   lockDuration?: number;
@@ -183,7 +188,10 @@ export async function createEmotionWorker(options: EmotionWorkerOptions): Promis
   const policy = await resolvePolicy(options);
 
   const { EmotionClassifier } = await import('../inference/classifier.js');
-  const { toGrayImages, ImageInputError } = await import('../inference/input.js');
+  const { toRasters, ImageInputError } = await import('../inference/input.js');
+  const { toGraySquare } = await import('../data/image.js');
+  const { isFaceCrop, mostProminent } = await import('../detection/photo.js');
+  const { detectFaceCrops } = await import('../detection/detect-emotions.js');
   // a job without `tta` gets what predictEmotion gives: the classifier's own TTA (the shipped variant's, none for other models)
   const classifier = options.classifier ?? await EmotionClassifier.shared({
     model: options.model, weights: options.weights, variant: options.variant, precision: options.precision,
@@ -229,10 +237,23 @@ export async function createEmotionWorker(options: EmotionWorkerOptions): Promis
       const faces: JobFace[] = found.map((f) => ({ box: f.box, emotion: f.emotion, confidence: f.confidence, scores: f.scores, faceScore: f.faceScore }));
       return { ...name, faces };
     }
-    const gray = await toGrayImages(image, { size: side });
-    if (gray.count !== 1) throw new ImageInputError(`holds ${gray.count} images, expected one`);
-    const c = await batcher.classify({ width: side, height: side, channels: 1, data: gray.pixels }, tta);
-    return { ...name, emotion: c.emotion, confidence: c.confidence, scores: c.scores, ...(c.lowContrast ? { lowContrast: true as const } : {}) };
+    const rasters = await toRasters(image);
+    if (rasters.length !== 1) throw new ImageInputError(`holds ${rasters.length} images, expected one`);
+    let [face] = rasters;
+    let found: { faceCount: number; box: JobFace['box']; faceScore: number } | undefined;
+    if (!(data.crop ?? options.crop ?? false) && !isFaceCrop(face.width, face.height)) {
+      // a photo: its most prominent face, as the root classifyEmotion answers
+      const faces = await detectFaceCrops(face, {
+        detector: options.detector, minFaceScore: data.minFaceScore, maxFaces: data.maxFaces, minFaceSize: data.minFaceSize,
+      });
+      if (faces.length === 0) return { ...name, noFace: true as const };
+      const best = mostProminent(faces);
+      face = best.pixels;
+      found = { faceCount: faces.length, box: best.face.box, faceScore: best.face.score };
+    }
+    const gray = toGraySquare(face, side).pixels;
+    const c = await batcher.classify({ width: side, height: side, channels: 1, data: gray }, tta);
+    return { ...name, emotion: c.emotion, confidence: c.confidence, scores: c.scores, ...(c.lowContrast ? { lowContrast: true as const } : {}), ...found };
   };
 
   const processJob = async (job: Job<EmotionJobData, EmotionJobResult>): Promise<EmotionJobResult> => {

@@ -9,6 +9,7 @@ import type { Box } from '../detection/boxes.js';
 import type { DetectOptions } from '../detection/detector.js';
 import type { Emotion } from '../emotions.js';
 import type { Classification, PredictOptions } from '../inference/predict.js';
+import { checkFaceMode, isFaceCrop, type FaceMode } from '../detection/photo.js';
 import { decodeFrames, probeVideo, type VideoInfo } from './ffmpeg.js';
 import { EmotionSmoother, resolveSmoothingOptions, type SmoothingOptions } from './smoothing.js';
 import { FaceTracker, type TrackerOptions } from './tracker.js';
@@ -18,14 +19,18 @@ export interface AnalyzeVideoOptions extends PredictOptions<Emotion>, SmoothingO
   /** Frames analysed per second of video. Default 5. */
   fps?: number;
   /**
-   * Find the faces of each frame (BlazeFace; needs `@vladmandic/human` or `detector`) and track
-   * them (ids from 1). Default false: each whole frame is one face crop, id 0.
+   * Find the faces of each frame (BlazeFace, shipped in the package) and track them (ids from 1):
+   * `'auto'` (default) does so unless the frames themselves are face crops (square, at most 96 px,
+   * see `isFaceCrop`); `true` or `'detect'` always; `false` or `'crop'` never: each whole frame is
+   * one face crop, id 0.
    */
-  faces?: boolean;
+  faces?: boolean | FaceMode;
   /** The face detector's `blazeface.json` (with `faces`). */
   detector?: string;
   /** Stops the analysis (ffmpeg is stopped); the iterator throws the signal's reason. */
   signal?: AbortSignal;
+  /** Attach each decoded frame's pixels to its result (`image`), e.g. to draw the faces on it. Default false. */
+  keepFrames?: boolean;
 }
 
 /** One face of one frame. */
@@ -50,6 +55,8 @@ export interface VideoFrameResult {
   time: number;
   /** Its faces (none when no face was found). */
   faces: VideoFace[];
+  /** The decoded frame (gray or RGB pixels), with `keepFrames`. */
+  image?: { width: number; height: number; channels: 1 | 3; data: Uint8Array };
 }
 
 /** `ffprobe`'s facts about the video (size, duration, frame rate). */
@@ -60,22 +67,24 @@ export function videoInfo(file: string): Promise<VideoInfo> {
 /**
  * Analyses a video file frame by frame and yields, per analysed frame, its faces with their track
  * id, box, raw and smoothed classification. Frames are decoded by the system's `ffmpeg` (see
- * {@link decodeFrames}) at `fps`; with `faces`, each frame goes through `detectEmotions` and
- * the faces are tracked by box overlap ({@link FaceTracker}), each track smoothed on its own;
- * without, each whole frame is classified as one face (id 0) — as `classifyEmotion` would.
+ * {@link decodeFrames}) at `fps`; by default (`faces: 'auto'`) each frame goes through
+ * `detectEmotions` and the faces are tracked by box overlap ({@link FaceTracker}), each track
+ * smoothed on its own; with `faces: false` (or frames that are face crops, square and at most
+ * 96 px), each whole frame is classified as one face (id 0).
  *
  * @example
  * ```ts
  * import { analyzeVideo } from 'fer-cnn-lstm/video';
- * for await (const { time, faces } of analyzeVideo('interview.mp4', { fps: 5, faces: true })) {
+ * for await (const { time, faces } of analyzeVideo('interview.mp4', { fps: 5 })) {
  *   for (const f of faces) console.log(time.toFixed(1), f.id, f.smoothed.emotion);
  * }
  * ```
  * @throws FfmpegMissingError when ffmpeg is not installed; RangeError for bad options; Error naming
- *   the file when it cannot be decoded; FaceDetectorMissingError (with `faces`) without the detector.
+ *   the file when it cannot be decoded; FaceDetectorMissingError when the shipped detector's files are missing.
  */
 export async function* analyzeVideo(file: string, options: AnalyzeVideoOptions = {}): AsyncGenerator<VideoFrameResult, void, undefined> {
-  const { fps = 5, faces = false, signal, iouThreshold, maxMissed, method, alpha, window, hysteresis, ...rest } = options;
+  const { fps = 5, faces: facesOption = 'auto', signal, keepFrames = false, iouThreshold, maxMissed, method, alpha, window, hysteresis, ...rest } = options;
+  const mode = facesOption === true ? 'detect' : facesOption === false ? 'crop' : checkFaceMode(facesOption);
   const smoothing = resolveSmoothingOptions({ method, alpha, window, hysteresis });
   const tracker = new FaceTracker({ iouThreshold, maxMissed });
   // the classifier (given, or loaded once here) answers every frame, with its own TTA unless `tta` says otherwise
@@ -89,16 +98,16 @@ export async function* analyzeVideo(file: string, options: AnalyzeVideoOptions =
     return s.update(scores);
   };
   let detect: typeof import('../detection/detect-emotions.js').detectEmotions | undefined;
-  if (faces) {
+  if (mode !== 'crop') {
     const { loadFaceDetector } = await import('../detection/detector.js');
     await loadFaceDetector(options.detector); // a missing detector fails before decoding
     detect = (await import('../detection/detect-emotions.js')).detectEmotions;
   }
   const { classifyEmotion } = await import('../inference/predict.js');
-  for await (const frame of decodeFrames(file, { fps, pixels: faces ? 'rgb' : 'gray', signal })) {
+  for await (const frame of decodeFrames(file, { fps, pixels: mode === 'crop' ? 'gray' : 'rgb', signal })) {
     const image = { width: frame.width, height: frame.height, data: frame.data, channels: frame.channels };
     let found: VideoFace[];
-    if (detect) {
+    if (detect && !(mode === 'auto' && isFaceCrop(frame.width, frame.height))) {
       const detected = await detect(image, predict);
       const ids = tracker.update(detected.map((f) => f.box));
       for (const id of tracker.ended) smoothers.delete(id);
@@ -110,6 +119,6 @@ export async function* analyzeVideo(file: string, options: AnalyzeVideoOptions =
       const raw = await classifyEmotion(image, predict);
       found = [{ id: 0, box: { x: 0, y: 0, width: frame.width, height: frame.height }, raw, smoothed: smooth(0, raw.scores) }];
     }
-    yield { frame: frame.index, time: frame.time, faces: found };
+    yield { frame: frame.index, time: frame.time, faces: found, ...(keepFrames ? { image } : {}) };
   }
 }

@@ -18,3 +18,6 @@ export { analyzeVideo, videoInfo, type AnalyzeVideoOptions, type VideoFace, type
 export { decodeFrames, probeVideo, findFfmpeg, FfmpegMissingError, type DecodeOptions, type VideoFrame, type VideoInfo, type FfmpegPrograms } from './ffmpeg.js';
 export { FaceTracker, type TrackerOptions } from './tracker.js';
 export { TIMELINE_CSV_HEADER, timelineCsvRows, TimelineCollector, type TimelineSeries } from './timeline.js';
+export { VideoSummaryCollector, summaryLines, type FaceSummary } from './summary.js';
+export { watchFaces, type WatchFacesOptions } from './watch-faces.js';
+export { openVideoWriter, toRgba, type VideoWriter } from './encode.js';

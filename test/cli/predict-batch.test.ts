@@ -132,7 +132,7 @@ describe('fer-cnn-lstm predict <folder> (batch mode)', () => {
     expect(files).toEqual([...files].sort());
   }, 240_000);
 
-  it('--faces: one row per face with its box (needs @vladmandic/human)', async () => {
+  it('--faces: one row per face with its box', async () => {
     const out = join(dir, 'faces.jsonl');
     const r = await runCli(['predict', 'examples/images', '--faces', '--weights', model, '--out', out, '--workers', '1']);
     expect(r.code).toBe(0);

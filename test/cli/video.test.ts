@@ -4,6 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { EMOTIONS } from '../../src/emotions.js';
 import { TIMELINE_CSV_HEADER } from '../../src/video/timeline.js';
@@ -30,12 +31,14 @@ describe('fer-cnn-lstm video', () => {
     expect(r.stderr).toMatch(/^fer-cnn-lstm: ffmpeg was not found .*apt-get install ffmpeg/);
   });
 
-  it.skipIf(!HAS_FFMPEG)('--out timeline.csv --plot timeline.svg: a row per frame (face 0) and one panel', async () => {
+  it.skipIf(!HAS_FFMPEG)('--crop --out timeline.csv --plot timeline.svg: a row per whole frame (face 0) and one panel', async () => {
     const out = join(dir, 'timeline.csv');
     const plot = join(dir, 'timeline.svg');
-    const r = await runCli(['video', video, '--fps', '5', '--out', out, '--plot', plot, '--weights', model]);
+    const r = await runCli(['video', video, '--crop', '--fps', '5', '--out', out, '--plot', plot, '--weights', model]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('');
+    // stdout: the summary of the one "face" (the whole frame)
+    expect(lines(r.stdout)).toHaveLength(1);
+    expect(lines(r.stdout)[0]).toMatch(new RegExp(`^whole frame: (${EMOTIONS.join('|')}) \\d+% of 10 frames.*, 0\\.0–1\\.8 s$`));
     expect(lines(r.stderr).at(-1)).toMatch(/^10\/10 frames \(100%\)/);
     const [head, ...rows] = lines(readFileSync(out, 'utf8'));
     expect(head).toBe(TIMELINE_CSV_HEADER.join(','));
@@ -57,8 +60,8 @@ describe('fer-cnn-lstm video', () => {
     expect(texts).toContain('pan.mp4');
   });
 
-  it.skipIf(!HAS_FFMPEG)('--faces: the face is tracked (id 1 in every row) and the CSV goes to stdout without --out', async () => {
-    const r = await runCli(['video', video, '--fps', '2.5', '--faces', '--weights', model]);
+  it.skipIf(!HAS_FFMPEG)('by default the face is found and tracked (id 1 in every row); the CSV goes to stdout without --out', async () => {
+    const r = await runCli(['video', video, '--fps', '2.5', '--weights', model]);
     expect(r.code).toBe(0);
     const [head, ...rows] = lines(r.stdout);
     expect(head).toBe(TIMELINE_CSV_HEADER.join(','));
@@ -72,11 +75,60 @@ describe('fer-cnn-lstm video', () => {
     }
   });
 
-  it('usage errors: no file, face options without --faces, bad --fps', async () => {
+  it.skipIf(!HAS_FFMPEG)('--json: a summary per face on stdout (dominant emotion, share of time per emotion), the CSV only with --out', async () => {
+    const out = join(dir, 'timeline-json.csv');
+    const r = await runCli(['video', video, '--fps', '2.5', '--json', '--out', out, '--weights', model]);
+    expect(r.code).toBe(0);
+    const [o, ...rest] = lines(r.stdout).map((l) => JSON.parse(l));
+    expect(rest).toEqual([]);
+    expect(o.file).toBe(video);
+    expect(o.frames).toBe(5);
+    expect(o.faces).toHaveLength(1);
+    const [face] = o.faces;
+    expect(face.id).toBe(1);
+    expect(face.frames).toBe(5);
+    expect(face.first).toBe(0);
+    expect(face.last).toBeCloseTo(1.6, 6);
+    expect(Object.keys(face.share)).toEqual([...EMOTIONS]);
+    expect(Object.values(face.share as Record<string, number>).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    expect(face.share[face.dominant]).toBe(Math.max(...Object.values(face.share as Record<string, number>)));
+    const csvRows = lines(readFileSync(out, 'utf8'));
+    expect(csvRows).toHaveLength(6);
+    // the dominant emotion is the smoothed label of most rows
+    const labels = csvRows.slice(1).map((row) => row.split(',')[8]);
+    expect(labels.filter((l) => l === face.dominant).length / 5).toBeCloseTo(face.share[face.dominant], 6);
+  });
+
+  it.skipIf(!HAS_FFMPEG)('--annotate out.mp4: the analysed frames with the face\'s box drawn on them, as a video', async () => {
+    const out = join(dir, 'annotated.mp4');
+    const csv = join(dir, 'annotated.csv');
+    const r = await runCli(['video', video, '--fps', '5', '--annotate', out, '--out', csv, '--weights', model]);
+    expect(r.code).toBe(0);
+    const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-of', 'json', out], { encoding: 'utf8' })).streams[0];
+    expect([probe.width, probe.height, Number(probe.nb_read_frames)]).toEqual([256, 256, 10]);
+    // frame 0 of the annotated video against frame 0 of the source (gray): the box's left edge differs, a far corner does not
+    const gray = (f: string) => execFileSync('ffmpeg', ['-v', 'error', '-i', f, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1'], { maxBuffer: 1 << 22 });
+    const a = gray(out), b = gray(video);
+    const row = lines(readFileSync(csv, 'utf8'))[1].split(',');
+    const [x, y, h] = [Number(row[3]), Number(row[4]), Number(row[6])];
+    let edge = 0, corner = 0;
+    for (let k = 0; k < 20; k++) {
+      const yy = Math.round(y + (h * (k + 1)) / 22);
+      edge += Math.abs(a[yy * 256 + Math.round(x) + 1] - b[yy * 256 + Math.round(x) + 1]);
+      corner += Math.abs(a[(250 - k) * 256 + 250] - b[(250 - k) * 256 + 250]);
+    }
+    expect(edge / 20).toBeGreaterThan(25);
+    expect(corner / 20).toBeLessThan(8);
+  });
+
+  it('usage errors: no file, face options with --crop, --crop with --faces, bad --fps', async () => {
     expect((await runCli(['video'])).code).toBe(2);
-    const r = await runCli(['video', 'x.mp4', '--max-faces', '2']);
+    const r = await runCli(['video', 'x.mp4', '--crop', '--max-faces', '2']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--max-faces needs --faces/);
+    expect(r.stderr).toMatch(/--max-faces cannot be used with --crop/);
+    const both = await runCli(['video', 'x.mp4', '--crop', '--faces']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--crop .* and --faces .* exclude each other/);
     expect((await runCli(['video', 'x.mp4', '--fps', '0'])).code).toBe(2);
   });
 });

@@ -66,6 +66,20 @@ describe.skipIf(skip !== undefined)(skip ? `consumer Node app — SKIPPED: ${ski
     }
   }, 120_000);
 
+  it('detects the face of a full photo with the detector shipped in the package (@vladmandic/human not installed)', async () => {
+    const photo = join(REPO, 'examples', 'images', 'astronaut.png');
+    const script = `let human = 'installed';
+      try { require.resolve('@vladmandic/human'); } catch { human = 'absent'; }
+      const { detectEmotions } = require('fer-cnn-lstm');
+      detectEmotions(${JSON.stringify(photo)}).then((faces) => console.log(JSON.stringify({ human, faces: faces.map((f) => f.box) })));`;
+    const r = JSON.parse((await node(['-e', script])).stdout) as { human: string; faces: { x: number; width: number }[] };
+    expect(r.human).toBe('absent');
+    expect(r.faces).toHaveLength(1);
+    // the astronaut's face box lies inside its reference crop x 162–291
+    expect(r.faces[0].x).toBeGreaterThan(162);
+    expect(r.faces[0].x + r.faces[0].width).toBeLessThan(292);
+  }, 120_000);
+
   it("the library's TensorFlow.js is the app's own (one engine, through import and require alike)", async () => {
     const esm = `import * as tf from '@tensorflow/tfjs-core';
       const { tf: ours } = await import('fer-cnn-lstm/model');

@@ -57,6 +57,11 @@ describe.skipIf(noBuild !== undefined)(noBuild ? `npm pack — SKIPPED: ${noBuil
     for (const file of ['LICENSE', 'THIRD_PARTY_NOTICES', 'README.md', 'CHANGELOG.md', 'package.json']) expect(paths, file).toContain(file);
   });
 
+  it('ships the face detector (weights/face-detector/blazeface.json and .bin) and its notice', () => {
+    for (const file of ['weights/face-detector/blazeface.json', 'weights/face-detector/blazeface.bin']) expect(paths, file).toContain(file);
+    expect(readFileSync(join(REPO, 'THIRD_PARTY_NOTICES'), 'utf8')).toMatch(/BlazeFace[\s\S]*Apache License[\s\S]*Version 2\.0/);
+  });
+
   it('ships no source maps', () => {
     expect([...paths].filter((p) => p.endsWith('.map'))).toEqual([]);
     for (const p of paths) {

@@ -6,7 +6,7 @@ import { FaceDetector, loadFaceDetector } from '../../src/detection/detector.js'
 import { graphModelFileHandler, resolveDetectorModel } from '../../src/detection/model-files.js';
 import { astronaut, compose } from './fixtures.js';
 
-describe('FaceDetector (the installed @vladmandic/human model)', () => {
+describe('FaceDetector (the model shipped in weights/face-detector/)', () => {
   let detector: FaceDetector;
   beforeAll(async () => {
     await setBackend('wasm');
@@ -16,7 +16,7 @@ describe('FaceDetector (the installed @vladmandic/human model)', () => {
 
   it('resolves the model inside the package, and loads it from a path, a file: URL or a handler', async () => {
     const path = await resolveDetectorModel();
-    expect(path).toMatch(/@vladmandic[/\\]human[/\\]models[/\\]blazeface\.json$/);
+    expect(path).toMatch(/[/\\]weights[/\\]face-detector[/\\]blazeface\.json$/);
     expect(detector.inputSize).toBe(256);
     const img = { ...astronaut(), channels: 4 as const };
     const expected = await detector.detect(img);

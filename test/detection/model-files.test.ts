@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,28 +7,40 @@ import { detectEmotions } from '../../src/detection/detect-emotions.js';
 import { FaceDetector } from '../../src/detection/detector.js';
 import { detectorModelHandler, FaceDetectorMissingError, graphModelFileHandler, resolveDetectorModel } from '../../src/detection/model-files.js';
 import { ASTRONAUT } from './fixtures.js';
+import { REPO } from '../browser/helpers.js';
 
 describe('a missing detector', () => {
   let dir: string;
   beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'fer-detector-')); });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('says which package to install when @vladmandic/human cannot be resolved', async () => {
-    const notInstalled = (s: string): string => { throw Object.assign(new Error(`Cannot find module '${s}'`), { code: 'MODULE_NOT_FOUND' }); };
-    const err = await resolveDetectorModel(notInstalled).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(FaceDetectorMissingError);
-    expect((err as Error).message).toMatch(/optional package @vladmandic\/human.*not installed.*npm install @vladmandic\/human/);
-    await expect(FaceDetector.load(undefined, notInstalled)).rejects.toThrow(/npm install @vladmandic\/human/);
+  it('loads the detector shipped in the package by default (no other package needed)', async () => {
+    await setBackend('wasm');
+    const model = await resolveDetectorModel();
+    expect(model).toBe(join(REPO, 'weights', 'face-detector', 'blazeface.json'));
+    const detector = await FaceDetector.load();
+    expect(detector.inputSize).toBe(256);
+    detector.dispose();
   });
 
-  it('says so when the package is there without its model file', async () => {
-    const root = join(dir, 'node_modules', '@vladmandic', 'human');
-    mkdirSync(join(root, 'dist'), { recursive: true });
-    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: '@vladmandic/human' }));
-    const entry = join(root, 'dist', 'human.node.js');
-    writeFileSync(entry, '');
-    await expect(resolveDetectorModel((s) => { if (s.endsWith('package.json')) throw new Error('not exported'); return entry; }))
-      .rejects.toThrow(/models\/blazeface\.json is missing.*npm install @vladmandic\/human/);
+  it('the shipped detector is found without @vladmandic/human: the package does not name it but as a devDependency', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    expect(pkg.peerDependencies?.['@vladmandic/human']).toBeUndefined();
+    expect(pkg.dependencies?.['@vladmandic/human']).toBeUndefined();
+    expect(pkg.peerDependenciesMeta?.['@vladmandic/human']).toBeUndefined();
+    const sources = readdirSync(join(REPO, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    expect(sources.length).toBeGreaterThan(50);
+    for (const f of sources) expect(readFileSync(join(REPO, 'src', f), 'utf8'), f).not.toMatch(/['"]@vladmandic\/human/);
+  });
+
+  it('says where it looked when the shipped files are missing', async () => {
+    const err = await resolveDetectorModel(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FaceDetectorMissingError);
+    expect((err as Error).message).toContain(`${join(dir, 'face-detector', 'blazeface.json')} does not exist`);
+    mkdirSync(join(dir, 'face-detector'), { recursive: true });
+    writeFileSync(join(dir, 'face-detector', 'blazeface.json'), '{}');
+    await expect(resolveDetectorModel(dir)).rejects.toThrow(`${join(dir, 'face-detector', 'blazeface.bin')} does not exist`);
+    await expect(FaceDetector.load(undefined, dir)).rejects.toThrow(/face detector's model was not found.*reinstall fer-cnn-lstm, or pass `detector`/);
   });
 
   it('names the file when an explicit detector path is wrong', async () => {

@@ -32,7 +32,8 @@ describe('worker and enqueue commands', () => {
       [['enqueue', '--redis', 'redis://127.0.0.1:1'], /enqueue needs at least one image file or folder/],
       [['enqueue', 'x.png'], /--redis is required/],
       [['enqueue', 'x.png', '--redis', 'redis://127.0.0.1:1', '--out', 'r.jsonl'], /--out needs --wait/],
-      [['enqueue', 'x.png', '--redis', 'redis://127.0.0.1:1', '--max-faces', '2'], /--max-faces needs --faces/],
+      [['enqueue', 'x.png', '--redis', 'redis://127.0.0.1:1', '--crop', '--max-faces', '2'], /--max-faces cannot be used with --crop/],
+      [['enqueue', 'x.png', '--redis', 'redis://127.0.0.1:1', '--crop', '--faces'], /--crop .* and --faces .* exclude each other/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args);

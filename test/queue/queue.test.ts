@@ -152,7 +152,7 @@ describe.skipIf(noRedis !== undefined)('queue against a real Redis', () => {
     for (const id of [jobs[0].jobId, jobs[1].jobId, jobs[3].jobId, 'my-own-id', byPath[0].jobId]) {
       const o = got.get(id)!;
       expect(o.ok, JSON.stringify(o)).toBe(true);
-      if (!o.ok || 'faces' in o.result) throw new Error('expected a classification');
+      if (!o.ok || 'faces' in o.result || 'noFace' in o.result) throw new Error('expected a classification');
       expect(EMOTIONS).toContain(o.result.emotion);
       expect(Object.keys(o.result.scores)).toEqual([...EMOTIONS]);
       expect(Object.values(o.result.scores).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 4);
@@ -238,4 +238,36 @@ describe.skipIf(noRedis !== undefined)('queue against a real Redis', () => {
     expect(states.filter((s) => s === 'completed').length + states.filter((s) => s === 'waiting').length).toBe(12);
     await q.close();
   }, 60_000);
+
+  it('answers about faces: a photo gets its most prominent face with faceCount and box, a faceless photo noFace, crop: true the whole image', async () => {
+    const { loadEmotionModel } = await import('../../src/inference/weights.js');
+    const model = await loadEmotionModel({ weights });
+    const photos = 'fer-test-photos';
+    const w = await createEmotionWorker({ connection: redis.url, queue: photos, concurrency: 2, model });
+    try {
+      const dir = tempDir('fer-queue-photos-');
+      const { PNG } = await import('pngjs');
+      const wall = new PNG({ width: 320, height: 240 });
+      for (let i = 0; i < 320 * 240; i++) { const v = 110 + ((i * 7919) % 37); wall.data.set([v, v, v, 255], i * 4); }
+      const faceless = put(dir, 'wall.png', PNG.sync.write(wall));
+      const photo = join(ROOT, 'examples/images/astronaut.png');
+      const opts = { connection: redis.url, queue: photos, attempts: 1 };
+      const jobs = [...await enqueueImages([photo, faceless, FACE], opts), ...await enqueueImages([photo], { ...opts, crop: true })];
+      const got = new Map<string, JobOutcome>();
+      for await (const o of collectResults(jobs.map((j) => j.jobId), { connection: redis.url, queue: photos, timeoutMs: 120_000, pollMs: 500 })) got.set(o.jobId, o);
+      const result = (i: number) => { const o = got.get(jobs[i].jobId)!; if (!o.ok) throw new Error(o.reason); return o.result as unknown as Record<string, unknown>; };
+      expect(result(0).faceCount).toBe(1);
+      expect((result(0).box as { x: number }).x).toBeGreaterThan(162);
+      expect(EMOTIONS).toContain(result(0).emotion);
+      expect(result(1)).toEqual({ name: faceless, noFace: true });
+      // the tight face crop (130×130) is a photo too: its face is found
+      expect(result(2).faceCount).toBe(1);
+      expect(result(3).box).toBeUndefined();
+      expect(result(3).faceCount).toBeUndefined();
+      expect(result(3).emotion).toBeDefined();
+      expect(jobs[3].jobId).not.toBe(jobs[0].jobId);
+    } finally {
+      await w.close(true);
+    }
+  }, 180_000);
 });

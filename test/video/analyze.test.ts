@@ -66,8 +66,8 @@ describe.skipIf(!HAS_FFMPEG)('video files (ffmpeg)', () => {
     await expect(collect(decodeFrames(video, { fps: 0 }))).rejects.toThrow(RangeError);
   });
 
-  it('whole frames (no faces): face 0, raw = classifyEmotion of the frame, smoothed = EmotionSmoother', async () => {
-    const frames = await collect(analyzeVideo(video, { fps: 5, weights, alpha: 0.5 }));
+  it('whole frames (faces: false): face 0, raw = classifyEmotion of the frame, smoothed = EmotionSmoother', async () => {
+    const frames = await collect(analyzeVideo(video, { fps: 5, weights, alpha: 0.5, faces: false }));
     expect(frames.map((f) => f.frame)).toEqual([...Array(10).keys()]);
     const decoded = await collect(decodeFrames(video, { fps: 5 }));
     const model = await loadEmotionModel({ weights });
@@ -90,8 +90,8 @@ describe.skipIf(!HAS_FFMPEG)('video files (ffmpeg)', () => {
     expect(rows[3].split(',').slice(0, 8)).toEqual(['0.6', '3', '0', '0', '0', '256', '256', '']);
   });
 
-  it('with faces: the astronaut is one face, tracked with the same id while the camera pans', async () => {
-    const frames: VideoFrameResult[] = await collect(analyzeVideo(video, { fps: 5, weights, faces: true }));
+  it('by default (faces: auto), the astronaut is one face, tracked with the same id while the camera pans', async () => {
+    const frames: VideoFrameResult[] = await collect(analyzeVideo(video, { fps: 5, weights }));
     expect(frames).toHaveLength(10);
     for (const f of frames) {
       expect(f.faces).toHaveLength(1);
@@ -107,5 +107,8 @@ describe.skipIf(!HAS_FFMPEG)('video files (ffmpeg)', () => {
     const series = collector.result();
     expect(series.map((s) => s.label)).toEqual(['face 1']);
     expect(series[0].times).toHaveLength(10);
+    // faces: true / 'detect' give the same faces
+    const detected = await collect(analyzeVideo(video, { fps: 5, weights, faces: 'detect' }));
+    expect(detected.map((f) => f.faces.map((x) => x.box))).toEqual(frames.map((f) => f.faces.map((x) => x.box)));
   });
 });

@@ -49,11 +49,13 @@ What the workers answer (with the model they run: give the options their workers
   --variant <v>            the workers' shipped model: default or accurate
   --precision <p>          the workers' precision of the shipped weights (default float32)
   --class-prior <p>        the workers' class prior: training (default) or uniform
-  --faces                  every face of each photo (boxes, emotions); the workers need @vladmandic/human
+  --faces                  every face of each photo (boxes, emotions)
+  --crop                   classify each whole image as a face (default: a face crop, square and at
+                           most 96 px, as it is; any other image's most prominent face, with its box)
   --tta                    average each image with its mirror image
-  --min-face-score <n>     with --faces: ignore faces scored below n, 0–1 (default 0.5)
-  --max-faces <n>          with --faces: at most n faces per photo (default 20)
-  --min-face-size <px>     with --faces: also scan in tiles for faces down to px pixels
+  --min-face-score <n>     detection: ignore faces scored below n, 0–1 (default 0.5)
+  --max-faces <n>          detection: at most n faces per photo (default 20)
+  --min-face-size <px>     detection: also scan in tiles for faces down to px pixels
 
 With --wait the exit code is 1 if any job failed. Interrupted, the jobs stay in the queue: run the
 same command again to collect their results.
@@ -76,6 +78,7 @@ function outcomeText(file: string, o: JobOutcome): string | null {
     if (r.faces.length === 0) return `${file}: no face found`;
     return r.faces.map((f, i) => formatPrediction(`${file} face ${i + 1} box ${[f.box.x, f.box.y, f.box.width, f.box.height].map((v) => Math.round(v)).join(',')}`, f)).join('\n');
   }
+  if ('noFace' in r) return `${file}: no face found`;
   return formatPrediction(file, r);
 }
 
@@ -94,15 +97,18 @@ async function run(args: ParsedArgs): Promise<number> {
   if (timeout !== undefined && !wait) throw new UsageError('--timeout needs --wait');
   const attempts = intOption(args.values, 'attempts', 1, 100);
   const faces = flag(args.values, 'faces');
+  const crop = flag(args.values, 'crop');
+  if (faces && crop) throw new UsageError('--crop (the whole image is the face) and --faces (find every face) exclude each other');
   const answer = {
     faces: faces || undefined,
+    crop: crop || undefined,
     tta: flag(args.values, 'tta') || undefined,
     minFaceScore: numberOption(args.values, 'min-face-score', 0, 1, true),
     maxFaces: intOption(args.values, 'max-faces', 1),
     minFaceSize: numberOption(args.values, 'min-face-size', MIN_FACE_SIZE),
   };
   const faceOnly = (['min-face-score', 'max-faces', 'min-face-size'] as const).find((o) => args.values[o] !== undefined);
-  if (faceOnly && !faces) throw new UsageError(`--${faceOnly} needs --faces`);
+  if (faceOnly && crop) throw new UsageError(`--${faceOnly} cannot be used with --crop (which detects no face)`);
   // the model the workers must run: part of each job's id (see worker --help)
   await applyVariantOption(args);
   const { emotionClassifierId } = await import('../../inference/classifier.js');
@@ -221,6 +227,7 @@ export const enqueueCommand: Command = {
     timeout: { type: 'string' },
     'redis-timeout': { type: 'string' },
     faces: { type: 'boolean' },
+    crop: { type: 'boolean' },
     tta: { type: 'boolean' },
     weights: { type: 'string' },
     variant: { type: 'string' },

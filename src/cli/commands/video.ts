@@ -10,20 +10,29 @@ import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArg
 import { GLOBAL_HELP, startBackend, type Command } from '../command.js';
 import { EXIT, SourceError, oneLine } from '../errors.js';
 
-const HELP = `Usage: fer-cnn-lstm video <file> [--fps 5] [--faces] [--out timeline.csv] [--plot timeline.svg]
+const HELP = `Usage: fer-cnn-lstm video <file> [--fps 5] [--crop] [--out timeline.csv] [--plot timeline.svg]
 
 The emotions of a video over time. Frames are decoded by ffmpeg (install it: apt-get install ffmpeg,
-brew install ffmpeg), classified, and smoothed over time per face. Without --faces each whole frame
-is one face crop (face id 0): for a video of one face filling the frame.
+brew install ffmpeg), the faces of each frame found (BlazeFace, shipped in the package) and tracked
+across frames — a face keeps its id (1, 2, …) while it stays in view — then classified and smoothed
+over time per face. Frames that are face crops themselves (square, at most 96 px) are classified
+whole. A frame without a face has no row.
 
 Options:
   --fps <n>              frames analysed per second of video (default 5)
-  --faces                find every face of each frame (BlazeFace) and track it across frames: a face
-                         keeps its id (1, 2, …) while it stays in view. Needs: npm install @vladmandic/human
+  --crop                 classify each whole frame as one face (face id 0), without detection: for a
+                         video of one face filling the frame
+  --faces                always detect, also in frames that are small squares
   --out <file.csv>       the timeline, one row per face per frame (default: stdout):
                            time,frame,face,x,y,width,height,face_score,emotion,confidence,<7 scores>,
                            raw_emotion,raw_confidence,raw_<7 scores>
                          (emotion and scores smoothed; raw_*: the frame's own classification)
+  --json                 print a summary of each face as one JSON object on stdout:
+                           {"file","frames","faces":[{"id","frames","first","last","dominant","share"}]}
+                         (share: the part of the face's frames with each smoothed emotion); the
+                         timeline CSV is then only written with --out
+  --annotate <out.mp4>   also write the analysed frames (at --fps) with each face's box and smoothed
+                         label drawn on them, as an MPEG-4 video
   --plot <file.svg>      also draw the timeline: each emotion's smoothed score over time, one panel per face
   --title <text>         title of the plot (default: the video's file name)
   --weights <path>       model folder or model.json (default: the shipped pretrained weights)
@@ -38,10 +47,12 @@ Faces:
   --min-face-score <n>   ignore faces whose detection score is below n, 0–1 (default 0.5)
   --max-faces <n>        at most n faces per frame (default 20)
   --min-face-size <px>   also scan each frame in tiles for faces down to px pixels (slower)
-  --detector <path>      the face detector's blazeface.json (default: the one in @vladmandic/human)
+  --detector <path>      the face detector's blazeface.json (default: the one shipped in the package)
   --max-missed <n>       frames a face may go undetected and keep its id (default: one second of frames)
 
-Progress goes to stderr.
+After the run, a summary line per face: its dominant emotion and the share of its time in each
+("face 1: Happy 62% of 48 frames (Neutral 25%, Sad 13%), 0.0–9.4 s"), on stdout with --out, else
+on stderr. Progress goes to stderr.
 
 ${GLOBAL_HELP}`;
 
@@ -51,10 +62,12 @@ async function run(args: ParsedArgs): Promise<number> {
   if (args.positionals.length !== 1) throw new UsageError(`video needs exactly one video file${args.positionals.length ? ` (got ${args.positionals.length})` : ''}`);
   const file = args.positionals[0];
   const fps = numberOption(args.values, 'fps', 0.001, 1000, true) ?? 5;
-  const faces = flag(args.values, 'faces');
-  if (!faces) {
+  const crop = flag(args.values, 'crop');
+  if (crop && flag(args.values, 'faces')) throw new UsageError('--crop (the whole frame is the face) and --faces (find every face) exclude each other');
+  const faces = crop ? 'crop' as const : flag(args.values, 'faces') ? 'detect' as const : 'auto' as const;
+  if (crop) {
     const faceOnly = FACE_OPTIONS.find((o) => args.values[o] !== undefined);
-    if (faceOnly) throw new UsageError(`--${faceOnly} needs --faces`);
+    if (faceOnly) throw new UsageError(`--${faceOnly} cannot be used with --crop (which detects no face)`);
   }
   const method = stringOption(args.values, 'method');
   if (method !== undefined && method !== 'ema' && method !== 'window') throw new UsageError(`--method must be ema or window, got "${method}"`);
@@ -76,19 +89,22 @@ async function run(args: ParsedArgs): Promise<number> {
   };
   if (options.alpha === 0) throw new UsageError('--alpha must be in (0, 1], got "0"');
   const outPath = stringOption(args.values, 'out');
+  const json = flag(args.values, 'json');
+  const annotatePath = stringOption(args.values, 'annotate');
   const plotPath = stringOption(args.values, 'plot');
 
   // every output checked before the work starts: not the video itself, its folder there and writable
   const { checkWritable, openOutput, refuseOutputIsInput } = await import('../../util/output-file.js');
   const toStdout = outPath === undefined || outPath === '-';
   const asSource = (e: unknown) => new SourceError((e as Error).message, { cause: e });
-  for (const p of [toStdout ? undefined : outPath, plotPath]) {
+  for (const p of [toStdout ? undefined : outPath, plotPath, annotatePath]) {
     if (p === undefined) continue;
     await refuseOutputIsInput(p, { inputs: [file] }).catch((e) => { throw asSource(e); });
     await checkWritable(p).catch((e) => { throw asSource(e); });
   }
   const { analyzeVideo, videoInfo } = await import('../../video/analyze.js');
   const { TIMELINE_CSV_HEADER, TimelineCollector, timelineCsvRows } = await import('../../video/timeline.js');
+  const { VideoSummaryCollector, summaryLines } = await import('../../video/summary.js');
   const { ProgressDisplay } = await import('../../batch/progress.js');
   const { FfmpegMissingError } = await import('../../video/ffmpeg.js');
   let info: Awaited<ReturnType<typeof videoInfo>>;
@@ -101,14 +117,17 @@ async function run(args: ParsedArgs): Promise<number> {
   await startBackend(args);
 
   const fs = await import('node:fs');
+  const csvToStdout = toStdout;
   const sink = toStdout ? undefined : await openOutput(outPath!).catch((e) => { throw asSource(e); });
+  // with --json and no --out, stdout carries the JSON summary alone
   const write = sink ? (text: string) => sink.write(text).catch((e) => { throw asSource(e); })
-    : (text: string) => new Promise<void>((resolve, reject) => {
+    : (text: string) => json ? Promise.resolve() : new Promise<void>((resolve, reject) => {
       process.stdout.write(text, (e) => (e ? reject(new SourceError(`stdout: ${e.message}`)) : resolve()));
     });
   const progress = new ProgressDisplay(process.stderr, { unit: 'frames', interval: 10 });
   if (info.duration !== undefined) progress.setTotal(Math.max(1, Math.round(info.duration * fps)));
   const collector = new TimelineCollector();
+  const summary = new VideoSummaryCollector();
   const controller = new AbortController();
   let interrupted = false;
   const onSigint = () => { interrupted = true; controller.abort(); };
@@ -116,11 +135,22 @@ async function run(args: ParsedArgs): Promise<number> {
   let frames = 0;
   let failed = false;
   let truncated = false;
+  let writer: import('../../video/encode.js').VideoWriter | undefined;
+  const drawing = annotatePath === undefined ? undefined : {
+    ...(await import('../../video/encode.js')), ...(await import('../../viz/annotate.js')),
+  };
   try {
     await write(TIMELINE_CSV_HEADER.join(',') + '\n');
-    for await (const frame of analyzeVideo(file, { ...options, signal: controller.signal })) {
+    for await (const frame of analyzeVideo(file, { ...options, signal: controller.signal, keepFrames: drawing !== undefined })) {
       frames++;
+      if (drawing && frame.image) {
+        const img = { width: frame.image.width, height: frame.image.height, data: drawing.toRgba(frame.image) };
+        drawing.annotateImage(img, frame.faces.map((f) => ({ box: f.box, label: drawing.emotionLabel(f.smoothed) })));
+        writer ??= await drawing.openVideoWriter(annotatePath!, { width: img.width, height: img.height, fps });
+        await writer.write(img.data);
+      }
       collector.add(frame);
+      summary.add(frame);
       const rows = timelineCsvRows(frame);
       if (rows) await write(rows);
       progress.update(frames, 0);
@@ -132,6 +162,7 @@ async function run(args: ParsedArgs): Promise<number> {
     process.off('SIGINT', onSigint);
     progress.setTotal(frames);
     progress.finish();
+    if (writer) await writer.close().catch((e: unknown) => { if (!failed) throw new SourceError(oneLine(e), { cause: e }); });
     if (sink) await sink.close().catch((e) => { if (!failed) throw asSource(e); });
   }
   if (!interrupted && frames === 0) {
@@ -145,6 +176,9 @@ async function run(args: ParsedArgs): Promise<number> {
       truncated = true;
     }
   }
+  const summaries = summary.result();
+  if (json) process.stdout.write(JSON.stringify({ file, frames, faces: summaries }) + '\n');
+  else if (summaries.length > 0) (csvToStdout ? process.stderr : process.stdout).write(summaryLines(summaries).join('\n') + '\n');
   if (plotPath !== undefined) {
     const series = collector.result();
     if (series.length === 0) {
@@ -171,6 +205,9 @@ export const videoCommand: Command = {
   options: {
     fps: { type: 'string' },
     faces: { type: 'boolean' },
+    crop: { type: 'boolean' },
+    json: { type: 'boolean' },
+    annotate: { type: 'string' },
     out: { type: 'string' },
     plot: { type: 'string' },
     title: { type: 'string' },

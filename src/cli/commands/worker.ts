@@ -19,7 +19,9 @@ const HELP = `Usage: fer-cnn-lstm worker --redis <url> [options]
 Takes emotion jobs from a BullMQ queue in Redis and answers them, until stopped. Start one (or
 more) on every machine; jobs come from "fer-cnn-lstm enqueue" or the enqueueImages() API. Each job
 is one image (a path on this machine, a URL, or the bytes); its result is the emotion, confidence
-and scores (with --faces, or when the job asks: every face with its box). An image that cannot be
+and scores of its face — a face crop (square, at most 96 px) as it is, else the most prominent face
+the detector finds, with its box ("no face found" when there is none) — or, with --faces or when the
+job asks, every face with its box. An image that cannot be
 read fails its job at once, with the one-line error as its reason (not retried).
 
 What a worker reads: by default only the image bytes carried in the job (enqueue without --paths,
@@ -36,13 +38,13 @@ Options:
   --concurrency <n>        jobs at once; their images share forward passes (default 4)
   --faces                  find every face of each photo first, for jobs that don't say (enqueue
                            --faces says so in the job); give all workers of a queue the same choice
-                           (needs: npm install @vladmandic/human)
+  --crop                   classify whole images (no detection), for jobs that say neither
   --weights <path>         model folder or model.json (default: the shipped pretrained weights)
   --variant <v>            shipped model: default, or accurate; not with --weights
   --precision <p>          stored precision of the shipped weights: float32 (default), float16 or uint8
   --class-prior <p>        training (default) or uniform (faces balanced across emotions)
   --detector <path>        the face detector's blazeface.json, for jobs that ask for faces
-                           (default: the one in @vladmandic/human)
+                           (default: the one shipped in the package)
   --allow-paths <dir>      read path jobs (and file: URLs) from regular files under <dir>, symlinks
                            resolved; repeat for more folders (default: path jobs are refused)
   --allow-urls <prefix>    fetch URL jobs that start with <prefix>, e.g. https://images.example.com/;
@@ -91,6 +93,7 @@ function resultLine(jobId: string, r: EmotionJobResult): string {
     if (r.faces.length === 0) return `${label}: no face found`;
     return r.faces.map((f, i) => formatPrediction(`${label} face ${i + 1} box ${[f.box.x, f.box.y, f.box.width, f.box.height].map((v) => Math.round(v)).join(',')}`, f)).join('\n');
   }
+  if ('noFace' in r) return `${label}: no face found`;
   return formatPrediction(label, r);
 }
 
@@ -104,6 +107,8 @@ async function run(args: ParsedArgs): Promise<number> {
   const stalledInterval = intOption(args.values, 'stalled-interval', 100);
   const maxStalledCount = intOption(args.values, 'max-stalled', 0);
   const faces = flag(args.values, 'faces');
+  const crop = flag(args.values, 'crop');
+  if (faces && crop) throw new UsageError('--crop (the whole image is the face) and --faces (find every face) exclude each other');
   const quiet = flag(args.values, 'quiet');
   const detector = stringOption(args.values, 'detector');
   const allowPaths = listOption(args, 'allow-paths');
@@ -128,7 +133,7 @@ async function run(args: ParsedArgs): Promise<number> {
   let worker: Awaited<ReturnType<typeof createEmotionWorker>>;
   try {
     worker = await createEmotionWorker({
-      connection: redis, queue, concurrency, faces, classifier, detector, lockDuration, stalledInterval, maxStalledCount, name,
+      connection: redis, queue, concurrency, faces, crop, classifier, detector, lockDuration, stalledInterval, maxStalledCount, name,
       allowPaths, allowUrls, maxInputBytes, jobTimeoutMs: jobTimeout === undefined ? undefined : Math.round(jobTimeout * 1000),
       onError: (e) => process.stderr.write(`${PROGRAM}: redis: ${clip(e.message, 500)}\n`),
     });
@@ -180,6 +185,7 @@ export const workerCommand: Command = {
     queue: { type: 'string' },
     concurrency: { type: 'string' },
     faces: { type: 'boolean' },
+    crop: { type: 'boolean' },
     weights: { type: 'string' },
     variant: { type: 'string' },
     precision: { type: 'string' },
