@@ -34,7 +34,7 @@ function entryPaths(): Record<string, string[]> {
   const paths: Record<string, string[]> = {};
   for (const key of Object.keys(pkg.exports)) {
     if (key === './package.json') continue;
-    const file = key === '.' ? 'src/index.ts' : `src/${key.slice(2)}/index.ts`;
+    const file = key === '.' ? 'src/index.ts' : `src/${key.slice(2)}.ts`; // the entry files tsup builds (tsup.config.ts)
     if (!existsSync(join(ROOT, file))) throw new Error(`package.json exports ${key}, but ${file} does not exist`);
     paths[key === '.' ? pkg.name : `${pkg.name}/${key.slice(2)}`] = [join(ROOT, file)];
   }

@@ -9,6 +9,7 @@ import type { Worker } from 'bullmq';
 import { gray, png, saveTinyModel, tempDir } from '../cli/fixtures.js';
 import { collectResults, enqueueImages, type JobOutcome } from '../../src/queue/producer.js';
 import { createEmotionWorker } from '../../src/queue/worker.js';
+import { emotionClassifierId } from '../../src/inference/classifier.js';
 import { pngBomb } from '../data/image-fixtures.js';
 import { redisUnavailable, startRedis, type TestRedis } from './redis-server.js';
 
@@ -36,7 +37,7 @@ describe.skipIf(noRedis !== undefined)(`decompression bombs on the queue${noRedi
     const jobs = await enqueueImages([
       { bytes: bomb, name: 'bomb.png' },
       { bytes: png(gray(4)), name: 'face.png' },
-    ], { connection: redis.url, queue, attempts: 3 });
+    ], { connection: redis.url, queue, attempts: 3, model: await emotionClassifierId({ model }) });
     const got = new Map<string, JobOutcome>();
     for await (const o of collectResults(jobs.map((j) => j.jobId), { connection: redis.url, queue, timeoutMs: 60_000, pollMs: 200 })) got.set(o.jobId, o);
     const growthMB = (process.memoryUsage().rss - before) / 2 ** 20;

@@ -240,10 +240,10 @@ describe.skipIf(noRedis !== undefined)('queue against a real Redis', () => {
   }, 60_000);
 
   it('answers about faces: a photo gets its most prominent face with faceCount and box, a faceless photo noFace, crop: true the whole image', async () => {
-    const { loadEmotionModel } = await import('../../src/inference/weights.js');
-    const model = await loadEmotionModel({ weights });
+    const { EmotionClassifier } = await import('../../src/inference/classifier.js');
+    const classifier = await EmotionClassifier.load({ weights });
     const photos = 'fer-test-photos';
-    const w = await createEmotionWorker({ connection: redis.url, queue: photos, concurrency: 2, model });
+    const w = await createEmotionWorker({ connection: redis.url, queue: photos, concurrency: 2, classifier });
     try {
       const dir = tempDir('fer-queue-photos-');
       const { PNG } = await import('pngjs');
@@ -251,7 +251,7 @@ describe.skipIf(noRedis !== undefined)('queue against a real Redis', () => {
       for (let i = 0; i < 320 * 240; i++) { const v = 110 + ((i * 7919) % 37); wall.data.set([v, v, v, 255], i * 4); }
       const faceless = put(dir, 'wall.png', PNG.sync.write(wall));
       const photo = join(ROOT, 'examples/images/astronaut.png');
-      const opts = { connection: redis.url, queue: photos, attempts: 1 };
+      const opts = { connection: redis.url, queue: photos, attempts: 1, model: classifier.id };
       const jobs = [...await enqueueImages([photo, faceless, FACE], opts), ...await enqueueImages([photo], { ...opts, crop: true })];
       const got = new Map<string, JobOutcome>();
       for await (const o of collectResults(jobs.map((j) => j.jobId), { connection: redis.url, queue: photos, timeoutMs: 120_000, pollMs: 500 })) got.set(o.jobId, o);

@@ -17,6 +17,7 @@ import { loadBullmq } from '../../src/queue/deps.js';
 import { parseRedisUrl } from '../../src/queue/connection.js';
 import { collectResults, enqueueImages, type JobOutcome } from '../../src/queue/producer.js';
 import { createEmotionWorker } from '../../src/queue/worker.js';
+import { emotionClassifierId } from '../../src/inference/classifier.js';
 import { REFUSED_INPUT } from '../../src/queue/input-policy.js';
 import { redisUnavailable, startRedis, type TestRedis } from './redis-server.js';
 
@@ -60,6 +61,7 @@ if (noRedis) console.warn(`skipping the queue safety tests against Redis: ${noRe
 describe.skipIf(noRedis !== undefined)('a worker against hostile jobs (real Redis)', () => {
   let redis: TestRedis;
   let worker: Worker | undefined;
+  let modelId = '';
   let server: Server;
   let base: string;
   let dir: string;
@@ -77,6 +79,8 @@ describe.skipIf(noRedis !== undefined)('a worker against hostile jobs (real Redi
     const weights = await saveTinyModel(join(dir, 'tiny'));
     const { loadEmotionModel } = await import('../../src/inference/weights.js');
     const model = await loadEmotionModel({ weights });
+    // jobs name the model that must answer them: this worker's
+    modelId = await emotionClassifierId({ model });
     worker = await createEmotionWorker({
       connection: redis.url, queue, concurrency: 2, model, allowPaths: [join(dir, 'allowed')], allowUrls: [`${base}/`],
       jobTimeoutMs: 1500, readTimeoutMs: 10_000, onError: (e) => logged.push(e.message),
@@ -113,7 +117,7 @@ describe.skipIf(noRedis !== undefined)('a worker against hostile jobs (real Redi
       { path: join(dir, 'outside.png'), jobId: 'outside' },
       { path: join(dir, 'allowed', 'missing.png'), jobId: 'missing' },
       { path: join(dir, 'allowed'), jobId: 'folder' },
-    ], { connection: redis.url, queue, attempts: 3, send: 'path' });
+    ], { connection: redis.url, queue, attempts: 3, send: 'path', model: modelId });
     const got = await collect(jobs.map((j) => j.jobId));
     expect(got.get('allowed')!.ok).toBe(true);
     for (const id of ['zero', 'outside', 'missing', 'folder']) {
@@ -168,7 +172,7 @@ describe.skipIf(noRedis !== undefined)('a worker against hostile jobs (real Redi
 
   it('a job past the worker\'s time limit (a URL that never answers) fails for good, freeing its slot', async () => {
     const t0 = Date.now();
-    const jobs = await enqueueImages([{ url: `${base}/slow.png`, jobId: 'slow' }], { connection: redis.url, queue, attempts: 3 });
+    const jobs = await enqueueImages([{ url: `${base}/slow.png`, jobId: 'slow' }], { connection: redis.url, queue, attempts: 3, model: modelId });
     const got = await collect(jobs.map((j) => j.jobId));
     const o = got.get('slow')!;
     expect(o.ok).toBe(false);
