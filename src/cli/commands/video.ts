@@ -7,7 +7,7 @@
  */
 import { MIN_FACE_SIZE } from '../../detection/scan.js';
 import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../args.js';
-import { GLOBAL_HELP, startBackend, type Command } from '../command.js';
+import { applyVariantOption, classPriorOption, GLOBAL_HELP, loadCliClassifier, precisionOption, startBackend, type Command } from '../command.js';
 import { EXIT, SourceError, oneLine } from '../errors.js';
 
 const HELP = `Usage: fer-cnn-lstm video <file> [--fps 5] [--crop] [--out timeline.csv] [--plot timeline.svg]
@@ -37,7 +37,11 @@ Options:
   --title <text>         title of the plot (default: the video's file name)
   --weights <path>       model folder or model.json (default: the shipped pretrained weights)
   --precision <p>        stored precision of the shipped weights: float32 (default), float16, uint8
-  --tta                  average each face with its mirror image
+  --variant <v>          shipped model: default, or accurate; not with --weights
+  --tta                  average each face with its mirror image; without --tta/--no-tta the
+                         model's own setting (the shipped default: the mirror where it is unsure)
+  --no-tta               one view per face
+  --class-prior <p>      training (default) or uniform (faces balanced across emotions)
 Smoothing (per face):
   --method <ema|window>  exponential moving average (default) or a sliding window
   --alpha <a>            EMA weight of the newest frame, (0, 1] (default 0.3)
@@ -71,12 +75,12 @@ async function run(args: ParsedArgs): Promise<number> {
   }
   const method = stringOption(args.values, 'method');
   if (method !== undefined && method !== 'ema' && method !== 'window') throw new UsageError(`--method must be ema or window, got "${method}"`);
-  const precision = stringOption(args.values, 'precision');
-  if (precision !== undefined && !['float32', 'float16', 'uint8'].includes(precision)) throw new UsageError(`--precision must be one of float32, float16, uint8, got "${precision}"`);
-  const weights = stringOption(args.values, 'weights');
-  if (precision !== undefined && weights !== undefined) throw new UsageError('--precision selects a variant of the shipped weights: it cannot be combined with --weights');
+  // the model options checked before any work; the classifier is loaded once the backend is up
+  await applyVariantOption(args);
+  precisionOption(args);
+  classPriorOption(args);
   const options = {
-    fps, faces, weights, precision: precision as 'float32' | 'float16' | 'uint8' | undefined, tta: flag(args.values, 'tta'),
+    fps, faces,
     method: method as 'ema' | 'window' | undefined,
     alpha: numberOption(args.values, 'alpha', 0, 1, true),
     window: intOption(args.values, 'window', 1),
@@ -115,6 +119,7 @@ async function run(args: ParsedArgs): Promise<number> {
     throw new SourceError(oneLine(e).includes(file) ? oneLine(e) : `${file}: ${oneLine(e)}`, { cause: e });
   }
   await startBackend(args);
+  const { classifier } = await loadCliClassifier(args);
 
   const fs = await import('node:fs');
   const csvToStdout = toStdout;
@@ -141,7 +146,7 @@ async function run(args: ParsedArgs): Promise<number> {
   };
   try {
     await write(TIMELINE_CSV_HEADER.join(',') + '\n');
-    for await (const frame of analyzeVideo(file, { ...options, signal: controller.signal, keepFrames: drawing !== undefined })) {
+    for await (const frame of analyzeVideo(file, { ...options, classifier, signal: controller.signal, keepFrames: drawing !== undefined })) {
       frames++;
       if (drawing && frame.image) {
         const img = { width: frame.image.width, height: frame.image.height, data: drawing.toRgba(frame.image) };
@@ -214,6 +219,9 @@ export const videoCommand: Command = {
     weights: { type: 'string' },
     precision: { type: 'string' },
     tta: { type: 'boolean' },
+    'no-tta': { type: 'boolean' },
+    variant: { type: 'string' },
+    'class-prior': { type: 'string' },
     method: { type: 'string' },
     alpha: { type: 'string' },
     window: { type: 'string' },
