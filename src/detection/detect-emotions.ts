@@ -12,7 +12,7 @@ import { classifyEmotion, type Classification, type PredictOptions, type SingleI
 import { cropRaster, eyeRoll, ferCropBox, rotatedCropRaster, type Framing } from './crop.js';
 import type { Box, DetectedFace } from './boxes.js';
 import { loadFaceDetector, type DetectOptions } from './detector.js';
-import type { DetectorSource } from './model-files.js';
+import { detectorFor, type DetectorSource } from './model-files.js';
 
 /** Options of {@link detectEmotions}: face detection, framing, and the emotion model (as {@link predictEmotion}'s). */
 export interface DetectEmotionsOptions<C extends string = Emotion> extends PredictOptions<C>, DetectOptions {
@@ -76,8 +76,8 @@ export async function detectEmotions<C extends string = Emotion>(image: SingleIm
 }
 
 /** The faces of a photo already read into a raster (see {@link detectEmotions}), best detection first. */
-export async function detectFaceCrops(photo: Raster, options: Pick<DetectEmotionsOptions, 'detector' | 'framing' | 'align'> & DetectOptions = {}): Promise<{ face: DetectedFace; crop: Box; roll: number; pixels: Raster }[]> {
-  const detector = await loadFaceDetector(options.detector);
+export async function detectFaceCrops(photo: Raster, options: Pick<DetectEmotionsOptions, 'detector' | 'framing' | 'align' | 'weights'> & DetectOptions = {}): Promise<{ face: DetectedFace; crop: Box; roll: number; pixels: Raster }[]> {
+  const detector = await loadFaceDetector(detectorFor(options));
   const faces = await detector.detect(photo, options);
   return faces.map((face) => {
     const crop = ferCropBox(face.box, options.framing);

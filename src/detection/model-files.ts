@@ -57,6 +57,18 @@ export async function resolveDetectorModel(weightsRoot?: string): Promise<string
   return model;
 }
 
+/**
+ * The detector a call uses: `detector` when given; in browsers, when the emotion weights are given
+ * as a URL (`weights: '/assets/weights/model.json'`), the detector beside them
+ * (`/assets/weights/face-detector/blazeface.json`: copy the package's `weights/face-detector/`
+ * with the weights); otherwise undefined, the one shipped in the package.
+ */
+export function detectorFor(options: { detector?: DetectorSource; weights?: unknown }): DetectorSource | undefined {
+  if (options.detector !== undefined) return options.detector;
+  if (!isNode && typeof options.weights === 'string') return options.weights.replace(/model\.json$/, '').replace(/\/?$/, '/') + DETECTOR_MODEL_PATH;
+  return undefined;
+}
+
 /** A `tf.io.IOHandler` reading a graph model's `model.json` and its weight files (Node). */
 export function graphModelFileHandler(jsonPath: string): tf.io.IOHandler {
   return { load: () => readModelArtifacts(jsonPath) };

@@ -68,6 +68,8 @@ describe.skipIf(noBuild !== undefined)(noBuild ? `consumer Vite app — SKIPPED:
     const usable = await usableWeights(tmp);
     weightsDir = usable.shipped ? join(app, 'node_modules', 'fer-cnn-lstm', 'weights', 'float16') : usable.dir;
     cpSync(weightsDir, join(app, 'public', 'weights'), { recursive: true });
+    // and the face detector beside them (a 130×130 image is a photo: its face is found first)
+    cpSync(join(app, 'node_modules', 'fer-cnn-lstm', 'weights', 'face-detector'), join(app, 'public', 'weights', 'face-detector'), { recursive: true });
     const t0 = performance.now();
     buildOutput = await viteBuild(app);
     console.log(`[consumer vite] ${packed.filename} (${(packed.size / 1e6).toFixed(2)} MB) installed; vite build ${((performance.now() - t0) / 1000).toFixed(1)} s`

@@ -92,6 +92,8 @@ describe.skipIf(skip !== undefined)(skip ? `consumer webpack app — SKIPPED: ${
     writeFileSync(join(dist, 'index.html'), '<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body><script src="main.js"></script></body></html>\n');
     cpSync(IMAGE, join(dist, 'face.png'));
     cpSync(weightsDir, join(dist, 'weights'), { recursive: true });
+    // and the face detector beside them (a 130×130 image is a photo: its face is found first)
+    cpSync(join(app, 'node_modules', 'fer-cnn-lstm', 'weights', 'face-detector'), join(dist, 'weights', 'face-detector'), { recursive: true });
   }, 300_000); // a webpack build of TensorFlow.js: tens of seconds, more on a loaded machine
 
   afterAll(() => {
