@@ -90,12 +90,17 @@ export function ttaOption(args: ParsedArgs): TtaMode | undefined {
   return args.values.tta === true ? 'flip' : args.values['no-tta'] === true ? false : undefined;
 }
 
-/** `--class-prior training|uniform`: the class prior of the answers (undefined when absent). */
-export function classPriorOption(args: ParsedArgs): 'training' | 'uniform' | undefined {
+/**
+ * `--class-prior training|uniform|τ`: the class prior of the answers (undefined when absent); τ, a
+ * number in 0–1, divides by the training frequencies to the power τ (part way to uniform).
+ */
+export function classPriorOption(args: ParsedArgs): 'training' | 'uniform' | number | undefined {
   const p = stringOption(args.values, 'class-prior');
   if (p === undefined) return undefined;
-  if (p !== 'training' && p !== 'uniform') throw new UsageError(`--class-prior must be training or uniform, got "${p}"`);
-  return p;
+  if (p === 'training' || p === 'uniform') return p;
+  const tau = /^(0|1|0?\.\d+|1\.0*)$/.test(p) ? Number(p) : NaN;
+  if (!(tau >= 0 && tau <= 1)) throw new UsageError(`--class-prior must be training, uniform or a number in 0–1, got "${p}"`);
+  return tau;
 }
 
 /**

@@ -48,7 +48,7 @@ What the workers answer (with the model they run: give the options their workers
   --weights <path>         the workers' model folder or model.json (default: the shipped weights)
   --variant <v>            the workers' shipped model: default or accurate
   --precision <p>          the workers' precision of the shipped weights (default float32)
-  --class-prior <p>        the workers' class prior: training (default) or uniform
+  --class-prior <p>        the workers' class prior: training (default), uniform or τ in 0–1
   --faces                  every face of each photo (boxes, emotions)
   --crop                   classify each whole image as a face (default: a face crop, square and at
                            most 96 px, as it is; any other image's most prominent face, with its box)

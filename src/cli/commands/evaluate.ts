@@ -33,7 +33,7 @@ Options:
   --variant <v>        shipped model: default, or accurate (deeper, scored with its flip TTA); not
                        with --weights
   --class-prior <p>    training (default: the model's FER-2013 class frequencies) or uniform (for
-                       data balanced across emotions: lab studies, posed sets)
+                       data balanced across emotions: lab studies, posed sets), or τ in 0–1 (part way)
   --batch-size <n>     images per forward pass (default 256)
   --json               print the result as JSON (the last line of stdout):
                        {"accuracy","macroF1","count","perClass","confusion"}

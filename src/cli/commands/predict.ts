@@ -42,7 +42,7 @@ Options:
   --variant <v>          shipped model: default, or accurate (a deeper network with flip TTA: more
                          accurate, slower; numbers in the README); not with --weights
   --class-prior <p>      training (default: the model's FER-2013 class frequencies) or uniform (for
-                         faces balanced across emotions: lab studies, posed sets)
+                         faces balanced across emotions: lab studies, posed sets), or τ in 0–1 (part way)
 
 An image with almost no contrast (blank, uniform grey) still gets its line, plus a warning on
 stderr ("lowContrast": true in --json): its answer says nothing about a face. Runs of more than one

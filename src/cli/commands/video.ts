@@ -41,7 +41,7 @@ Options:
   --tta                  average each face with its mirror image; without --tta/--no-tta the
                          model's own setting (the shipped default: the mirror where it is unsure)
   --no-tta               one view per face
-  --class-prior <p>      training (default) or uniform (faces balanced across emotions)
+  --class-prior <p>      training (default), uniform (faces balanced across emotions), or τ in 0–1
 Smoothing (per face):
   --method <ema|window>  exponential moving average (default) or a sliding window
   --alpha <a>            EMA weight of the newest frame, (0, 1] (default 0.3)

@@ -42,7 +42,8 @@ Options:
   --weights <path>         model folder or model.json (default: the shipped pretrained weights)
   --variant <v>            shipped model: default, or accurate; not with --weights
   --precision <p>          stored precision of the shipped weights: float32 (default), float16 or uint8
-  --class-prior <p>        training (default) or uniform (faces balanced across emotions)
+  --class-prior <p>        training (default), uniform (faces balanced across emotions), or τ in 0–1
+                           (part way)
   --detector <path>        the face detector's blazeface.json, for jobs that ask for faces
                            (default: the one shipped in the package)
   --allow-paths <dir>      read path jobs (and file: URLs) from regular files under <dir>, symlinks
