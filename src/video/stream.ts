@@ -98,10 +98,11 @@ export interface VideoWatch {
   readonly done: Promise<void>;
 }
 
-const now = (): number => (typeof performance !== 'undefined' && typeof performance.now === 'function' ? performance.now() : Date.now());
+/** Milliseconds from a monotonic clock where there is one. */
+export const now = (): number => (typeof performance !== 'undefined' && typeof performance.now === 'function' ? performance.now() : Date.now());
 
 /** Waits `ms` (with `setTimeout`), then for the next animation frame where there is one. */
-function nextTick(ms: number): Promise<void> {
+export function nextTick(ms: number): Promise<void> {
   return new Promise((resolve) => {
     const go = () => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => resolve()) : resolve());
     if (ms > 0) setTimeout(go, ms);

@@ -12,7 +12,7 @@ import { detectEmotionsInRaster, type DetectEmotionsOptions } from '../detection
 import type { VideoFace, VideoFrameResult } from './analyze.js';
 import { EmotionSmoother, resolveSmoothingOptions, type SmoothingOptions } from './smoothing.js';
 import { FaceTracker, type TrackerOptions } from './tracker.js';
-import type { VideoWatch } from './stream.js';
+import { nextTick, now, type VideoWatch } from './stream.js';
 
 /** Options of {@link watchFaces}: detection, the emotion model, smoothing and tracking. */
 export interface WatchFacesOptions extends DetectEmotionsOptions<Emotion>, SmoothingOptions, Omit<TrackerOptions, 'firstId'> {
@@ -20,16 +20,6 @@ export interface WatchFacesOptions extends DetectEmotionsOptions<Emotion>, Smoot
   fps?: number;
   /** Called when a frame cannot be analysed (or `onFrame` throws); watching stops. Default: `console.error`. */
   onError?: (error: unknown) => void;
-}
-
-const now = (): number => (typeof performance !== 'undefined' && typeof performance.now === 'function' ? performance.now() : Date.now());
-
-function nextTick(ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const go = () => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => resolve()) : resolve());
-    if (ms > 0) setTimeout(go, ms);
-    else go();
-  });
 }
 
 /**
