@@ -9,7 +9,7 @@
 import { checkAugmentOptions, type AugmentOptions } from '../data/augment.js';
 import type { CnnLstmOptions } from '../model/cnn-lstm.js';
 import { checkOptimizerConfig, type OptimizerConfig } from './optimizer.js';
-import type { LearningRateSchedule } from './schedule.js';
+import type { TrainOptions } from './train.js';
 
 /**
  * A reference to an earlier stage's model: `"<stage>"` for an average or a deepening, or
@@ -18,30 +18,15 @@ import type { LearningRateSchedule } from './schedule.js';
  */
 export type StageRef = string;
 
-/** What a training stage trains with: the options of `train()` that a replay must repeat. */
-export interface TrainRecipe {
+/**
+ * What a training stage trains with: the options of `train()` that a replay must repeat (the
+ * shared ones documented, with their defaults, in {@link TrainOptions}).
+ */
+export interface TrainRecipe extends Pick<TrainOptions, 'batchSize' | 'learningRate' | 'optimizer' | 'schedule' | 'labelSmoothing' | 'classWeights' | 'augment' | 'mixup' | 'seed'> {
   /** `buildCnnLstm` options of a stage trained from scratch (no `from`). Default: the `buildCnnLstm` defaults. */
   model?: CnnLstmOptions;
   /** Epochs in total. Required. With `legs`, the last leg's `epochs`. */
   epochs: number;
-  /** Images per step. Default 64. */
-  batchSize?: number;
-  /** Base learning rate. Default 1e-3. */
-  learningRate?: number;
-  /** Optimizer. Default `{ type: 'adam' }`. */
-  optimizer?: OptimizerConfig;
-  /** Learning-rate schedule. Default constant. */
-  schedule?: LearningRateSchedule;
-  /** Label smoothing in [0, 1). Default 0. */
-  labelSmoothing?: number;
-  /** Loss weight per class, or `'balanced'`. Default none. */
-  classWeights?: number[] | 'balanced';
-  /** Augmentation, or false. Default `train()`'s (rotation 10, zoom 0.1, flip). */
-  augment?: AugmentOptions | false;
-  /** Mixup α. Default 0 (off). */
-  mixup?: number;
-  /** Seed of shuffling and augmentation. Default 42. */
-  seed?: number;
   /**
    * Gradient worker threads. Each worker computes batch-norm statistics and draws augmentation on
    * its own shard, so the number changes the result: a replay uses the recorded one. Default: the
