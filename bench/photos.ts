@@ -11,7 +11,7 @@
  * that decoding is part of what is timed. One face per scene.
  *
  * - ours: the root `classifyEmotion(bytes)` (`src/index.ts`): decodes the JPEG (jpeg-js), finds the
- *   most prominent face with the shipped BlazeFace detector, crops it as FER-2013 faces are framed
+ *   most prominent face with the shipped BlazeFace detector (a second look where the first is unsure), crops it as FER-2013 faces are framed
  *   and classifies it, as the library runs it by default (the shipped default model, its `tta: 'auto'`);
  * - human: `@vladmandic/human`'s `human.detect()` (its `dist/human.node-wasm.js` build, a dev
  *   dependency) with only the face detector (BlazeFace, 1 face, no rotation) and the emotion model

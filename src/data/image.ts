@@ -35,8 +35,45 @@ export function toGrayPlane(img: Raster): Float32Array {
 }
 
 /**
- * Resizes a gray plane to `size × size`: area averaging when shrinking (no aliasing), bilinear
- * when enlarging. Returns rounded 8-bit values.
+ * Per output cell of one axis (`size` cells over `extent` source pixels, `step = extent / size`):
+ * the source pixels it reads and their weights, normalised to sum to 1 — the overlap of each
+ * pixel with the cell `[o·step, (o+1)·step)` when shrinking (area averaging), the two bilinear
+ * neighbours of the cell's centre when enlarging.
+ */
+function axisWeights(extent: number, size: number, area: boolean): { start: Int32Array; count: Int32Array; weights: Float64Array; span: number } {
+  const step = extent / size;
+  const span = area ? Math.ceil(step) + 1 : 2;
+  const start = new Int32Array(size), count = new Int32Array(size), weights = new Float64Array(size * span);
+  for (let o = 0; o < size; o++) {
+    if (area) {
+      const a = o * step, b = a + step;
+      const first = Math.floor(a), end = Math.min(extent, Math.ceil(b));
+      let sum = 0;
+      for (let p = first; p < end && p - first < span; p++) {
+        const w = Math.min(p + 1, b) - Math.max(p, a);
+        if (w > 0) {
+          weights[o * span + p - first] = w;
+          sum += w;
+        }
+        count[o] = p - first + 1;
+      }
+      start[o] = first;
+      for (let k = 0; k < count[o]; k++) weights[o * span + k] = sum > 0 ? weights[o * span + k] / sum : 0;
+    } else {
+      const f = Math.min(extent - 1, Math.max(0, (o + 0.5) * step - 0.5));
+      const p0 = Math.floor(f), frac = f - p0;
+      start[o] = p0;
+      count[o] = p0 + 1 < extent ? 2 : 1;
+      weights[o * span] = count[o] === 2 ? 1 - frac : 1;
+      if (count[o] === 2) weights[o * span + 1] = frac;
+    }
+  }
+  return { start, count, weights, span };
+}
+
+/**
+ * Resizes a gray plane to `size × size`: area averaging when either side shrinks (no aliasing),
+ * bilinear when both enlarge. Computed separably, rows then columns. Returns rounded 8-bit values.
  */
 export function resizeGray(plane: Float32Array, width: number, height: number, size: number): Uint8Array {
   const out = new Uint8Array(size * size);
@@ -44,37 +81,28 @@ export function resizeGray(plane: Float32Array, width: number, height: number, s
     for (let i = 0; i < out.length; i++) out[i] = Math.round(plane[i]);
     return out;
   }
-  const sx = width / size;
-  const sy = height / size;
-  for (let oy = 0; oy < size; oy++) {
-    for (let ox = 0; ox < size; ox++) {
-      let v: number;
-      if (sx > 1 || sy > 1) {
-        // area average over the source box [x0, x1) × [y0, y1)
-        const x0 = ox * sx, x1 = x0 + sx, y0 = oy * sy, y1 = y0 + sy;
-        let acc = 0, wsum = 0;
-        for (let y = Math.floor(y0); y < Math.min(height, Math.ceil(y1)); y++) {
-          const wy = Math.min(y + 1, y1) - Math.max(y, y0);
-          if (wy <= 0) continue;
-          for (let x = Math.floor(x0); x < Math.min(width, Math.ceil(x1)); x++) {
-            const wx = Math.min(x + 1, x1) - Math.max(x, x0);
-            if (wx <= 0) continue;
-            acc += plane[y * width + x] * wx * wy;
-            wsum += wx * wy;
-          }
-        }
-        v = wsum > 0 ? acc / wsum : 0;
-      } else {
-        const fx = Math.min(width - 1, Math.max(0, (ox + 0.5) * sx - 0.5));
-        const fy = Math.min(height - 1, Math.max(0, (oy + 0.5) * sy - 0.5));
-        const x0 = Math.floor(fx), y0 = Math.floor(fy);
-        const x1 = Math.min(width - 1, x0 + 1), y1 = Math.min(height - 1, y0 + 1);
-        const ax = fx - x0, ay = fy - y0;
-        v = (1 - ay) * ((1 - ax) * plane[y0 * width + x0] + ax * plane[y0 * width + x1])
-          + ay * ((1 - ax) * plane[y1 * width + x0] + ax * plane[y1 * width + x1]);
-      }
-      out[oy * size + ox] = Math.max(0, Math.min(255, Math.round(v)));
+  const area = width > size || height > size;
+  const cols = axisWeights(width, size, area), rows = axisWeights(height, size, area);
+  // every source row shrunk (or stretched) to `size` columns, then every output row mixed from those rows
+  const wide = new Float64Array(height * size);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let o = 0; o < size; o++) {
+      let acc = 0;
+      const first = row + cols.start[o], n = cols.count[o], w0 = o * cols.span;
+      for (let k = 0; k < n; k++) acc += plane[first + k] * cols.weights[w0 + k];
+      wide[y * size + o] = acc;
     }
+  }
+  const acc = new Float64Array(size);
+  for (let oy = 0; oy < size; oy++) {
+    acc.fill(0);
+    const first = rows.start[oy], n = rows.count[oy], w0 = oy * rows.span;
+    for (let k = 0; k < n; k++) {
+      const w = rows.weights[w0 + k], src = (first + k) * size;
+      for (let o = 0; o < size; o++) acc[o] += wide[src + o] * w;
+    }
+    for (let o = 0; o < size; o++) out[oy * size + o] = Math.max(0, Math.min(255, Math.round(acc[o])));
   }
   return out;
 }

@@ -94,8 +94,8 @@ export function rotatedCropRaster(img: Raster, region: Box, angle: number): Rast
   const cx = region.x + region.width / 2, cy = region.y + region.height / 2;
   const cos = Math.cos(angle), sin = Math.sin(angle);
   const out = new Uint8ClampedArray(w * h * channels);
-  const at = (x: number, y: number, c: number): number =>
-    data[(Math.min(height - 1, Math.max(0, y)) * width + Math.min(width - 1, Math.max(0, x))) * channels + c];
+  const clampX = (x: number): number => (x < 0 ? 0 : x >= width ? width - 1 : x);
+  const clampY = (y: number): number => (y < 0 ? 0 : y >= height ? height - 1 : y);
   for (let y = 0; y < h; y++) {
     const dy = ((y + 0.5) / h - 0.5) * region.height;
     for (let x = 0; x < w; x++) {
@@ -103,10 +103,11 @@ export function rotatedCropRaster(img: Raster, region: Box, angle: number): Rast
       // source position (pixel centres at +0.5)
       const sx = cx + cos * dx - sin * dy - 0.5, sy = cy + sin * dx + cos * dy - 0.5;
       const x0 = Math.floor(sx), y0 = Math.floor(sy), ax = sx - x0, ay = sy - y0;
+      const r0 = clampY(y0) * width, r1 = clampY(y0 + 1) * width, c0 = clampX(x0), c1 = clampX(x0 + 1);
+      const p00 = (r0 + c0) * channels, p01 = (r0 + c1) * channels, p10 = (r1 + c0) * channels, p11 = (r1 + c1) * channels;
+      const w00 = (1 - ax) * (1 - ay), w01 = ax * (1 - ay), w10 = (1 - ax) * ay, w11 = ax * ay;
       const d = (y * w + x) * channels;
-      for (let c = 0; c < channels; c++) {
-        out[d + c] = (at(x0, y0, c) * (1 - ax) + at(x0 + 1, y0, c) * ax) * (1 - ay) + (at(x0, y0 + 1, c) * (1 - ax) + at(x0 + 1, y0 + 1, c) * ax) * ay;
-      }
+      for (let c = 0; c < channels; c++) out[d + c] = data[p00 + c] * w00 + data[p01 + c] * w01 + data[p10 + c] * w10 + data[p11 + c] * w11;
     }
   }
   return { width: w, height: h, channels, data: out };

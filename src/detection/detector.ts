@@ -24,12 +24,15 @@ export interface DetectOptions {
   /** Boxes overlapping a better one by more than this intersection-over-union are merged into it. Default 0.3. */
   iouThreshold?: number;
   /**
-   * Second look: run the detector again on a window around each face found, sized so that the
-   * face fills a fifth of it (as in a portrait). Boxes then come out the same size relative to
-   * the face whatever the photo's size (which the FER framing relies on), and small faces get a
-   * fair score. Default true (one more detector run per face).
+   * Second look: run the detector again on a window around a face found, sized so that the face
+   * fills a fifth of it (as in a portrait). Small faces then get a fair score and a box the same
+   * size relative to the face as a portrait's (which the FER framing relies on). `true`: every
+   * face gets a second look (one more detector run per face); `false`: none; `'auto'` (default):
+   * only the faces whose first look is unsure — a box side outside {@link REFINE_UNLESS} of the
+   * photo's longer side, or a score below `minFaceScore` — since the others come out of the
+   * first look framed as the second would frame them (measured in docs/face-detection.md).
    */
-  refine?: boolean;
+  refine?: boolean | 'auto';
   /**
    * Smallest face side (pixels of the photo) to look for. The whole photo is seen at 256×256, which
    * finds faces down to about 1/22 of its longer side; with a smaller `minFaceSize` the photo is
@@ -42,6 +45,13 @@ export interface DetectOptions {
 
 /** Side of the refinement window in face-box sides (the astronaut portrait's face box is about a fifth of the photo). */
 export const REFINE_WINDOW = 5;
+
+/**
+ * With `refine: 'auto'`, faces whose box side is outside this range of the photo's longer side get
+ * a second look: the first look, which sees the whole photo at 256×256, misses or mis-sizes faces
+ * smaller than that, and mis-sizes faces that fill the frame (measured in docs/face-detection.md).
+ */
+export const REFINE_UNLESS: readonly [number, number] = [1 / 10, 1 / 2];
 
 /** First-pass score threshold when refining: small faces score low at the first, coarse look. */
 const CANDIDATE_SCORE = 0.25;
@@ -68,9 +78,12 @@ function inside(img: Raster, faces: DetectedFace[]): DetectedFace[] {
  */
 export class FaceDetector {
   private readonly anchors: Float32Array;
+  /** The detector's input values, reused by every run: each run fills them, makes its input tensor and disposes it after the (synchronous) model call, before any other run can start. */
+  private readonly input: Float32Array;
 
   private constructor(private readonly model: GraphModelLike, readonly inputSize: number) {
     this.anchors = blazeFaceAnchors(inputSize);
+    this.input = new Float32Array(inputSize * inputSize * 3);
   }
 
   /**
@@ -90,6 +103,11 @@ export class FaceDetector {
       model = await loadGraphModel(handler) as unknown as GraphModelLike;
     } catch (e) {
       const where = typeof location === 'string' ? location : 'the given IOHandler';
+      const status = /failed with status code (\d+)/.exec((e as Error).message);
+      if (status) {
+        throw new Error(`cannot load the face detector from ${where}: HTTP ${status[1]}. Serve the package's detector there: `
+          + 'copy node_modules/fer-cnn-lstm/weights/face-detector/ to the folder that URL names (by default face-detector/ beside the emotion weights), or pass `detector` with where it is');
+      }
       throw new Error(`cannot load the face detector from ${where}: ${(e as Error).message}`);
     }
     const shape = model.inputs[0]?.shape;
@@ -109,17 +127,22 @@ export class FaceDetector {
     if (!(minScore >= 0 && minScore <= 1)) throw new RangeError(`minFaceScore must be in [0, 1], got ${minScore}`);
     if (!Number.isInteger(maxFaces) || maxFaces < 0) throw new RangeError(`maxFaces must be a non-negative integer, got ${maxFaces}`);
     if (!(iouThreshold >= 0 && iouThreshold <= 1)) throw new RangeError(`iouThreshold must be in [0, 1], got ${iouThreshold}`);
+    const refine = options.refine ?? 'auto';
+    if (refine !== true && refine !== false && refine !== 'auto') throw new RangeError(`refine must be true, false or 'auto', got ${String(refine)}`);
     if (maxFaces === 0) return [];
-    if (options.refine === false && options.minFaceSize === undefined) return inside(img, weightedNms(await this.run(img, minScore), iouThreshold, maxFaces));
+    if (refine === false && options.minFaceSize === undefined) return inside(img, weightedNms(await this.run(img, minScore), iouThreshold, maxFaces));
     const first: DetectedFace[] = [];
     for (const [x, y, side] of scanWindows(img.width, img.height, options.minFaceSize)) {
       first.push(...await this.run(img, Math.min(minScore, CANDIDATE_SCORE), { x, y, side }));
     }
     const candidates = weightedNms(first, iouThreshold, Math.max(2 * maxFaces, 10));
-    if (options.refine === false) return inside(img, candidates.filter((c) => c.score >= minScore).slice(0, maxFaces));
+    if (refine === false) return inside(img, candidates.filter((c) => c.score >= minScore).slice(0, maxFaces));
+    const long = Math.max(img.width, img.height);
     const refined: DetectedFace[] = [];
     for (const c of candidates) {
-      const r = await this.refineFace(img, c);
+      const side = Math.max(c.box.width, c.box.height);
+      const sure = refine === 'auto' && c.score >= minScore && side >= REFINE_UNLESS[0] * long && side <= REFINE_UNLESS[1] * long;
+      const r = sure ? c : await this.refineFace(img, c);
       if (r && r.score >= minScore) refined.push(r);
     }
     return inside(img, weightedNms(refined, iouThreshold, maxFaces));
@@ -139,7 +162,7 @@ export class FaceDetector {
   private async run(img: Raster, minScore: number, window?: ScanWindow): Promise<DetectedFace[]> {
     const size = this.inputSize;
     const win = window ?? { x: 0, y: 0, side: Math.max(img.width, img.height) };
-    const data = letterbox(img, size, win);
+    const data = letterbox(img, size, win, this.input);
     const x = tf.tensor4d(data, [1, size, size, 3]);
     let outputs: tf.Tensor[];
     try {

@@ -51,47 +51,106 @@ export function scanWindows(width: number, height: number, minFaceSize?: number)
 }
 
 /**
- * Samples a square window of an image into a `size × size` RGB input for BlazeFace, values in
- * [-1, 1]: area averaging when shrinking, bilinear when enlarging; whatever lies outside the
- * image is black. Default window: the whole image, top-left aligned (padding right or bottom).
- * Only `size²` values are allocated, whatever the window's size.
+ * The source pixels and weights that each of `size` output cells averages when the span
+ * `[origin, origin + size·step)` of an axis of `extent` pixels is shrunk (`step > 1`): cell `o`
+ * covers `[origin + o·step, origin + (o+1)·step)`; pixels outside `[0, extent)` are left out (they
+ * count as black). Returns, per cell, the first source pixel (`start`), how many (`count`), and
+ * `weights` (`maxSpan` per cell, overlap lengths divided by `step`).
  */
-export function letterbox(img: Raster, size: number, window?: ScanWindow): Float32Array {
+function areaWeights(origin: number, step: number, size: number, extent: number): { start: Int32Array; count: Int32Array; weights: Float32Array; maxSpan: number } {
+  const maxSpan = Math.ceil(step) + 1;
+  const start = new Int32Array(size), count = new Int32Array(size), weights = new Float32Array(size * maxSpan);
+  for (let o = 0; o < size; o++) {
+    const a = origin + o * step, b = a + step;
+    const first = Math.max(0, Math.floor(a)), end = Math.min(extent, Math.ceil(b));
+    start[o] = first;
+    let n = 0;
+    for (let p = first; p < end && n < maxSpan; p++) {
+      const w = Math.min(p + 1, b) - Math.max(p, a);
+      if (w > 0) weights[o * maxSpan + (p - first)] = w / step;
+      n = p - first + 1;
+    }
+    count[o] = Math.max(0, n);
+  }
+  return { start, count, weights, maxSpan };
+}
+
+/**
+ * Samples a square window of an image into a `size × size` RGB input for BlazeFace, values in
+ * [-1, 1]: area averaging when shrinking (separably: rows, then columns), bilinear when enlarging;
+ * whatever lies outside the image is black. Default window: the whole image, top-left aligned
+ * (padding right or bottom). Only `size²` values (and one row of `size` cells) are allocated,
+ * whatever the window's size; `into` (of `size² × 3` values), when given, is filled instead.
+ */
+export function letterbox(img: Raster, size: number, window?: ScanWindow, into?: Float32Array): Float32Array {
   const { width, height, channels, data } = img;
   const { x: wx, y: wy, side } = window ?? { x: 0, y: 0, side: Math.max(width, height) };
   const step = side / size;
-  const out = new Float32Array(size * size * 3);
-  const at = (x: number, y: number, c: number): number => data[(y * width + x) * channels + (channels >= 3 ? c : 0)];
-  const px = [0, 0, 0];
-  for (let oy = 0; oy < size; oy++) {
-    for (let ox = 0; ox < size; ox++) {
-      px[0] = px[1] = px[2] = 0;
-      if (step > 1) {
-        // area average over the source box [x0, x1) × [y0, y1); outside the image counts as black
-        const x0 = wx + ox * step, x1 = x0 + step, y0 = wy + oy * step, y1 = y0 + step;
-        for (let y = Math.max(0, Math.floor(y0)); y < Math.min(height, Math.ceil(y1)); y++) {
-          const ay = Math.min(y + 1, y1) - Math.max(y, y0);
-          if (ay <= 0) continue;
-          for (let x = Math.max(0, Math.floor(x0)); x < Math.min(width, Math.ceil(x1)); x++) {
-            const a = (Math.min(x + 1, x1) - Math.max(x, x0)) * ay;
-            if (a <= 0) continue;
-            for (let c = 0; c < 3; c++) px[c] += at(x, y, c) * a;
-          }
+  const out = into && into.length === size * size * 3 ? into.fill(0) : new Float32Array(size * size * 3);
+  const g = channels >= 3 ? 1 : 0; // gray images: channel 0 for R, G and B
+  if (step > 1) {
+    const cols = areaWeights(wx, step, size, width), rows = areaWeights(wy, step, size, height);
+    // each source row the window needs is shrunk horizontally into `size` cells (weighted sums
+    // over columns) and added, weighted, into the output rows whose cells cover it (one or two)
+    const y0 = Math.max(0, Math.floor(wy)), y1 = Math.min(height, Math.ceil(wy + side));
+    const shrunk = new Float32Array(size * 3);
+    let lo = 0;
+    for (let y = y0; y < y1; y++) {
+      while (lo < size && rows.start[lo] + rows.count[lo] <= y) lo++;
+      if (lo === size || rows.start[lo] > y) continue;
+      const row = y * width;
+      for (let o = 0; o < size; o++) {
+        let r = 0, gr = 0, b = 0;
+        const first = cols.start[o], n = cols.count[o], wo = o * cols.maxSpan;
+        for (let k = 0; k < n; k++) {
+          const w = cols.weights[wo + k], s = (row + first + k) * channels;
+          r += data[s] * w;
+          gr += data[s + g] * w;
+          b += data[s + 2 * g] * w;
         }
-        for (let c = 0; c < 3; c++) px[c] /= step * step;
-      } else {
-        const cx = wx + (ox + 0.5) * step, cy = wy + (oy + 0.5) * step;
-        if (cx >= 0 && cx < width && cy >= 0 && cy < height) {
-          const fx = Math.min(width - 1, Math.max(0, cx - 0.5)), fy = Math.min(height - 1, Math.max(0, cy - 0.5));
-          const x0 = Math.floor(fx), y0 = Math.floor(fy), x1 = Math.min(width - 1, x0 + 1), y1 = Math.min(height - 1, y0 + 1);
-          const ax = fx - x0, ay = fy - y0;
-          for (let c = 0; c < 3; c++) {
-            px[c] = (at(x0, y0, c) * (1 - ax) + at(x1, y0, c) * ax) * (1 - ay) + (at(x0, y1, c) * (1 - ax) + at(x1, y1, c) * ax) * ay;
-          }
-        }
+        shrunk[o * 3] = r;
+        shrunk[o * 3 + 1] = gr;
+        shrunk[o * 3 + 2] = b;
       }
+      for (let oy = lo; oy < size && rows.start[oy] <= y; oy++) {
+        const k = y - rows.start[oy];
+        if (k >= rows.count[oy]) continue;
+        const w = rows.weights[oy * rows.maxSpan + k], dst = oy * size * 3;
+        for (let i = 0; i < size * 3; i++) out[dst + i] += shrunk[i] * w;
+      }
+    }
+    for (let i = 0; i < out.length; i++) out[i] = out[i] / 127.5 - 1;
+    return out;
+  }
+  // enlarging: bilinear, the source columns and weights of each output column computed once
+  const inX = new Uint8Array(size), cx0 = new Int32Array(size), cx1 = new Int32Array(size), ax = new Float32Array(size);
+  for (let ox = 0; ox < size; ox++) {
+    const cx = wx + (ox + 0.5) * step;
+    inX[ox] = cx >= 0 && cx < width ? 1 : 0;
+    const fx = Math.min(width - 1, Math.max(0, cx - 0.5));
+    cx0[ox] = Math.floor(fx);
+    cx1[ox] = Math.min(width - 1, cx0[ox] + 1);
+    ax[ox] = fx - cx0[ox];
+  }
+  for (let oy = 0; oy < size; oy++) {
+    const cy = wy + (oy + 0.5) * step;
+    const rowInside = cy >= 0 && cy < height;
+    const fy = Math.min(height - 1, Math.max(0, cy - 0.5));
+    const y0 = Math.floor(fy), y1 = Math.min(height - 1, y0 + 1), ay = fy - y0;
+    const r0 = y0 * width, r1 = y1 * width;
+    for (let ox = 0; ox < size; ox++) {
       const o = (oy * size + ox) * 3;
-      for (let c = 0; c < 3; c++) out[o + c] = px[c] / 127.5 - 1;
+      if (!rowInside || !inX[ox]) {
+        out[o] = out[o + 1] = out[o + 2] = -1;
+        continue;
+      }
+      const a = ax[ox];
+      const w00 = (1 - a) * (1 - ay), w01 = a * (1 - ay), w10 = (1 - a) * ay, w11 = a * ay;
+      const p00 = (r0 + cx0[ox]) * channels, p01 = (r0 + cx1[ox]) * channels, p10 = (r1 + cx0[ox]) * channels, p11 = (r1 + cx1[ox]) * channels;
+      for (let c = 0; c < 3; c++) {
+        const k = c * g;
+        out[o + c] = (data[p00 + k] * w00 + data[p01 + k] * w01 + data[p10 + k] * w10 + data[p11 + k] * w11) / 127.5 - 1;
+      }
     }
   }
   return out;

@@ -98,7 +98,14 @@ export async function loadModel(location: string | tf.io.IOHandler): Promise<tfl
     model = await tfl.loadLayersModel(isUrl(location) || !inNode ? location : fileSystemHandler(location));
   } catch (e) {
     // a 0.1 model: name the model it came from
-    if ((e as Error).message.startsWith('this model was saved by fer-cnn-lstm 0.1')) throw new Error(`${location}: ${(e as Error).message}`);
+    const message = (e as Error).message;
+    if (message.startsWith('this model was saved by fer-cnn-lstm 0.1')) throw new Error(`${location}: ${message}`);
+    const status = /failed with status code (\d+)/.exec(message);
+    if (status) {
+      // a URL that does not serve the weights (typically a browser app that has not copied them)
+      throw new Error(`cannot load the emotion model from ${location}: HTTP ${status[1]}. Serve the package's weights there: `
+        + `copy node_modules/fer-cnn-lstm/weights/float16/ (or weights/, full precision) to the folder that URL names, or pass \`weights\` with where they are`);
+    }
     throw e;
   }
   assertFiniteWeights(model, location);

@@ -122,17 +122,17 @@ main().catch((e) => { document.body.dataset.error = String(e && e.stack || e); }
 /**
  * Serves `distDir` on 127.0.0.1, opens it in headless Chromium (`executablePath`; nothing but the
  * local server reachable) and waits for the page to set `document.body.dataset.result` (or
- * `.error`).
+ * `.error`); `options.args` are more Chromium switches (e.g. a fake webcam).
  * @throws Error with the page's error, or its console errors.
  */
-export async function runInChromium(distDir: string, executablePath: string, profileDir: string): Promise<PageResult> {
+export async function runInChromium<T = PageResult>(distDir: string, executablePath: string, profileDir: string, options: { args?: string[] } = {}): Promise<T> {
   const { serveStatic } = await import('../browser/helpers.js');
   const { chromium } = await import('playwright-core');
   const served = await serveStatic(distDir);
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...(options.args ?? [])],
   });
   const errors: string[] = [];
   try {
@@ -149,7 +149,7 @@ export async function runInChromium(distDir: string, executablePath: string, pro
     const error = await page.getAttribute('body', 'data-error');
     if (error !== null) throw new Error(`the page failed: ${error}\n${errors.join('\n')}`);
     if (errors.length) throw new Error(`the page logged errors:\n${errors.join('\n')}`);
-    return JSON.parse((await page.getAttribute('body', 'data-result'))!) as PageResult;
+    return JSON.parse((await page.getAttribute('body', 'data-result'))!) as T;
   } finally {
     await context.close();
     await new Promise((r) => served.server.close(r));

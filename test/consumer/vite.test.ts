@@ -9,6 +9,12 @@
  * binaries to `setWasmPaths` (imported with `?url`), copy the package's `weights/float16/` to
  * `public/weights/` and pass its URL as `weights`.
  *
+ * A second app is the README's webcam block (the `ts` block under "## Webcam"), taken from
+ * README.md as it stands, as its `main.ts`, with the weights copied where the README says; Chromium's
+ * fake webcam plays a Y4M file made from `examples/images/astronaut.png`, and the page must draw a
+ * box and label on the portrait's face (a few lines appended to the block compare the canvas with
+ * the bare video frame).
+ *
  * Needs `npm run build` first (skipped with a message otherwise); the browser part is skipped
  * with a message when `/usr/bin/chromium` is missing (`CHROMIUM_PATH` overrides).
  */
@@ -17,6 +23,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, hasPlaywright, usableWeights } from '../browser/helpers.js';
+import { decodeImage } from '../../src/data/decode.js';
+import { codeBlocks } from '../docs/markdown.js';
 import { installTarball, missingBuild, npmPack, pageMain, runInChromium, viteBuild, viteWarnings } from './consumer.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -42,6 +50,83 @@ setWasmPaths({
 });
 
 ${pageMain('wasm')}`;
+
+/** The README's webcam block, as it stands. */
+function readmeWebcamBlock(): string {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  const section = readme.indexOf('\n## Webcam');
+  const block = codeBlocks('README.md', readme).find((b) => b.lang === 'ts' && readme.split('\n').slice(0, b.line).join('\n').length > section);
+  if (section < 0 || !block) throw new Error('README.md has no ts block under "## Webcam"');
+  return block.code;
+}
+
+/**
+ * Appended to the README's block (it reaches its `video`, `canvas` and `watch`): once the canvas
+ * shows a frame, compares it with the bare video frame; the pixels that differ are what
+ * `drawEmotions` drew. Reports their bounding box, or an error after 60 s without any.
+ */
+const WEBCAM_HARNESS = `
+// ---- test harness, not part of the README's block ----
+{
+  const started = performance.now();
+  const check = () => {
+    const w = canvas.width, h = canvas.height;
+    const drawn = canvas.getContext('2d')!.getImageData(0, 0, w, h).data;
+    const bare = document.createElement('canvas');
+    bare.width = w; bare.height = h;
+    const ctx = bare.getContext('2d')!;
+    ctx.drawImage(video, 0, 0);
+    const frame = ctx.getImageData(0, 0, w, h).data;
+    let n = 0, x0 = w, y0 = h, x1 = -1, y1 = -1;
+    if (drawn[3] > 0) {
+      for (let i = 0; i < w * h; i++) {
+        if (Math.abs(drawn[4 * i] - frame[4 * i]) + Math.abs(drawn[4 * i + 1] - frame[4 * i + 1]) + Math.abs(drawn[4 * i + 2] - frame[4 * i + 2]) > 90) {
+          n++;
+          const x = i % w, y = (i - x) / w;
+          x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
+        }
+      }
+    }
+    if (n > 300) {
+      watch.stop();
+      document.body.dataset.result = JSON.stringify({ width: w, height: h, changed: n, drawn: { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 } });
+    } else if (performance.now() - started > 60_000) {
+      document.body.dataset.error = 'no box drawn on the webcam frame within 60 s (' + w + '×' + h + ')';
+    } else {
+      setTimeout(check, 250);
+    }
+  };
+  check();
+  // watching stops on an error (logged by watchFaces): fail at once
+  watch.done.then(() => { if (!document.body.dataset.result) document.body.dataset.error = 'watchFaces stopped before a box was drawn'; });
+}
+`;
+
+const WEBCAM_HTML = `<!doctype html>
+<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>webcam</title></head>
+<body><video muted playsinline></video><canvas></canvas><script type="module" src="./main.ts"></script></body></html>
+`;
+
+/** A Y4M video (4:2:0, full-range BT.601) of `frames` copies of an RGBA image: Chromium's fake webcam plays it in a loop. */
+function y4m(img: { width: number; height: number; channels: number; data: Uint8Array | Uint8ClampedArray }, frames: number): Buffer {
+  const { width: w, height: h, channels: c, data } = img;
+  const y = new Uint8Array(w * h), u = new Uint8Array((w / 2) * (h / 2)), v = new Uint8Array((w / 2) * (h / 2));
+  const rgb = (i: number): [number, number, number] => (c >= 3 ? [data[i * c], data[i * c + 1], data[i * c + 2]] : [data[i * c], data[i * c], data[i * c]]);
+  for (let i = 0; i < w * h; i++) {
+    const [r, g, b] = rgb(i);
+    y[i] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+  }
+  for (let j = 0; j < h / 2; j++) {
+    for (let i = 0; i < w / 2; i++) {
+      const [r, g, b] = rgb(2 * j * w + 2 * i);
+      u[j * (w / 2) + i] = Math.max(0, Math.min(255, Math.round(-0.168736 * r - 0.331264 * g + 0.5 * b + 128)));
+      v[j * (w / 2) + i] = Math.max(0, Math.min(255, Math.round(0.5 * r - 0.418688 * g - 0.081312 * b + 128)));
+    }
+  }
+  const parts: Buffer[] = [Buffer.from(`YUV4MPEG2 W${w} H${h} F10:1 Ip A1:1 C420jpeg\n`)];
+  for (let f = 0; f < frames; f++) parts.push(Buffer.from('FRAME\n'), Buffer.from(y), Buffer.from(u), Buffer.from(v));
+  return Buffer.concat(parts);
+}
 
 const INDEX_HTML = `<!doctype html>
 <html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>consumer</title></head>
@@ -129,5 +214,34 @@ describe.skipIf(noBuild !== undefined)(noBuild ? `consumer Vite app — SKIPPED:
       expect(got.emotion).toBe(expected.emotion);
       for (const [name, p] of Object.entries(expected.scores)) expect(got.scores[name], name).toBeCloseTo(p as number, 3);
     });
+
+    it("runs the README's webcam block as it stands: a box drawn on the face of a fake webcam's portrait", async () => {
+      // a second app: the same installed package, the README's block as main.ts, the weights where the README says
+      const webcam = join(tmp, 'webcam');
+      mkdirSync(join(webcam, 'public'), { recursive: true });
+      cpSync(join(app, 'package.json'), join(webcam, 'package.json'));
+      cpSync(join(app, 'node_modules'), join(webcam, 'node_modules'), { recursive: true, verbatimSymlinks: true });
+      cpSync(weightsDir, join(webcam, 'public', 'weights'), { recursive: true });
+      cpSync(join(app, 'node_modules', 'fer-cnn-lstm', 'weights', 'face-detector'), join(webcam, 'public', 'weights', 'face-detector'), { recursive: true });
+      writeFileSync(join(webcam, 'index.html'), WEBCAM_HTML);
+      writeFileSync(join(webcam, 'main.ts'), readmeWebcamBlock() + WEBCAM_HARNESS);
+      const output = await viteBuild(webcam);
+      expect(viteWarnings(output), output).toEqual([]);
+      const portrait = decodeImage(readFileSync(join(REPO, 'examples', 'images', 'astronaut.png')));
+      const video = join(tmp, 'portrait.y4m');
+      writeFileSync(video, y4m(portrait, 10));
+      const got = await runInChromium<{ width: number; height: number; changed: number; drawn: { x: number; y: number; width: number; height: number } }>(
+        join(webcam, 'dist'), CHROMIUM!, join(tmp, 'profile-webcam'),
+        { args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`] });
+      console.log(`[consumer vite] README webcam block: ${got.width}×${got.height} frame, drawn ${JSON.stringify(got.drawn)} (${got.changed} pixels)`);
+      // what was drawn covers the portrait's face (its FER crop: x 162–291, y 62–191, in a 512×512 frame) and not much more
+      const sx = got.width / portrait.width, sy = got.height / portrait.height;
+      const [cx, cy] = [227 * sx, 127 * sy];
+      expect(got.drawn.x).toBeLessThan(cx);
+      expect(got.drawn.x + got.drawn.width).toBeGreaterThan(cx);
+      expect(got.drawn.y).toBeLessThan(cy);
+      expect(got.drawn.y + got.drawn.height).toBeGreaterThan(cy);
+      expect(got.drawn.width).toBeLessThan(got.width * 0.6);
+    }, 300_000);
   });
 });

@@ -44,6 +44,36 @@ describe('FaceDetector (the model shipped in weights/face-detector/)', () => {
     }
   });
 
+  it("refine 'auto' (the default) looks twice only at faces the first look is unsure of: too small or too large for the photo, or a low score", async () => {
+    const calls = (): number => runs;
+    let runs = 0;
+    const model = (detector as unknown as { model: { execute: (x: unknown) => unknown } }).model;
+    const execute = model.execute.bind(model);
+    model.execute = (x: unknown) => { runs++; return execute(x); };
+    try {
+      // the portrait: the face's box is about a fifth of the photo → one look, the first look's box
+      const portrait = { ...astronaut(), channels: 4 as const };
+      const once = await detector.detect(portrait, { refine: false });
+      runs = 0;
+      const first = await detector.detect(portrait);
+      expect(calls()).toBe(1);
+      expect(first).toHaveLength(1);
+      // the same look (its candidates merged from a lower score threshold, hence not to the pixel)
+      expect(iou(first[0].box, once[0].box)).toBeGreaterThan(0.95);
+      // the same face at 0.4× on a wide canvas: its box is 1/29 of the photo's side → a second look, as refine: true
+      const small = { ...compose(1440, 520, [{ x: 600, y: 160, scale: 0.4 }]).image, channels: 4 as const };
+      const refined = await detector.detect(small, { refine: true });
+      runs = 0;
+      const auto = await detector.detect(small);
+      expect(calls()).toBeGreaterThan(1); // the first look, then a second at every candidate
+      expect(auto).toEqual(refined);
+      expect(auto).toHaveLength(1);
+      await expect(detector.detect(portrait, { refine: 'sometimes' as never })).rejects.toThrow(/refine must be true, false or 'auto', got sometimes/);
+    } finally {
+      model.execute = execute;
+    }
+  });
+
   it('finds nothing in a blank image and honours maxFaces = 0', async () => {
     const blank = { width: 64, height: 48, channels: 3 as const, data: new Uint8Array(64 * 48 * 3).fill(128) };
     expect(await detector.detect(blank)).toEqual([]);

@@ -22,6 +22,60 @@ describe('letterbox', () => {
   });
 });
 
+/** The direct definition: each output pixel averages the source area it covers (black outside), or samples bilinearly when enlarging. */
+function reference(img: { width: number; height: number; channels: number; data: Uint8Array }, size: number, win: { x: number; y: number; side: number }): number[] {
+  const { width, height, channels, data } = img;
+  const step = win.side / size;
+  const at = (x: number, y: number, c: number): number => data[(y * width + x) * channels + (channels >= 3 ? c : 0)];
+  const out: number[] = [];
+  for (let oy = 0; oy < size; oy++) {
+    for (let ox = 0; ox < size; ox++) {
+      const px = [0, 0, 0];
+      if (step > 1) {
+        const x0 = win.x + ox * step, x1 = x0 + step, y0 = win.y + oy * step, y1 = y0 + step;
+        for (let y = Math.max(0, Math.floor(y0)); y < Math.min(height, Math.ceil(y1)); y++) {
+          const ay = Math.min(y + 1, y1) - Math.max(y, y0);
+          for (let x = Math.max(0, Math.floor(x0)); x < Math.min(width, Math.ceil(x1)); x++) {
+            const a = (Math.min(x + 1, x1) - Math.max(x, x0)) * ay;
+            if (a > 0 && ay > 0) for (let c = 0; c < 3; c++) px[c] += at(x, y, c) * a;
+          }
+        }
+        for (let c = 0; c < 3; c++) px[c] /= step * step;
+      } else {
+        const cx = win.x + (ox + 0.5) * step, cy = win.y + (oy + 0.5) * step;
+        if (cx >= 0 && cx < width && cy >= 0 && cy < height) {
+          const fx = Math.min(width - 1, Math.max(0, cx - 0.5)), fy = Math.min(height - 1, Math.max(0, cy - 0.5));
+          const x0 = Math.floor(fx), y0 = Math.floor(fy), x1 = Math.min(width - 1, x0 + 1), y1 = Math.min(height - 1, y0 + 1);
+          const ax = fx - x0, ay = fy - y0;
+          for (let c = 0; c < 3; c++) px[c] = (at(x0, y0, c) * (1 - ax) + at(x1, y0, c) * ax) * (1 - ay) + (at(x0, y1, c) * (1 - ax) + at(x1, y1, c) * ax) * ay;
+        }
+      }
+      out.push(...px.map((v) => v / 127.5 - 1));
+    }
+  }
+  return out;
+}
+
+describe('letterbox against the direct definition', () => {
+  it('matches it on random images and windows (shrinking by fractional steps, enlarging, windows past every edge)', () => {
+    let seed = 5;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let trial = 0; trial < 40; trial++) {
+      const width = 1 + Math.floor(rand() * 90), height = 1 + Math.floor(rand() * 90);
+      const channels = [1, 3, 4][trial % 3];
+      const data = new Uint8Array(width * height * channels).map(() => Math.floor(rand() * 256));
+      const img = { width, height, channels: channels as 1 | 3 | 4, data };
+      const size = 4 + Math.floor(rand() * 20);
+      const side = 1 + rand() * 120;
+      const win = { x: (rand() - 0.3) * width, y: (rand() - 0.3) * height, side };
+      const got = Array.from(letterbox(img, size, win));
+      const want = reference(img, size, win);
+      expect(got.length).toBe(want.length);
+      for (let i = 0; i < got.length; i++) expect(Math.abs(got[i] - want[i]), `trial ${trial} value ${i}`).toBeLessThan(1e-4);
+    }
+  });
+});
+
 describe('scanWindows', () => {
   it('is the whole photo without minFaceSize, or when it is large enough', () => {
     expect(scanWindows(640, 480)).toEqual([[0, 0, 640]]);
