@@ -3,28 +3,35 @@
  * class probabilities averaged): how much the models disagree, so whether an ensemble of them — as
  * a distillation teacher, say — would know more than its best member.
  *
- *   npx tsx scripts/ensemble-accuracy.ts --data ../shared/datasets/fer2013 [--tta flip|ten-crop|none] <model dir> <model dir> [...]
+ *   npx tsx scripts/ensemble-accuracy.ts --data ../shared/datasets/fer2013 [--split PublicTest] [--tta flip|ten-crop|none] <model dir> <model dir> [...]
+ *
+ * `--split test` with `--data ../shared/datasets/ckplus48` reports CK+ (evaluation only: choose on PublicTest).
  *
  * @packageDocumentation
  */
 import { parseArgs } from 'node:util';
 import { selectBackend } from '../src/backends/select.js';
 import { FerDataset } from '../src/data/fer-dataset.js';
+import type { SplitFilter } from '../src/data/splits.js';
 import { argmaxRows } from '../src/evaluation/metrics.js';
 import { loadModel } from '../src/model/io.js';
 import { modelProbabilities as predictPixels } from '../src/inference/classifier.js';
 
 const { values, positionals } = parseArgs({
-  options: { data: { type: 'string' }, tta: { type: 'string', default: 'flip' } },
+  options: { data: { type: 'string' }, split: { type: 'string', default: 'PublicTest' }, tta: { type: 'string', default: 'flip' } },
   allowPositionals: true,
 });
 if (!values.data || positionals.length < 2 || !['flip', 'ten-crop', 'none'].includes(values.tta!)) {
-  console.error('usage: npx tsx scripts/ensemble-accuracy.ts --data <fer2013 dir> [--tta flip|ten-crop|none] <model dir> <model dir> [...]');
+  console.error('usage: npx tsx scripts/ensemble-accuracy.ts --data <dataset dir> [--split PublicTest] [--tta flip|ten-crop|none] <model dir> <model dir> [...]');
   process.exit(2);
 }
 const tta = values.tta === 'none' ? false : (values.tta as 'flip' | 'ten-crop');
 await selectBackend('wasm');
-const test = (await FerDataset.fromDirectory(values.data)).filter('PublicTest');
+const test = (await FerDataset.fromDirectory(values.data)).filter(values.split as SplitFilter);
+if (test.length === 0) {
+  console.error(`ensemble-accuracy: no images in split ${values.split} of ${values.data}`);
+  process.exit(1);
+}
 const k = test.classes.length;
 const accuracy = (probs: Float32Array) => {
   const predicted = argmaxRows(probs, k);
@@ -48,4 +55,4 @@ const mean = (members: number[]) => {
 for (let a = 0; a < positionals.length; a++) {
   for (let b = a + 1; b < positionals.length; b++) console.log(`${positionals[a]} + ${positionals[b]}: ${accuracy(mean([a, b])).toFixed(2)}%`);
 }
-console.log(`all ${positionals.length}: ${accuracy(mean(positionals.map((_, i) => i))).toFixed(2)}% (PublicTest, ${values.tta === 'none' ? 'no' : values.tta} TTA)`);
+console.log(`all ${positionals.length}: ${accuracy(mean(positionals.map((_, i) => i))).toFixed(2)}% (${values.split}, ${test.length} images, ${values.tta === 'none' ? 'no' : values.tta} TTA)`);
