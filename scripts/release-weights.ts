@@ -15,10 +15,14 @@
  * augmentation (`VARIANT_TTA` of `--out`'s variant: `weights` is the default, `weights/accurate` the
  * accurate variant), one view where it has none. The other modes are listed beside them.
  *
+ * CK+ (`--ckplus <dir>`, default `../shared/datasets/ckplus48`; evaluation only) is measured beside
+ * PublicTest by scripts/ckplus.ts: `metadata.json`'s `crossDataset.ckplus`, the card's CK+ section and the
+ * README's CK+ paragraph. Without that folder the release goes on without them.
+ *
  * Every number it writes is measured here, by this script, on the split named in the output.
  */
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '../src/backends/select.js';
 import { FerDataset } from '../src/data/fer-dataset.js';
@@ -37,7 +41,9 @@ import { confusionMatrixSvg } from '../src/viz/confusion.js';
 import { reliabilityDiagramSvg } from '../src/viz/reliability.js';
 import { trainingCurvesSvg } from '../src/viz/curves.js';
 import { lineageMarkdown, lineageRuns, traceLineage } from './lineage.js';
-import { MODEL_VARIANTS, VARIANT_TTA, type ModelVariant } from '../src/inference/weights.js';
+import { MODEL_VARIANTS, VARIANT_TTA, type ModelVariant, type ShippedModelInfo } from '../src/inference/weights.js';
+import { SHIPPED_VARIANTS } from '../src/inference/variants.js';
+import { ckplusCardSection, ckplusReadmeParagraph, measureCkplus, replaceMarked, type CkplusRecord } from './ckplus.js';
 import { AUTO_TTA_CONFIDENCE } from '../src/inference/tta.js';
 
 /**
@@ -64,12 +70,16 @@ const { values } = parseArgs({ options: {
   docs: { type: 'string', default: 'docs' },
   readme: { type: 'string', default: 'README.md' },
   weights: { type: 'string' },
+  ckplus: { type: 'string', default: '../shared/datasets/ckplus48' },
 } });
 const run = values.run!;
 const out = values.out!;
 /** The shipped variant that `out` holds, and the TTA `predictEmotion` runs it with. */
 const variantName = out === 'weights' ? 'default' : out.replace(/^weights\//, '');
 const variant = (MODEL_VARIANTS as readonly string[]).includes(variantName) ? variantName as ModelVariant : undefined;
+/** The folder of every shipped variant (`weights`), and docs/ above the variant's own (`docs/accurate` → `docs`). */
+const weightsRoot = variant && SHIPPED_VARIANTS[variant].dir ? dirname(out) : out;
+const docsRoot = variant && SHIPPED_VARIANTS[variant].dir && values.docs!.endsWith(`/${SHIPPED_VARIANTS[variant].dir}`) ? dirname(values.docs!) : values.docs!;
 const mode = variant ? VARIANT_TTA[variant] : false;
 /** The variant's own TTA: 'flip', 'auto' (the mirror where the first view is unsure) or false. */
 const runMode = mode === true ? 'flip' : mode;
@@ -186,6 +196,13 @@ for (const precision of ['float32', 'float16', 'uint8'] as WeightPrecision[]) {
   console.log(`${precision}: ${variants[precision].weightsBytes} bytes, accuracy ${(r.accuracy * 100).toFixed(2)}%`);
 }
 
+const releaseCommand = `npx tsx scripts/release-weights.ts --run ${run} --config ${values.config} --data ${values.data}${values.weights ? ` --weights ${values.weights}` : ''}${out !== 'weights' ? ` --out ${out}` : ''}${values.docs !== 'docs' ? ` --docs ${values.docs}` : ''}${values.readme !== 'README.md' ? ` --readme ${values.readme}` : ''}${values.ckplus !== '../shared/datasets/ckplus48' ? ` --ckplus ${values.ckplus}` : ''}`;
+/** CK+ beside PublicTest (evaluation only), as `predictEmotion` runs the variant and with the uniform prior. */
+const ckplus = await measureCkplus({
+  model, tta: runMode, fer2013: data, dir: values.ckplus!, measuredBy: releaseCommand,
+  modelFlags: variant === undefined ? `--weights ${out}` : variant === 'default' ? '' : `--variant ${variant}`,
+});
+
 /** Trained by scripts/gpu/train_torch.py on a lent GPU and imported (scripts/gpu/import-torch-weights.ts). */
 const isGpuRun = (c: RunConfig) => c.trainer === 'pytorch';
 const gpuTrained = isGpuRun(config);
@@ -213,7 +230,7 @@ const metadata = {
   command: gpuTrained || parent ? String(config.command) : `fer-cnn-lstm train --data ${values.data} --out ${run} --config ${values.config} --workers 2`,
   cpuCommand: `fer-cnn-lstm train --data ${values.data} --out ${gpuTrained ? `${run}-cpu` : run} --config ${values.config} --workers 2`,
   recordedCommand: String(config.command ?? ''),
-  releaseCommand: `npx tsx scripts/release-weights.ts --run ${run} --config ${values.config} --data ${values.data}${values.weights ? ` --weights ${values.weights}` : ''}${out !== 'weights' ? ` --out ${out}` : ''}${values.docs !== 'docs' ? ` --docs ${values.docs}` : ''}${values.readme !== 'README.md' ? ` --readme ${values.readme}` : ''}`,
+  releaseCommand,
   ...(averageOf ? { averageOf: components, averageCommand: made?.command ?? `fer-cnn-lstm average --out ${weightsDir} ${averageOf.join(' ')}` } : {}),
   ...(batchNormRecomputed ? { batchNormRecomputed } : {}),
   lineage: { ...lineageTotals, tree: lineage },
@@ -226,6 +243,8 @@ const metadata = {
   measuredOn: { backend, split: 'PublicTest', node: process.version },
   date: new Date().toISOString(),
   variants,
+  // evaluation only: never used to train, tune, calibrate or choose
+  ...(ckplus ? { crossDataset: { ckplus } } : {}),
 };
 await writeFile(join(out, 'metadata.json'), JSON.stringify(metadata, null, 2) + '\n');
 
@@ -303,7 +322,7 @@ function averageList(): string {
 }
 const card = `# Model card: fer-cnn-lstm shipped weights${out === 'weights' ? '' : ` (${out}/: \`variant: '${out.replace(/^weights\//, '')}'\`)`}
 
-_Generated by \`${metadata.releaseCommand}\` on ${metadata.date.slice(0, 10)}; every number below is measured by that command._
+_Generated by \`${metadata.releaseCommand}\` on ${metadata.date.slice(0, 10)}; every number below is measured by that command, unless its section names another._
 
 ## Intended use
 Recognising the facial expression of one **pre-cropped, roughly frontal face** among the seven FER-2013 classes
@@ -359,7 +378,9 @@ Per class (float32, ${modeText}):
 ${perClassRows(main)}
 
 ![confusion matrix](images/confusion.svg)
-
+${ckplus ? `
+${ckplusCardSection(ckplus, { publicTestAccuracy: main.accuracy, experiments: relative(values.docs!, join(docsRoot, 'experiments.md')) })}
+` : ''}
 ## Calibration
 A single temperature T = ${temperature.toFixed(3)} was fitted on PublicTest (minimum negative log-likelihood) and baked into the
 shipped weights (the classifier's kernel and bias divided by T, so every backend and bundle gets it; the top class never
@@ -421,5 +442,13 @@ optimistic. Claims of 84% for CNN-LSTMs are above every published result.${main.
 **Still below human's emotion model**: ${pct(main.accuracy)} here against its 66.8% (PrivateTest); what to try next is in
 [docs/experiments.md](docs/experiments.md) §7.` : ''}
 <!-- accuracy:end -->`;
-await writeFile(values.readme!, readme.replace(/<!-- accuracy:start -->[\s\S]*<!-- accuracy:end -->/, table));
+/** The CK+ records of every shipped variant: this release's, and the others' from their metadata. */
+const ckplusRecords: Partial<Record<ModelVariant, CkplusRecord>> = {};
+for (const v of variant ? MODEL_VARIANTS : []) {
+  if (v === variant) { if (ckplus) ckplusRecords[v] = ckplus; continue; }
+  const other = await readFile(join(weightsRoot, SHIPPED_VARIANTS[v].dir, 'metadata.json'), 'utf8').then((t) => JSON.parse(t) as ShippedModelInfo, () => undefined);
+  if (other?.crossDataset?.ckplus) ckplusRecords[v] = other.crossDataset.ckplus;
+}
+const withTable = readme.replace(/<!-- accuracy:start -->[\s\S]*<!-- accuracy:end -->/, table);
+await writeFile(values.readme!, variant ? replaceMarked(withTable, 'ckplus', ckplusReadmeParagraph(ckplusRecords), values.readme!, 'accuracy:end') : withTable);
 console.log(`wrote ${out}/, ${out}/metadata.json, ${images}/confusion.svg, ${images}/curves.svg, ${values.docs}/model-card.md`);

@@ -41,6 +41,38 @@ export interface ShippedModelInfo {
    * calibration error (15 bins) before and after it.
    */
   calibration?: { temperature: number; eceBefore: number; eceAfter: number; fittedOn: string };
+  /**
+   * Accuracy on faces from another dataset, measured for information only (never trained, tuned,
+   * calibrated or selected on). `ckplus`: CK+ (927 posed lab faces, six classes, no Neutral).
+   */
+  crossDataset?: {
+    ckplus?: {
+      /** Which set (`'CK+ (ckplus48)'`) and split (`'test'`). */
+      set: string;
+      split: string;
+      /** Faces measured. */
+      count: number;
+      /** The classes the set has (macro-F1 is their mean). */
+      classes?: string[];
+      /** Accuracy, 0–1, as `predictEmotion` runs the model: its TTA, class prior `'training'`. */
+      accuracy: number;
+      /** Unweighted mean of the F1 scores of the classes the set has. */
+      macroF1: number;
+      /** Accuracy with `classPrior: 'uniform'` (for faces balanced across emotions). */
+      accuracyUniformPrior: number;
+      /** FER-2013 PublicTest accuracy with `classPrior: 'uniform'`: what the uniform prior costs there. */
+      publicTestAccuracyUniformPrior: number;
+      /** The test-time augmentation behind these numbers. */
+      tta?: TtaMode;
+      /** Always true: the set is for evaluation only. */
+      evaluationOnly: true;
+      /** The CLI command that measures `accuracy` (add `--class-prior uniform` for the other). */
+      command: string;
+      /** What measured and wrote it, and when (ISO 8601). */
+      measuredBy?: string;
+      date?: string;
+    };
+  };
   /** Any further fields the metadata holds. */
   [key: string]: unknown;
 }

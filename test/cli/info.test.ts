@@ -39,6 +39,19 @@ describe('fer-cnn-lstm info, --help, --version', () => {
     expect(text.stdout).toMatch(meta.tta ? new RegExp(`accuracy\\s+[\\d.]+% on FER-2013 PublicTest \\(${meta.tta === true ? 'flip' : meta.tta} TTA, as predict runs it\\)`) : /accuracy\s+[\d.]+% on FER-2013 PublicTest,/);
   });
 
+  it.skipIf(!meta)(`info gives the CK+ accuracy (evaluation only) that the release recorded${meta ? '' : ' (skipped: no weights/metadata.json)'}`, async () => {
+    const ckplus = meta.crossDataset?.ckplus;
+    expect(ckplus, 'weights/metadata.json: crossDataset.ckplus (scripts/release-weights.ts or scripts/measure-ckplus.ts writes it)').toBeDefined();
+    const info = JSON.parse(lines((await runCli(['info', '--json'])).stdout).at(-1)!);
+    expect(info.weights.ckplus).toEqual({
+      count: ckplus.count, accuracy: ckplus.accuracy, macroF1: ckplus.macroF1, accuracyUniformPrior: ckplus.accuracyUniformPrior,
+      publicTestAccuracyUniformPrior: ckplus.publicTestAccuracyUniformPrior, evaluationOnly: true,
+    });
+    const text = await runCli(['info']);
+    const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+    expect(text.stdout).toContain(`CK+           ${pct(ckplus.accuracy)} (evaluation only, ${ckplus.count} faces; classPrior 'uniform': ${pct(ckplus.accuracyUniformPrior)})\n`);
+  });
+
   it('info honours --backend', async () => {
     const r = await runCli(['info', '--json', '--backend', 'cpu']);
     expect(r.code).toBe(0);

@@ -15,7 +15,8 @@ import { out } from '../quiet.js';
 const HELP = `Usage: fer-cnn-lstm info [--json]
 
 Shows the package version, the TensorFlow.js backend in use, the TensorFlow.js version, and the
-shipped weights with their recorded PublicTest accuracy.
+shipped weights with their recorded PublicTest accuracy (and CK+ accuracy, evaluation only, when
+recorded).
 
 Options:
   --json               print it as one JSON object
@@ -35,6 +36,8 @@ async function run(args: ParsedArgs): Promise<number> {
   } catch (e) {
     metaError = (e as Error).message;
   }
+  // CK+ (faces from another dataset), measured for information only; absent from older metadata
+  const ckplus = meta?.crossDataset?.ckplus;
   const info = {
     name: packageInfo().name,
     version: packageInfo().version,
@@ -51,6 +54,10 @@ async function run(args: ParsedArgs): Promise<number> {
         temperature: meta.calibration.temperature, eceBefore: meta.calibration.eceBefore, eceAfter: meta.calibration.eceAfter,
       } : null,
       date: meta?.date ?? null,
+      ckplus: ckplus ? {
+        count: ckplus.count, accuracy: ckplus.accuracy, macroF1: ckplus.macroF1, accuracyUniformPrior: ckplus.accuracyUniformPrior,
+        publicTestAccuracyUniformPrior: ckplus.publicTestAccuracyUniformPrior, evaluationOnly: true,
+      } : null,
       ...(metaError ? { error: metaError } : {}),
     },
   };
@@ -70,6 +77,7 @@ async function run(args: ParsedArgs): Promise<number> {
     ['node', info.node],
     ['weights', w.location ?? 'not found (pass --weights to predict/evaluate)'],
     ['accuracy', accuracy],
+    ...(w.ckplus ? [['CK+', `${pct(w.ckplus.accuracy, 2)} (evaluation only, ${w.ckplus.count} faces; classPrior 'uniform': ${pct(w.ckplus.accuracyUniformPrior, 2)})`]] : []),
     ...(w.calibration ? [['calibration', `temperature ${w.calibration.temperature.toFixed(3)} (fitted on PublicTest), ECE ${pct(w.calibration.eceBefore, 1)} → ${pct(w.calibration.eceAfter, 1)}`]] : []),
   ]) out(`${key.padEnd(14)}${value}`);
   return EXIT.ok;
