@@ -17,7 +17,9 @@
  *   the package's `weights/face-detector/`) is copied to `detector/` the same way;
  *   `$FER_EXAMPLE_DETECTOR` (a `blazeface.json`) overrides, `none` leaves it out (the webcam then
  *   says that it needs the detector).
- * - The wasm binaries are imported with `?url` in `main.ts`, so Vite emits them as assets.
+ * - The wasm binaries are imported with `?url` in `main.ts`, and the sample photos
+ *   (`examples/images/astronaut.png`, `astronaut-face.png`) are imported in `samples.ts`, so Vite
+ *   emits them as assets (the other samples are drawn from them in the page).
  *
  * @packageDocumentation
  */

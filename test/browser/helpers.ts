@@ -108,7 +108,7 @@ export interface BundleSizes {
   wasm: Record<string, number>;
   /** The embedded model: `weights/` (model.json and its weight files). */
   weights: number;
-  /** Everything else (index.html). */
+  /** Everything else (index.html, the sample photos). */
   other: number;
   /** Every file of the build. */
   total: number;
@@ -161,7 +161,7 @@ export function requestedSizes(dir: string, requests: readonly string[]): string
     sum[kind] += size;
   }
   const total = sum.js + sum.wasm + sum.weights + sum.other;
-  return `${kb(total)} (JS ${kb(sum.js)}, wasm ${kb(sum.wasm)}, weights ${kb(sum.weights)}, html ${kb(sum.other)}), uncompressed`;
+  return `${kb(total)} (JS ${kb(sum.js)}, wasm ${kb(sum.wasm)}, weights ${kb(sum.weights)}, html and images ${kb(sum.other)}), uncompressed`;
 }
 
 /**
