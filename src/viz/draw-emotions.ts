@@ -43,7 +43,7 @@ export interface DrawEmotionsOptions {
 
 /**
  * Draws each face's box and label (`Happy 95%`, white on a bar of the emotion's colour, above the
- * box) on a canvas: an `HTMLCanvasElement`, an `OffscreenCanvas` or a 2D context. The canvas's
+ * box, inside the canvas) on a canvas: an `HTMLCanvasElement`, an `OffscreenCanvas` or a 2D context. The canvas's
  * pixels are not cleared first: draw the photo or video frame, then the faces.
  *
  * @example
@@ -81,10 +81,14 @@ export function drawEmotions(
       const pad = Math.round(fontSize / 4);
       const barH = fontSize + 2 * pad;
       const barY = y - barH >= 0 ? y - barH : y;
+      const barW = ctx.measureText(text).width + 2 * pad;
+      // the bar starts at the box's left edge, moved left as far as needed to stay on the canvas
+      const right = ctx.canvas?.width;
+      const barX = Math.max(0, right !== undefined ? Math.min(x - lineWidth / 2, right - barW) : x - lineWidth / 2);
       ctx.fillStyle = color;
-      ctx.fillRect(x - lineWidth / 2, barY, ctx.measureText(text).width + 2 * pad, barH);
+      ctx.fillRect(barX, barY, barW, barH);
       ctx.fillStyle = '#fff';
-      ctx.fillText(text, x - lineWidth / 2 + pad, barY + pad);
+      ctx.fillText(text, barX + pad, barY + pad);
     }
   } finally {
     ctx.restore();

@@ -58,6 +58,17 @@ describe('drawEmotions (canvas 2D)', () => {
     expect(ctx.calls.at(-1)).toEqual(['restore']);
   });
 
+  it('keeps a label inside the canvas for a face at its right edge', () => {
+    const ctx = recorder();
+    // "Happy 90%" is 90 px wide in the recorder (+ padding): past the 600 px canvas when started at x 560
+    drawEmotions(ctx, [{ box: { x: 560, y: 100, width: 40, height: 40 }, emotion: 'Happy', confidence: 0.9 }]);
+    const bar = ctx.calls.find((c) => c[0] === 'fillRect')! as [string, string, number, number, number, number];
+    expect(bar[2] + bar[4]).toBeLessThanOrEqual(600);
+    expect(bar[2]).toBeGreaterThanOrEqual(0);
+    const text = ctx.calls.find((c) => c[0] === 'fillText')! as [string, string, string, number, number];
+    expect(text[3]).toBeGreaterThan(bar[2]);
+  });
+
   it('needs a 2D context', () => {
     expect(() => drawEmotions({ getContext: () => null }, [])).toThrow(TypeError);
   });
