@@ -9,6 +9,7 @@ import { quantizeArtifacts, type WeightPrecision } from './quantize.js';
 import { registerCustomLayers } from './layers.js';
 import { assertFiniteWeights } from './check-weights.js';
 import { isNode } from '../util/env.js';
+import { atomicTempPath } from '../util/atomic-write.js';
 
 /**
  * A `tf.io.IOHandler` that reads and writes `<dir>/model.json` and `<dir>/weights.bin` (Node).
@@ -32,12 +33,15 @@ export function fileSystemHandler(dir: string, precision: WeightPrecision = 'flo
         weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
         userDefinedMetadata: artifacts.userDefinedMetadata,
       };
-      // write-then-rename so that an interrupted save never leaves a half-written model
-      const suffix = `.${process.pid}.tmp`;
-      await writeFile(join(dir, 'weights.bin' + suffix), new Uint8Array(weightData));
-      await writeFile(join(dir, 'model.json' + suffix), JSON.stringify(modelJson));
-      await rename(join(dir, 'weights.bin' + suffix), join(dir, 'weights.bin'));
-      await rename(join(dir, 'model.json' + suffix), join(dir, 'model.json'));
+      // write-then-rename so that an interrupted save never leaves a half-written model; both
+      // files are written before either is renamed (not writeFileAtomic twice), so that a failed
+      // write (a full disk) leaves the old pair as it was
+      const weightsFile = join(dir, 'weights.bin');
+      const jsonFile = join(dir, 'model.json');
+      await writeFile(atomicTempPath(weightsFile), new Uint8Array(weightData));
+      await writeFile(atomicTempPath(jsonFile), JSON.stringify(modelJson));
+      await rename(atomicTempPath(weightsFile), weightsFile);
+      await rename(atomicTempPath(jsonFile), jsonFile);
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
     load: async () => readModelArtifacts(dir.endsWith('.json') ? dir : (await import('node:path')).join(dir, 'model.json')),

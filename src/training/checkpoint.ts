@@ -10,6 +10,7 @@
  */
 import { tf, tfl } from '../backends/tf.js';
 import { fileSystemHandler, loadModel } from '../model/io.js';
+import { atomicTempOwner, writeFileAtomic } from '../util/atomic-write.js';
 
 /** One epoch of training history. */
 export interface EpochLog {
@@ -66,7 +67,7 @@ function processAlive(pid: number): boolean {
  * are the temporary files of saves that were killed.
  */
 export async function saveCheckpoint(dir: string, model: tfl.LayersModel, optimizer: tf.Optimizer, state: Omit<CheckpointState, 'folder' | 'optimizer' | 'version'>, keep: readonly number[] = []): Promise<CheckpointState> {
-  const { mkdir, writeFile, rename, rm, readdir, join } = await fs();
+  const { mkdir, writeFile, rm, readdir, join } = await fs();
   await mkdir(dir, { recursive: true });
   const folder = `epoch-${state.epoch}`;
   const target = join(dir, folder);
@@ -78,14 +79,12 @@ export async function saveCheckpoint(dir: string, model: tfl.LayersModel, optimi
   await writeFile(join(target, 'optimizer.bin'), Buffer.concat(buffers));
   disposeIterations(named);
   const full: CheckpointState = { version: 1, folder, optimizer: specs, ...state };
-  const tmp = join(dir, `checkpoint.json.${process.pid}.tmp`);
-  await writeFile(tmp, JSON.stringify(full, null, 1));
-  await rename(tmp, join(dir, 'checkpoint.json'));
+  await writeFileAtomic(join(dir, 'checkpoint.json'), JSON.stringify(full, null, 1));
   for (const entry of await readdir(dir)) {
     if (/^epoch-\d+$/.test(entry) && entry !== folder && !keep.includes(Number(entry.slice(6)))) await rm(join(dir, entry), { recursive: true, force: true });
     // a save killed between write and rename left its temporary file: gone once its process is
-    const tmpOf = /^checkpoint\.json\.(\d+)\.tmp$/.exec(entry);
-    if (tmpOf && Number(tmpOf[1]) !== process.pid && !processAlive(Number(tmpOf[1]))) await rm(join(dir, entry), { force: true });
+    const writer = atomicTempOwner(entry, 'checkpoint.json');
+    if (writer !== undefined && writer !== process.pid && !processAlive(writer)) await rm(join(dir, entry), { force: true });
   }
   return full;
 }

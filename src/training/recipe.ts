@@ -6,10 +6,9 @@
  *
  * @packageDocumentation
  */
-import { checkAugmentOptions, type AugmentOptions } from '../data/augment.js';
 import type { CnnLstmOptions } from '../model/cnn-lstm.js';
-import { checkOptimizerConfig, type OptimizerConfig } from './optimizer.js';
 import type { TrainOptions } from './train.js';
+import { checkTeacherBlend, checkTrainRecipe, TRAIN_RECIPE_KEYS } from './train-recipe-check.js';
 
 /**
  * A reference to an earlier stage's model: `"<stage>"` for an average or a deepening, or
@@ -120,10 +119,7 @@ export function stageKind(stage: RecipeStage): 'train' | 'average' | 'deepen' {
 
 const TOP_KEYS = ['description', 'stages', 'release'];
 const STAGE_KEYS = { train: ['name', 'note', 'from', 'teacher', 'train', 'keepEpochs', 'legs'], average: ['name', 'note', 'average'], deepen: ['name', 'note', 'deepen', 'convsPerBlock', 'model', 'images'] };
-const TRAIN_KEYS = ['model', 'epochs', 'batchSize', 'learningRate', 'optimizer', 'schedule', 'labelSmoothing', 'classWeights', 'augment', 'mixup', 'seed', 'workers'];
-const SCHEDULE_KEYS: Record<string, string[]> = {
-  constant: [], cosine: ['warmupEpochs', 'minLr'], onecycle: ['maxLr', 'pctStart', 'finalDivFactor'], plateau: ['factor', 'patience', 'minLr'],
-};
+const TRAIN_KEYS = [...TRAIN_RECIPE_KEYS, 'workers'];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isInt = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
@@ -216,53 +212,13 @@ function checkTrainStage(stage: Record<string, unknown>, fail: (message: string)
     const { model, weight, tta, ...rest } = t as Record<string, unknown>;
     if (Object.keys(rest).length > 0) fail(`unknown key "teacher.${Object.keys(rest)[0]}" (expected model, weight, tta)`);
     ref('teacher.model', model);
-    if (weight !== undefined && !(typeof weight === 'number' && weight > 0 && weight <= 1)) fail(`"teacher.weight" must be a number in (0, 1], got ${show(weight)}`);
-    if (tta !== undefined && tta !== 'flip' && tta !== 'ten-crop' && tta !== false) fail(`"teacher.tta" must be "flip", "ten-crop" or false, got ${show(tta)}`);
+    checkTeacherBlend({ weight, tta }, (key, message) => fail(`"teacher.${key}" ${message}`));
   }
   if (!isObject(stage.train)) fail(`"train" must be an object of training options, got ${show(stage.train)}`);
   const t = stage.train as Record<string, unknown>;
-  const unknown = Object.keys(t).find((k) => !TRAIN_KEYS.includes(k));
-  if (unknown !== undefined) fail(`unknown key "train.${unknown}" (expected ${TRAIN_KEYS.join(', ')})`);
-  if (!isInt(t.epochs, 1)) fail(`"train.epochs" must be a positive integer, got ${show(t.epochs)}`);
+  checkTrainRecipe(t, { keys: TRAIN_KEYS, prefix: 'train.', epochsRequired: true, fail });
+  if (t.model !== undefined && stage.from !== undefined) fail(`"train.model": a stage that starts "from" a model takes its architecture; drop "train.model" or "from"`);
   const epochs = t.epochs as number;
-  if (t.model !== undefined) {
-    if (!isObject(t.model)) fail(`"train.model" must be an object of buildCnnLstm options, got ${show(t.model)}`);
-    if (stage.from !== undefined) fail(`"train.model": a stage that starts "from" a model takes its architecture; drop "train.model" or "from"`);
-  }
-  if (t.batchSize !== undefined && !isInt(t.batchSize, 1)) fail(`"train.batchSize" must be a positive integer, got ${show(t.batchSize)}`);
-  if (t.workers !== undefined && !isInt(t.workers, 0)) fail(`"train.workers" must be an integer ≥ 0, got ${show(t.workers)}`);
-  if (t.seed !== undefined && !isInt(t.seed, 0)) fail(`"train.seed" must be an integer ≥ 0, got ${show(t.seed)}`);
-  if (t.learningRate !== undefined && !(typeof t.learningRate === 'number' && t.learningRate > 0 && Number.isFinite(t.learningRate))) fail(`"train.learningRate" must be a positive number, got ${show(t.learningRate)}`);
-  if (t.labelSmoothing !== undefined && !(typeof t.labelSmoothing === 'number' && t.labelSmoothing >= 0 && t.labelSmoothing < 1)) fail(`"train.labelSmoothing" must be a number in [0, 1), got ${show(t.labelSmoothing)}`);
-  if (t.mixup !== undefined && !(typeof t.mixup === 'number' && Number.isFinite(t.mixup) && t.mixup >= 0)) fail(`"train.mixup" must be a number ≥ 0, got ${show(t.mixup)}`);
-  if (t.classWeights !== undefined && t.classWeights !== 'balanced' && !(Array.isArray(t.classWeights) && t.classWeights.every((w) => typeof w === 'number' && Number.isFinite(w) && w >= 0))) {
-    fail(`"train.classWeights" must be "balanced" or an array of numbers ≥ 0, got ${show(t.classWeights)}`);
-  }
-  if (t.schedule !== undefined) {
-    const s = t.schedule;
-    if (!isObject(s) || typeof s.type !== 'string' || !(s.type in SCHEDULE_KEYS)) fail(`"train.schedule" must be an object with "type" ${Object.keys(SCHEDULE_KEYS).join(', ')}, got ${show(s)}`);
-    const sch = s as Record<string, unknown>;
-    for (const [k, v] of Object.entries(sch)) {
-      if (k === 'type') continue;
-      if (!SCHEDULE_KEYS[sch.type as string].includes(k)) fail(`unknown key "train.schedule.${k}" for a ${sch.type as string} schedule (expected ${SCHEDULE_KEYS[sch.type as string].join(', ') || 'none'})`);
-      if (!(typeof v === 'number' && Number.isFinite(v) && v >= 0)) fail(`"train.schedule.${k}" must be a number ≥ 0, got ${show(v)}`);
-    }
-  }
-  if (t.optimizer !== undefined) {
-    try {
-      checkOptimizerConfig(t.optimizer as OptimizerConfig);
-    } catch (e) {
-      fail(`"train.optimizer": ${(e as Error).message.replace(/^optimizer:? /, '')}`);
-    }
-  }
-  if (t.augment !== undefined && t.augment !== false) {
-    if (!isObject(t.augment)) fail(`"train.augment" must be an object of augmentation options or false, got ${show(t.augment)}`);
-    try {
-      checkAugmentOptions(t.augment as AugmentOptions);
-    } catch (e) {
-      fail(`"train.augment": ${(e as Error).message.replace(/^augment:? /, '')}`);
-    }
-  }
   const keep = stage.keepEpochs;
   if (!Array.isArray(keep)) fail(`"keepEpochs" must be an array of the epochs later stages use (e.g. [11, 12]), got ${show(keep)}`);
   for (const e of keep as unknown[]) if (!isInt(e, 1) || (e as number) > epochs) fail(`"keepEpochs": ${show(e)} is not an epoch of this run (integers 1 to ${epochs})`);

@@ -14,6 +14,7 @@ import { averageWeights } from '../model/average.js';
 import { buildCnnLstm } from '../model/cnn-lstm.js';
 import { loadModel, saveModel } from '../model/io.js';
 import { Random } from '../util/random.js';
+import { writeJsonAtomic } from '../util/atomic-write.js';
 import { readCheckpointState } from './checkpoint.js';
 import { deepenModel } from './deepen.js';
 import { modelProbabilities as predictPixels } from '../inference/classifier.js';
@@ -79,14 +80,6 @@ function join(...parts: string[]): string {
 /** The folder of a stage reference (`name` or `name/epoch-N`). */
 export function stagePath(out: string, ref: StageRef): string {
   return join(out, 'stages', ...ref.split('/'));
-}
-
-/** Writes JSON atomically. */
-async function writeJson(file: string, value: unknown): Promise<void> {
-  const { writeFile, rename } = fs;
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(value, null, 1) + '\n');
-  await rename(tmp, file);
 }
 
 async function readJson<T>(file: string): Promise<T | undefined> {
@@ -161,7 +154,7 @@ export async function reproduce(recipe: Recipe, dataset: FerDataset, options: Re
     let report: StageReport;
     if (kind === 'train') {
       await mkdir(dir, { recursive: true });
-      if (!record) await writeJson(recordFile, { key, stage } satisfies StageRecord);
+      if (!record) await writeJsonAtomic(recordFile, { key, stage } satisfies StageRecord);
       report = await trainStage(stage as TrainStage, dataset, dir, options, log);
     } else {
       // averages and deepenings are written whole to a temporary folder, then renamed
@@ -176,7 +169,7 @@ export async function reproduce(recipe: Recipe, dataset: FerDataset, options: Re
     report.seconds = (performance.now() - t0) / 1000;
     reports.push(report);
     if (report.status === 'interrupted') return { stages: reports, released: {}, interrupted: true };
-    await writeJson(recordFile, { key, stage, done: { date: new Date().toISOString(), seconds: report.seconds } } satisfies StageRecord);
+    await writeJsonAtomic(recordFile, { key, stage, done: { date: new Date().toISOString(), seconds: report.seconds } } satisfies StageRecord);
   }
   const released: Record<string, string> = {};
   for (const [variant, ref] of Object.entries(releaseTargets(recipe))) {
@@ -324,7 +317,7 @@ async function release(recipe: Recipe, ref: StageRef, dataset: FerDataset, out: 
     await saveModel(model, tmp, { stage: ref });
     await saveModel(model, join(tmp, 'float16'), { stage: ref }, 'float16');
     await saveModel(model, join(tmp, 'uint8'), { stage: ref }, 'uint8');
-    await writeJson(join(tmp, 'metadata.json'), metadata);
+    await writeJsonAtomic(join(tmp, 'metadata.json'), metadata);
     // keep variants released into this folder by an earlier target (weights/accurate inside weights/)
     await mkdir(folder, { recursive: true });
     for (const f of ['model.json', 'weights.bin', 'metadata.json', 'float16', 'uint8']) {

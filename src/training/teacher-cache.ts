@@ -9,11 +9,12 @@
  * @packageDocumentation
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { tfl } from '../backends/tf.js';
 import type { FerDataset } from '../data/fer-dataset.js';
 import type { TtaMode } from '../inference/tta.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 const META = 'teacher-targets.json';
 const DATA = 'teacher-targets.bin';
@@ -62,8 +63,6 @@ export async function writeTeacherTargets(dir: string, key: string, probs: Float
   const meta: TeacherCacheMeta = { version: 1, key, images: probs.length / classes, classes };
   await mkdir(dir, { recursive: true });
   await rm(join(dir, META), { force: true });
-  await writeFile(join(dir, `${DATA}.tmp`), new Uint8Array(probs.buffer, probs.byteOffset, probs.byteLength));
-  await rename(join(dir, `${DATA}.tmp`), join(dir, DATA));
-  await writeFile(join(dir, `${META}.tmp`), JSON.stringify(meta));
-  await rename(join(dir, `${META}.tmp`), join(dir, META));
+  await writeFileAtomic(join(dir, DATA), new Uint8Array(probs.buffer, probs.byteOffset, probs.byteLength));
+  await writeFileAtomic(join(dir, META), JSON.stringify(meta));
 }

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { writeFile, rename, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { tfl } from '../../backends/tf.js';
 import { parseSplitFilter, type SplitFilter } from '../../data/splits.js';
@@ -15,6 +15,7 @@ import { checkEmotionModel, GLOBAL_HELP, loadDataset, loadModelFrom, startBacken
 import { attachSource, EXIT, oneLine, PROGRAM, SourceError, withSource } from '../errors.js';
 import { epochLine, progressLine } from '../output.js';
 import { out } from '../quiet.js';
+import { writeJsonAtomic } from '../../util/atomic-write.js';
 
 const HELP = `Usage: fer-cnn-lstm train --data <dir|csv> --out <dir> [options]
 
@@ -72,13 +73,6 @@ function freezeConv(model: tfl.LayersModel): number {
   return n;
 }
 
-/** Writes JSON atomically (write, then rename). */
-async function writeJson(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(value, null, 1) + '\n');
-  await rename(tmp, file);
-}
-
 /** A training recipe, from `--config` or recorded in a checkpoint. */
 interface Recipe {
   model?: Record<string, unknown>;
@@ -98,21 +92,10 @@ interface Recipe {
   keepEpochs?: number[];
 }
 
+/** The keys of a `--config` recipe: the training options both recipes take, and the CLI's own. */
 const RECIPE_KEYS = ['model', 'learningRate', 'optimizer', 'schedule', 'labelSmoothing', 'classWeights', 'augment', 'mixup', 'teacher', 'batchSize', 'seed', 'epochs', 'keepEpochs'] as const;
 
-/** Checks a recipe's `"teacher"`: `{"weights": path, "weight": (0, 1], "tta": "flip" | "ten-crop" | false}`. */
-function teacherProblem(t: unknown): string | undefined {
-  if (typeof t !== 'object' || t === null || Array.isArray(t)) return `must be an object {"weights", "weight", "tta"}, got ${JSON.stringify(t)}`;
-  const { weights, weight, tta, ...rest } = t as Record<string, unknown>;
-  const extra = Object.keys(rest);
-  if (extra.length > 0) return `unknown key "${extra[0]}" (expected weights, weight, tta)`;
-  if (weights !== undefined && typeof weights !== 'string') return `"weights" must be the path of a saved model, got ${JSON.stringify(weights)}`;
-  if (weight !== undefined && !(typeof weight === 'number' && weight > 0 && weight <= 1)) return `"weight" must be a number in (0, 1], got ${JSON.stringify(weight)}`;
-  if (tta !== undefined && tta !== 'flip' && tta !== 'ten-crop' && tta !== false) return `"tta" must be "flip", "ten-crop" or false, got ${JSON.stringify(tta)}`;
-  return undefined;
-}
-
-/** Reads `--config`: a JSON recipe, checked for unknown keys. */
+/** Reads `--config`: a JSON recipe, its keys and values checked (`checkTrainRecipe`, as the reproduce recipe's `train`). */
 async function readRecipe(file: string): Promise<Recipe> {
   const { readFile } = await import('node:fs/promises');
   let text: string;
@@ -129,56 +112,20 @@ async function readRecipe(file: string): Promise<Recipe> {
     throw new SourceError(`${file}: not valid JSON (${(e as Error).message})`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new SourceError(`${file}: expected a JSON object`);
-  const unknown = Object.keys(value).filter((k) => !(RECIPE_KEYS as readonly string[]).includes(k));
-  if (unknown.length > 0) throw new SourceError(`${file}: unknown key "${unknown[0]}" (expected ${RECIPE_KEYS.join(', ')})`);
-  await checkRecipeModel(file, (value as Recipe).model);
-  const { augment, mixup, optimizer, teacher } = value as Recipe;
-  const teacherError = teacher === undefined ? undefined : teacherProblem(teacher);
-  if (teacherError) throw new SourceError(`${file}: "teacher": ${teacherError}`);
-  if (optimizer !== undefined) {
-    const { checkOptimizerConfig } = await import('../../training/optimizer.js');
-    try {
-      checkOptimizerConfig(optimizer);
-    } catch (e) {
-      throw new SourceError(`${file}: "optimizer": ${(e as Error).message.replace(/^optimizer:? /, '')}`);
-    }
-  }
-  if (mixup !== undefined && !(typeof mixup === 'number' && Number.isFinite(mixup) && mixup >= 0)) {
-    throw new SourceError(`${file}: "mixup" must be a number ≥ 0 (the α of Beta(α, α); 0 is off), got ${JSON.stringify(mixup)}`);
-  }
-  if (augment) {
-    const { checkAugmentOptions } = await import('../../data/augment.js');
-    try {
-      checkAugmentOptions(augment);
-    } catch (e) {
-      throw new SourceError(`${file}: "augment": ${(e as Error).message.replace(/^augment: /, '')}`);
-    }
+  const { checkTeacherBlend, checkTrainRecipe } = await import('../../training/train-recipe-check.js');
+  const fail = (message: string): never => { throw new SourceError(`${file}: ${message}`); };
+  checkTrainRecipe(value as Record<string, unknown>, { keys: RECIPE_KEYS, prefix: '', fail });
+  const { teacher } = value as { teacher?: unknown };
+  if (teacher !== undefined) {
+    // `{"weights": path, "weight": (0, 1], "tta": "flip" | "ten-crop" | false}`
+    if (typeof teacher !== 'object' || teacher === null || Array.isArray(teacher)) fail(`"teacher": must be an object {"weights", "weight", "tta"}, got ${JSON.stringify(teacher)}`);
+    const { weights, weight, tta, ...rest } = teacher as Record<string, unknown>;
+    const extra = Object.keys(rest);
+    if (extra.length > 0) fail(`"teacher": unknown key "${extra[0]}" (expected weights, weight, tta)`);
+    if (weights !== undefined && typeof weights !== 'string') fail(`"teacher": "weights" must be the path of a saved model, got ${JSON.stringify(weights)}`);
+    checkTeacherBlend({ weight, tta }, (key, message) => fail(`"teacher": "${key}" ${message}`));
   }
   return value as Recipe;
-}
-
-/** What the value of a buildCnnLstm option must be, from the type of its default. */
-function expectedType(def: unknown): string {
-  if (Array.isArray(def)) return 'an array of numbers';
-  return typeof def === 'number' ? 'a number' : typeof def === 'boolean' ? 'true or false' : `a ${typeof def}`;
-}
-
-/** Checks the recipe's `model` object: an object whose known keys have values of their default's type (buildCnnLstm checks ranges). */
-async function checkRecipeModel(file: string, model: unknown): Promise<void> {
-  if (model === undefined) return;
-  if (typeof model !== 'object' || model === null || Array.isArray(model)) {
-    throw new SourceError(`${file}: "model" must be an object of buildCnnLstm options, got ${JSON.stringify(model)}`);
-  }
-  const { DEFAULT_CNN_LSTM_OPTIONS } = await import('../../model/cnn-lstm.js');
-  const defaults = DEFAULT_CNN_LSTM_OPTIONS as Record<string, unknown>;
-  for (const [key, v] of Object.entries(model)) {
-    const def = key === 'seed' ? 0 : defaults[key];
-    if (def === undefined) continue; // unknown or removed options: buildCnnLstm names them
-    const ok = Array.isArray(def)
-      ? Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x))
-      : typeof def === 'number' ? typeof v === 'number' && Number.isFinite(v) : typeof v === typeof def;
-    if (!ok) throw new SourceError(`${file}: "model.${key}" must be ${expectedType(def)}, got ${JSON.stringify(v)}`);
-  }
 }
 
 /** The recipe a checkpoint was trained with (recorded by train() in checkpoint.json). */
@@ -373,7 +320,7 @@ async function run(args: ParsedArgs, rawArgs: readonly string[]): Promise<number
         say(epochLine(log, epochs, best));
         // the checkpoint (written just before) holds the whole history, resumed epochs included
         const state = await readCheckpointState(outDir);
-        await writeJson(historyFile, state?.history ?? [log]);
+        await writeJsonAtomic(historyFile, state?.history ?? [log]);
       },
     });
   } catch (e) {
