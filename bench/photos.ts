@@ -355,13 +355,18 @@ const inside = (b: FaceBox, s: Scene) => {
   return cx >= s.face.x && cx <= s.face.x + s.face.side && cy >= s.face.y && cy <= s.face.y + s.face.side;
 };
 const seconds = new Map<Pipeline, number[]>(pipelines.map((p) => [p, []]));
+/** Per pipeline, the seconds spent on each kind of scene (a pasted FER-2013 face, or an example photo with its smaller face), summed over the rounds. */
+const byKind = new Map<Pipeline, { fer: number; example: number }>(pipelines.map((p) => [p, { fer: 0, example: 0 }]));
+const kindOf = (s: Scene): 'fer' | 'example' => (s.source.includes('PublicTest_') ? 'fer' : 'example');
 const found = new Map<Pipeline, { any: number; pasted: number }>();
 for (let r = 0; r < rounds; r++) {
   for (const p of pipelines) {
     let any = 0, pasted = 0;
     const start = performance.now();
     for (const s of scenes) {
+      const t0 = performance.now();
       const box = await p.run(s);
+      byKind.get(p)![kindOf(s)] += (performance.now() - t0) / 1000;
       if (box) {
         any++;
         if (inside(box, s)) pasted++;
@@ -379,6 +384,13 @@ const stats = pipelines.map((p) => {
 for (const s of stats) {
   console.log(`${s.p.name}: ${s.photosPerSecond.toFixed(1)} photos/s (${s.msPerPhoto.toFixed(1)} ms per photo; rounds: ${s.rounds.join(', ')} photos/s); `
     + `a face in ${s.found.any} of ${scenes.length} scenes, the pasted face in ${s.found.pasted}`);
+}
+const kinds = { fer: scenes.filter((s) => kindOf(s) === 'fer').length, example: scenes.filter((s) => kindOf(s) === 'example').length };
+for (const [kind, what] of [['fer', 'FER-2013 faces pasted at 96–160 px'], ['example', 'example photos pasted at 96–160 px (their faces 20–40 px)']] as const) {
+  if (kinds[kind] === 0) continue;
+  const rates = pipelines.map((p) => (kinds[kind] * rounds) / byKind.get(p)![kind]);
+  console.log(`  ${kinds[kind]} scenes of ${what}: ${pipelines.map((p, i) => `${p.name} ${rates[i].toFixed(1)}`).join(', ')} photos/s`
+    + `${rates.length > 1 ? ` (ours / ${pipelines[1].name}: ${(rates[0] / rates[1]).toFixed(2)}×)` : ''}`);
 }
 const mine = stats[0];
 for (const s of stats.slice(1)) console.log(`ratio (ours / ${s.p.name}, photos/s): ${(mine.photosPerSecond / s.photosPerSecond).toFixed(2)}×`);
