@@ -32,6 +32,7 @@ export {
   predictEmotion, classifyEmotion, NoFaceError, FACE_CROP_MAX_SIDE,
   type FaceMode, type PhotoOptions, type PhotoClassification,
 } from './detection/photo.js';
+export { DEFAULT_PHOTO_OPTIONS } from './detection/defaults.js';
 export type { TtaMode } from './inference/tta.js';
 export { AUTO_TTA_CONFIDENCE } from './inference/tta.js';
 export { ImageInputError, type ImageInput, type ModelInput, type ImageDataLike, type BrowserImageSource } from './inference/input.js';

@@ -15,7 +15,7 @@ const ROOT_API = [
   // emotions
   'Emotion', 'EMOTIONS', 'NUM_EMOTIONS', 'isEmotion', 'emotionFromIndex', 'emotionToIndex', 'parseEmotion',
   // prediction
-  'predictEmotion', 'classifyEmotion', 'detectEmotions', 'LOW_CONTRAST_STD', 'FACE_CROP_MAX_SIDE',
+  'predictEmotion', 'classifyEmotion', 'detectEmotions', 'LOW_CONTRAST_STD', 'FACE_CROP_MAX_SIDE', 'DEFAULT_PHOTO_OPTIONS',
   // a loaded model handle, its class prior and the shipped variants
   'EmotionClassifier', 'loadEmotionClassifier', 'emotionClassifierId', 'FER2013_TRAIN_COUNTS', 'SHIPPED_VARIANTS',
   // the model: architecture, loading, saving

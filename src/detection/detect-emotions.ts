@@ -9,6 +9,7 @@ import type { Raster } from '../data/image.js';
 import { ensureBackend } from '../inference/backend.js';
 import { ImageInputError, describeInput, toRasters, type ImageDataLike } from '../inference/input.js';
 import { classifyEmotion, type Classification, type PredictOptions, type SingleImageInput } from '../inference/predict.js';
+import { DEFAULT_PHOTO_OPTIONS } from './defaults.js';
 import { cropRaster, eyeRoll, ferCropBox, rotatedCropRaster, type Framing } from './crop.js';
 import type { Box, DetectedFace } from './boxes.js';
 import { loadFaceDetector, type DetectOptions } from './detector.js';
@@ -27,11 +28,14 @@ export interface DetectEmotionsOptions<C extends string = Emotion> extends Predi
   /**
    * Rotate each face upright before classifying it: the crop is turned by the face's roll (the
    * angle of the line between the detector's eye key points, `roll`) so that the eyes are level,
-   * as in FER-2013's faces. Default true (measured in docs/face-detection.md: it helps on tilted
-   * faces and leaves upright ones as they are).
+   * as in FER-2013's faces. Default true ({@link "fer-cnn-lstm/detection"!DEFAULT_PHOTO_OPTIONS}; measured in
+   * docs/face-detection.md: it helps on tilted faces and leaves upright ones as they are).
    */
   align?: boolean;
 }
+
+/** The defaults that {@link detectFaceCrops} reads, checked against the option types. */
+const DEFAULTS: Readonly<Required<Pick<DetectEmotionsOptions, 'align'>>> = DEFAULT_PHOTO_OPTIONS;
 
 /** One face of the photo and its emotion. */
 export interface FaceEmotion<C extends string = Emotion> extends Classification<C> {
@@ -82,7 +86,7 @@ export async function detectFaceCrops(photo: Raster, options: Pick<DetectEmotion
   return faces.map((face) => {
     const crop = ferCropBox(face.box, options.framing);
     const roll = eyeRoll(face.landmarks);
-    const pixels = options.align === false ? cropRaster(photo, crop) : rotatedCropRaster(photo, crop, roll);
+    const pixels = (options.align ?? DEFAULTS.align) === false ? cropRaster(photo, crop) : rotatedCropRaster(photo, crop, roll);
     return { face, crop, roll: (roll * 180) / Math.PI, pixels };
   });
 }

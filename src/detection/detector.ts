@@ -12,16 +12,17 @@ import { tf } from '../backends/tf.js';
 import type { Raster } from '../data/image.js';
 import { blazeFaceAnchors, decodeBlazeFace, readBlazeFaceOutputs } from './blazeface.js';
 import { clampBox, iou, weightedNms, type DetectedFace } from './boxes.js';
+import { DEFAULT_DETECT_OPTIONS } from './defaults.js';
 import { detectorModelHandler, resolveDetectorModel, type DetectorSource } from './model-files.js';
 import { letterbox, scanWindows, type MIN_FACE_SIZE, type ScanWindow } from './scan.js';
 
-/** Options of {@link FaceDetector.detect}. */
+/** Options of {@link FaceDetector.detect}; their defaults: {@link "fer-cnn-lstm/detection"!DEFAULT_DETECT_OPTIONS}. */
 export interface DetectOptions {
-  /** Minimum face score (0–1) to report a face. Default 0.5. */
+  /** Minimum face score (0–1) to report a face. Default 0.5 ({@link "fer-cnn-lstm/detection"!DEFAULT_DETECT_OPTIONS}). */
   minFaceScore?: number;
-  /** At most this many faces, the highest scores first. Default 20. */
+  /** At most this many faces, the highest scores first. Default 20 ({@link "fer-cnn-lstm/detection"!DEFAULT_DETECT_OPTIONS}). */
   maxFaces?: number;
-  /** Boxes overlapping a better one by more than this intersection-over-union are merged into it. Default 0.3. */
+  /** Boxes overlapping a better one by more than this intersection-over-union are merged into it. Default 0.3 ({@link "fer-cnn-lstm/detection"!DEFAULT_DETECT_OPTIONS}). */
   iouThreshold?: number;
   /**
    * Second look: run the detector again on a window around a face found, sized so that the face
@@ -31,6 +32,7 @@ export interface DetectOptions {
    * only the faces whose first look is unsure — a box side outside {@link REFINE_UNLESS} of the
    * photo's longer side, or a score below `minFaceScore` — since the others come out of the
    * first look framed as the second would frame them (measured in docs/face-detection.md).
+   * Default `'auto'` ({@link "fer-cnn-lstm/detection"!DEFAULT_DETECT_OPTIONS}).
    */
   refine?: boolean | 'auto';
   /**
@@ -52,6 +54,9 @@ export const REFINE_WINDOW = 5;
  * smaller than that, and mis-sizes faces that fill the frame (measured in docs/face-detection.md).
  */
 export const REFINE_UNLESS: readonly [number, number] = [1 / 10, 1 / 2];
+
+/** The defaults that {@link FaceDetector.detect} reads, checked against the option types. */
+const DEFAULTS: Readonly<Required<Pick<DetectOptions, 'minFaceScore' | 'maxFaces' | 'iouThreshold' | 'refine'>>> = DEFAULT_DETECT_OPTIONS;
 
 /** First-pass score threshold when refining: small faces score low at the first, coarse look. */
 const CANDIDATE_SCORE = 0.25;
@@ -121,13 +126,13 @@ export class FaceDetector {
 
   /** Finds the faces in an image, best first. */
   async detect(img: Raster, options: DetectOptions = {}): Promise<DetectedFace[]> {
-    const minScore = options.minFaceScore ?? 0.5;
-    const maxFaces = options.maxFaces ?? 20;
-    const iouThreshold = options.iouThreshold ?? 0.3;
+    const minScore = options.minFaceScore ?? DEFAULTS.minFaceScore;
+    const maxFaces = options.maxFaces ?? DEFAULTS.maxFaces;
+    const iouThreshold = options.iouThreshold ?? DEFAULTS.iouThreshold;
     if (!(minScore >= 0 && minScore <= 1)) throw new RangeError(`minFaceScore must be in [0, 1], got ${minScore}`);
     if (!Number.isInteger(maxFaces) || maxFaces < 0) throw new RangeError(`maxFaces must be a non-negative integer, got ${maxFaces}`);
     if (!(iouThreshold >= 0 && iouThreshold <= 1)) throw new RangeError(`iouThreshold must be in [0, 1], got ${iouThreshold}`);
-    const refine = options.refine ?? 'auto';
+    const refine = options.refine ?? DEFAULTS.refine;
     if (refine !== true && refine !== false && refine !== 'auto') throw new RangeError(`refine must be true, false or 'auto', got ${String(refine)}`);
     if (maxFaces === 0) return [];
     if (refine === false && options.minFaceSize === undefined) return inside(img, weightedNms(await this.run(img, minScore), iouThreshold, maxFaces));

@@ -15,12 +15,13 @@ import { describeInput, ImageInputError, isBatchInput, toRasters, type ImageData
 import { classifyEmotion as classifyWhole, type BatchInput, type Classification, type SingleImageInput } from '../inference/predict.js';
 import type { Box } from './boxes.js';
 import { ferCropBox } from './crop.js';
+import { DEFAULT_PHOTO_OPTIONS } from './defaults.js';
 import { detectFaceCrops, type DetectEmotionsOptions } from './detect-emotions.js';
 
 /**
  * How an image is turned into the face that gets classified:
  *
- * - `'auto'` (default): an image that already is a face crop ({@link isFaceCrop}: square and at
+ * - `'auto'` (default, {@link DEFAULT_PHOTO_OPTIONS}): an image that already is a face crop ({@link isFaceCrop}: square and at
  *   most {@link FACE_CROP_MAX_SIDE} pixels, as FER-2013's 48×48 faces) is classified as it is;
  *   any other image goes through the face detector;
  * - `'detect'`: always detect (also in small square images);
@@ -67,9 +68,12 @@ export class NoFaceError extends Error {
 
 /** Options of the face-aware {@link classifyEmotion} and {@link predictEmotion}. */
 export interface PhotoOptions<C extends string = Emotion> extends DetectEmotionsOptions<C> {
-  /** Whether to look for a face first; see {@link FaceMode}. Default `'auto'`. */
+  /** Whether to look for a face first; see {@link FaceMode}. Default `'auto'` ({@link DEFAULT_PHOTO_OPTIONS}). */
   faces?: FaceMode;
 }
+
+/** The defaults that {@link classifyEmotion} and {@link predictEmotion} read, checked against the option types. */
+const DEFAULTS: Readonly<Required<Pick<PhotoOptions, 'faces' | 'align' | 'minFaceScore' | 'maxFaces' | 'iouThreshold' | 'refine'>>> = DEFAULT_PHOTO_OPTIONS;
 
 /** The answer for one image: the classification of its face, and where that face is. */
 export interface PhotoClassification<C extends string = Emotion> extends Classification<C> {
@@ -103,7 +107,7 @@ interface Entry {
 }
 
 async function run<C extends string>(input: ModelInput, options: PhotoOptions<C>): Promise<{ results: PhotoClassification<C>[]; batch: boolean }> {
-  const mode = checkFaceMode(options.faces ?? 'auto');
+  const mode = checkFaceMode(options.faces ?? DEFAULTS.faces);
   const batch = isBatchInput(input);
   const { faces: _mode, ...rest } = options;
   if (mode === 'crop') {

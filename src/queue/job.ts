@@ -43,9 +43,9 @@ export interface EmotionJobData {
    * (default: the shipped default model's id); absent: any worker answers.
    */
   model?: string;
-  /** Detection (unless `crop`): ignore faces whose detection score is below this, 0–1 (default 0.5). */
+  /** Detection (unless `crop`): ignore faces whose detection score is below this, 0–1 (default 0.5: {@link "fer-cnn-lstm/detection"!DEFAULT_DETECT_OPTIONS}). */
   minFaceScore?: number;
-  /** Detection (unless `crop`): at most this many faces, best detection first (default 20). */
+  /** Detection (unless `crop`): at most this many faces, best detection first (default 20: {@link "fer-cnn-lstm/detection"!DEFAULT_DETECT_OPTIONS}). */
   maxFaces?: number;
   /** Detection (unless `crop`): also scan in tiles for faces down to this many pixels. */
   minFaceSize?: number;

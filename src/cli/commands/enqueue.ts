@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { DEFAULT_DETECT_OPTIONS } from '../../detection/defaults.js';
 import { MIN_FACE_SIZE } from '../../detection/scan.js';
 import type { JobOutcome } from '../../queue/producer.js';
 import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../args.js';
@@ -53,8 +54,8 @@ What the workers answer (with the model they run: give the options their workers
   --crop                   classify each whole image as a face (default: a face crop, square and at
                            most 96 px, as it is; any other image's most prominent face, with its box)
   --tta                    average each image with its mirror image
-  --min-face-score <n>     detection: ignore faces scored below n, 0–1 (default 0.5)
-  --max-faces <n>          detection: at most n faces per photo (default 20)
+  --min-face-score <n>     detection: ignore faces scored below n, 0–1 (default ${DEFAULT_DETECT_OPTIONS.minFaceScore})
+  --max-faces <n>          detection: at most n faces per photo (default ${DEFAULT_DETECT_OPTIONS.maxFaces})
   --min-face-size <px>     detection: also scan in tiles for faces down to px pixels
 
 With --wait the exit code is 1 if any job failed. Interrupted, the jobs stay in the queue: run the

@@ -12,6 +12,7 @@ import { applyVariantOption, GLOBAL_HELP, loadCliClassifier, startBackend, stder
 import { attachSource, EXIT, oneLine, PROGRAM, reportError, SourceError } from '../errors.js';
 import { formatPrediction } from '../output.js';
 import { out } from '../quiet.js';
+import { DEFAULT_DETECT_OPTIONS } from '../../detection/defaults.js';
 import { MIN_FACE_SIZE } from '../../detection/scan.js';
 import { BATCH_HELP } from '../batch-help.js';
 
@@ -54,8 +55,8 @@ Full photos:
                            <file> face <n> box <x>,<y>,<width>,<height>: <emotion> <confidence>
                          (box in photo pixels), or with --json one object per photo and line:
                            {"file","faces":[{"box","emotion","confidence","scores","faceScore"}]}
-  --min-face-score <n>   ignore faces whose detection score is below n, 0–1 (default 0.5)
-  --max-faces <n>        at most n faces per photo, best detection first (default 20)
+  --min-face-score <n>   ignore faces whose detection score is below n, 0–1 (default ${DEFAULT_DETECT_OPTIONS.minFaceScore})
+  --max-faces <n>        at most n faces per photo, best detection first (default ${DEFAULT_DETECT_OPTIONS.maxFaces})
   --min-face-size <px>   also scan each photo in tiles for faces down to px pixels (slower; at least 20)
   --detector <path>      the face detector's blazeface.json (default: the one shipped in the package)
 

@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { DEFAULT_DETECT_OPTIONS } from '../../detection/defaults.js';
 import { MIN_FACE_SIZE } from '../../detection/scan.js';
 import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../args.js';
 import { applyVariantOption, classPriorOption, GLOBAL_HELP, loadCliClassifier, precisionOption, startBackend, type Command } from '../command.js';
@@ -48,8 +49,8 @@ Smoothing (per face):
   --window <n>           frames of the sliding window (default 8)
   --hysteresis <h>       margin a new label needs to replace the current one, [0, 1) (default 0.05)
 Faces:
-  --min-face-score <n>   ignore faces whose detection score is below n, 0–1 (default 0.5)
-  --max-faces <n>        at most n faces per frame (default 20)
+  --min-face-score <n>   ignore faces whose detection score is below n, 0–1 (default ${DEFAULT_DETECT_OPTIONS.minFaceScore})
+  --max-faces <n>        at most n faces per frame (default ${DEFAULT_DETECT_OPTIONS.maxFaces})
   --min-face-size <px>   also scan each frame in tiles for faces down to px pixels (slower)
   --detector <path>      the face detector's blazeface.json (default: the one shipped in the package)
   --max-missed <n>       frames a face may go undetected and keep its id (default: one second of frames)
