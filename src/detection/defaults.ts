@@ -35,3 +35,10 @@ export const DEFAULT_PHOTO_OPTIONS: Readonly<{
   iouThreshold: number;
   refine: boolean | 'auto';
 }> = Object.freeze({ ...DEFAULT_DETECT_OPTIONS, faces: 'auto', align: true });
+
+/**
+ * Largest side (pixels) of a square image that `faces: 'auto'` takes as a face crop. FER-2013 and
+ * CK+ faces are 48×48; the detector cannot judge images this small anyway (it sees faces down to
+ * about 1/22 of a photo's side, and a face that fills the frame is not a scene it was trained on).
+ */
+export const FACE_CROP_MAX_SIDE = 96;

@@ -15,7 +15,9 @@ import { describeInput, ImageInputError, isBatchInput, toRasters, type ImageData
 import { classifyEmotion as classifyWhole, type BatchInput, type Classification, type SingleImageInput } from '../inference/predict.js';
 import type { Box } from './boxes.js';
 import { ferCropBox } from './crop.js';
-import { DEFAULT_PHOTO_OPTIONS } from './defaults.js';
+import { DEFAULT_PHOTO_OPTIONS, FACE_CROP_MAX_SIDE } from './defaults.js';
+
+export { FACE_CROP_MAX_SIDE };
 import { detectFaceCrops, type DetectEmotionsOptions } from './detect-emotions.js';
 
 /**
@@ -32,12 +34,6 @@ export type FaceMode = 'auto' | 'detect' | 'crop';
 /** Every {@link FaceMode}. */
 export const FACE_MODES: readonly FaceMode[] = ['auto', 'detect', 'crop'];
 
-/**
- * Largest side (pixels) of a square image that `faces: 'auto'` takes as a face crop. FER-2013 and
- * CK+ faces are 48×48; the detector cannot judge images this small anyway (it sees faces down to
- * about 1/22 of a photo's side, and a face that fills the frame is not a scene it was trained on).
- */
-export const FACE_CROP_MAX_SIDE = 96;
 
 /** The `faces: 'auto'` rule: an image is a face crop when it is square and at most {@link FACE_CROP_MAX_SIDE} pixels. */
 export function isFaceCrop(width: number, height: number): boolean {

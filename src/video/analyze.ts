@@ -13,14 +13,15 @@ import { checkFaceMode, isFaceCrop, type FaceMode } from '../detection/photo.js'
 import { decodeFrames, probeVideo, type VideoInfo } from './ffmpeg.js';
 import { EmotionSmoother, resolveSmoothingOptions, type SmoothingOptions } from './smoothing.js';
 import { FaceTracker, type TrackerOptions } from './tracker.js';
+import { DEFAULT_VIDEO_OPTIONS } from './defaults.js';
 
 /** Options of {@link analyzeVideo}. */
 export interface AnalyzeVideoOptions extends PredictOptions<Emotion>, SmoothingOptions, DetectOptions, Omit<TrackerOptions, 'firstId'> {
-  /** Frames analysed per second of video. Default 5. */
+  /** Frames analysed per second of video. Default 5 ({@link DEFAULT_VIDEO_OPTIONS}). */
   fps?: number;
   /**
    * Find the faces of each frame (BlazeFace, shipped in the package) and track them (ids from 1):
-   * `'auto'` (default) does so unless the frames themselves are face crops (square, at most 96 px,
+   * `'auto'` (default, {@link DEFAULT_VIDEO_OPTIONS}) does so unless the frames themselves are face crops (square, at most 96 px,
    * see `isFaceCrop`); `true` or `'detect'` always; `false` or `'crop'` never: each whole frame is
    * one face crop, id 0.
    */
@@ -83,7 +84,7 @@ export function videoInfo(file: string): Promise<VideoInfo> {
  *   the file when it cannot be decoded; FaceDetectorMissingError when the shipped detector's files are missing.
  */
 export async function* analyzeVideo(file: string, options: AnalyzeVideoOptions = {}): AsyncGenerator<VideoFrameResult, void, undefined> {
-  const { fps = 5, faces: facesOption = 'auto', signal, keepFrames = false, iouThreshold, maxMissed, method, alpha, window, hysteresis, ...rest } = options;
+  const { fps = DEFAULT_VIDEO_OPTIONS.fps, faces: facesOption = DEFAULT_VIDEO_OPTIONS.faces, signal, keepFrames = false, iouThreshold, maxMissed, method, alpha, window, hysteresis, ...rest } = options;
   const mode = facesOption === true ? 'detect' : facesOption === false ? 'crop' : checkFaceMode(facesOption);
   const smoothing = resolveSmoothingOptions({ method, alpha, window, hysteresis });
   const tracker = new FaceTracker({ iouThreshold, maxMissed });

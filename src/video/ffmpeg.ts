@@ -6,6 +6,7 @@
  *
  * @packageDocumentation
  */
+import { DEFAULT_VIDEO_OPTIONS } from './defaults.js';
 
 /** `ffmpeg` (or `ffprobe`) is not installed. */
 export class FfmpegMissingError extends Error {
@@ -131,7 +132,7 @@ export interface VideoFrame {
 
 /** Options of {@link decodeFrames}. */
 export interface DecodeOptions {
-  /** Frames per second to decode (ffmpeg's `fps` filter: frames are dropped or repeated). Default 5. */
+  /** Frames per second to decode (ffmpeg's `fps` filter: frames are dropped or repeated). Default 5 ({@link DEFAULT_VIDEO_OPTIONS}). */
   fps?: number;
   /** `'gray'` (default) or `'rgb'`. */
   pixels?: 'gray' | 'rgb';
@@ -151,7 +152,7 @@ export interface DecodeOptions {
  * @throws FfmpegMissingError when ffmpeg is not installed; Error naming the file when ffmpeg cannot decode it.
  */
 export async function* decodeFrames(file: string, options: DecodeOptions = {}): AsyncGenerator<VideoFrame, void, undefined> {
-  const fps = options.fps ?? 5;
+  const fps = options.fps ?? DEFAULT_VIDEO_OPTIONS.fps;
   if (typeof fps !== 'number' || !Number.isFinite(fps) || fps <= 0) throw new RangeError(`fps must be a positive number, got ${String(fps)}`);
   const channels = options.pixels === 'rgb' ? 3 : 1;
   const { ffmpeg } = await findFfmpeg();

@@ -20,4 +20,5 @@ export { FaceTracker, type TrackerOptions } from './tracker.js';
 export { TIMELINE_CSV_HEADER, timelineCsvRows, TimelineCollector, type TimelineSeries } from './timeline.js';
 export { VideoSummaryCollector, summaryLines, type FaceSummary } from './summary.js';
 export { watchFaces, type WatchFacesOptions } from './watch-faces.js';
+export { DEFAULT_VIDEO_OPTIONS } from './defaults.js';
 export { openVideoWriter, toRgba, type VideoWriter } from './encode.js';

@@ -13,10 +13,11 @@ import type { VideoFace, VideoFrameResult } from './analyze.js';
 import { EmotionSmoother, resolveSmoothingOptions, type SmoothingOptions } from './smoothing.js';
 import { FaceTracker, type TrackerOptions } from './tracker.js';
 import { nextTick, now, type VideoWatch } from './stream.js';
+import { DEFAULT_VIDEO_OPTIONS } from './defaults.js';
 
 /** Options of {@link watchFaces}: detection, the emotion model, smoothing and tracking. */
 export interface WatchFacesOptions extends DetectEmotionsOptions<Emotion>, SmoothingOptions, Omit<TrackerOptions, 'firstId'> {
-  /** Frames analysed per second at most. Default 5. */
+  /** Frames analysed per second at most. Default 5 ({@link DEFAULT_VIDEO_OPTIONS}). */
   fps?: number;
   /** Called when a frame cannot be analysed (or `onFrame` throws); watching stops. Default: `console.error`. */
   onError?: (error: unknown) => void;
@@ -42,7 +43,7 @@ export interface WatchFacesOptions extends DetectEmotionsOptions<Emotion>, Smoot
  * @throws RangeError at once for a bad `fps`, smoothing or tracking option.
  */
 export function watchFaces(source: ImageInput, onFrame: (frame: VideoFrameResult) => void, options: WatchFacesOptions = {}): VideoWatch {
-  const { fps = 5, onError, method, alpha, window, hysteresis, iouThreshold, maxMissed, ...detect } = options;
+  const { fps = DEFAULT_VIDEO_OPTIONS.fps, onError, method, alpha, window, hysteresis, iouThreshold, maxMissed, ...detect } = options;
   if (typeof fps !== 'number' || !Number.isFinite(fps) || fps <= 0) throw new RangeError(`watchFaces: fps must be a positive number, got ${String(fps)}`);
   if (typeof source !== 'object' || source === null) throw new TypeError(`watchFaces: expected a video element or an image source, got ${describeInput(source)}`);
   if (typeof onFrame !== 'function') throw new TypeError('watchFaces: onFrame must be a function');

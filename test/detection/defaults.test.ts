@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '../../src/backends/select.js';
-import { DEFAULT_DETECT_OPTIONS, DEFAULT_PHOTO_OPTIONS } from '../../src/detection/defaults.js';
+import { DEFAULT_DETECT_OPTIONS, DEFAULT_PHOTO_OPTIONS, FACE_CROP_MAX_SIDE } from '../../src/detection/defaults.js';
 import { detectFaceCrops } from '../../src/detection/detect-emotions.js';
 import { loadFaceDetector } from '../../src/detection/detector.js';
 import * as detection from '../../src/detection.js';
@@ -12,6 +12,7 @@ import * as root from '../../src/index.js';
 import { predictCommand } from '../../src/cli/commands/predict.js';
 import { videoCommand } from '../../src/cli/commands/video.js';
 import { enqueueCommand } from '../../src/cli/commands/enqueue.js';
+import { workerCommand } from '../../src/cli/commands/worker.js';
 import { astronaut, compose } from './fixtures.js';
 
 describe('DEFAULT_DETECT_OPTIONS and DEFAULT_PHOTO_OPTIONS', () => {
@@ -26,6 +27,13 @@ describe('DEFAULT_DETECT_OPTIONS and DEFAULT_PHOTO_OPTIONS', () => {
     expect(detection.DEFAULT_DETECT_OPTIONS).toBe(DEFAULT_DETECT_OPTIONS);
     expect(detection.DEFAULT_PHOTO_OPTIONS).toBe(DEFAULT_PHOTO_OPTIONS);
     expect(root.DEFAULT_PHOTO_OPTIONS).toBe(DEFAULT_PHOTO_OPTIONS);
+  });
+
+  it("FACE_CROP_MAX_SIDE is the size the CLI help gives for a face crop, and the root's", () => {
+    expect(root.FACE_CROP_MAX_SIDE).toBe(FACE_CROP_MAX_SIDE);
+    for (const command of [predictCommand, videoCommand, enqueueCommand, workerCommand]) {
+      expect(command.help.replace(/\s+/g, ' '), command.name).toContain(`at most ${FACE_CROP_MAX_SIDE} px`);
+    }
   });
 
   it("are the CLI help's defaults of --min-face-score and --max-faces", () => {

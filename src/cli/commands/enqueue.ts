@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { DEFAULT_DETECT_OPTIONS } from '../../detection/defaults.js';
+import { DEFAULT_DETECT_OPTIONS, FACE_CROP_MAX_SIDE } from '../../detection/defaults.js';
 import { MIN_FACE_SIZE } from '../../detection/scan.js';
 import type { JobOutcome } from '../../queue/producer.js';
 import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../args.js';
@@ -52,7 +52,7 @@ What the workers answer (with the model they run: give the options their workers
   --class-prior <p>        the workers' class prior: training (default), uniform or τ in 0–1
   --faces                  every face of each photo (boxes, emotions)
   --crop                   classify each whole image as a face (default: a face crop, square and at
-                           most 96 px, as it is; any other image's most prominent face, with its box)
+                           most ${FACE_CROP_MAX_SIDE} px, as it is; any other image's most prominent face, with its box)
   --tta                    average each image with its mirror image
   --min-face-score <n>     detection: ignore faces scored below n, 0–1 (default ${DEFAULT_DETECT_OPTIONS.minFaceScore})
   --max-faces <n>          detection: at most n faces per photo (default ${DEFAULT_DETECT_OPTIONS.maxFaces})

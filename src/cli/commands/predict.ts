@@ -12,7 +12,7 @@ import { applyVariantOption, GLOBAL_HELP, loadCliClassifier, startBackend, stder
 import { attachSource, EXIT, oneLine, PROGRAM, reportError, SourceError } from '../errors.js';
 import { formatPrediction } from '../output.js';
 import { out } from '../quiet.js';
-import { DEFAULT_DETECT_OPTIONS } from '../../detection/defaults.js';
+import { DEFAULT_DETECT_OPTIONS, FACE_CROP_MAX_SIDE } from '../../detection/defaults.js';
 import { MIN_FACE_SIZE } from '../../detection/scan.js';
 import { BATCH_HELP } from '../batch-help.js';
 
@@ -20,7 +20,7 @@ const HELP = `Usage: fer-cnn-lstm predict <image|folder...> [options]
 
 Predicts the facial emotion of the face in each image (JPEG or PNG, any size, turned upright by its
 EXIF orientation; WebP, AVIF, TIFF and GIF with the optional sharp installed). An image that is a
-face crop already (square, at most 96 px, as FER-2013's 48×48 faces) is classified as it is; any
+face crop already (square, at most ${FACE_CROP_MAX_SIDE} px, as FER-2013's 48×48 faces) is classified as it is; any
 other image is a photo: the face detector (BlazeFace, shipped in the package) finds its faces and
 the most prominent one (largest box × detection score) is classified. A photo without a face gets
 no emotion: a "no face found" line on stderr, and exit code 1.

@@ -5,22 +5,24 @@
  *
  * @packageDocumentation
  */
-import { DEFAULT_DETECT_OPTIONS } from '../../detection/defaults.js';
+import { DEFAULT_DETECT_OPTIONS, FACE_CROP_MAX_SIDE } from '../../detection/defaults.js';
 import { MIN_FACE_SIZE } from '../../detection/scan.js';
+import { DEFAULT_VIDEO_OPTIONS } from '../../video/defaults.js';
+import { DEFAULT_SMOOTHING } from '../../video/smoothing.js';
 import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../args.js';
 import { applyVariantOption, classPriorOption, GLOBAL_HELP, loadCliClassifier, precisionOption, startBackend, type Command } from '../command.js';
 import { EXIT, SourceError, oneLine } from '../errors.js';
 
-const HELP = `Usage: fer-cnn-lstm video <file> [--fps 5] [--crop] [--out timeline.csv] [--plot timeline.svg]
+const HELP = `Usage: fer-cnn-lstm video <file> [--fps ${DEFAULT_VIDEO_OPTIONS.fps}] [--crop] [--out timeline.csv] [--plot timeline.svg]
 
 The emotions of a video over time. Frames are decoded by ffmpeg (install it: apt-get install ffmpeg,
 brew install ffmpeg), the faces of each frame found (BlazeFace, shipped in the package) and tracked
 across frames — a face keeps its id (1, 2, …) while it stays in view — then classified and smoothed
-over time per face. Frames that are face crops themselves (square, at most 96 px) are classified
+over time per face. Frames that are face crops themselves (square, at most ${FACE_CROP_MAX_SIDE} px) are classified
 whole. A frame without a face has no row.
 
 Options:
-  --fps <n>              frames analysed per second of video (default 5)
+  --fps <n>              frames analysed per second of video (default ${DEFAULT_VIDEO_OPTIONS.fps})
   --crop                 classify each whole frame as one face (face id 0), without detection: for a
                          video of one face filling the frame
   --faces                always detect, also in frames that are small squares
@@ -45,9 +47,9 @@ Options:
   --class-prior <p>      training (default), uniform (faces balanced across emotions), or τ in 0–1
 Smoothing (per face):
   --method <ema|window>  exponential moving average (default) or a sliding window
-  --alpha <a>            EMA weight of the newest frame, (0, 1] (default 0.3)
-  --window <n>           frames of the sliding window (default 8)
-  --hysteresis <h>       margin a new label needs to replace the current one, [0, 1) (default 0.05)
+  --alpha <a>            EMA weight of the newest frame, (0, 1] (default ${DEFAULT_SMOOTHING.alpha})
+  --window <n>           frames of the sliding window (default ${DEFAULT_SMOOTHING.window})
+  --hysteresis <h>       margin a new label needs to replace the current one, [0, 1) (default ${DEFAULT_SMOOTHING.hysteresis})
 Faces:
   --min-face-score <n>   ignore faces whose detection score is below n, 0–1 (default ${DEFAULT_DETECT_OPTIONS.minFaceScore})
   --max-faces <n>        at most n faces per frame (default ${DEFAULT_DETECT_OPTIONS.maxFaces})
@@ -66,7 +68,7 @@ const FACE_OPTIONS = ['min-face-score', 'max-faces', 'min-face-size', 'detector'
 async function run(args: ParsedArgs): Promise<number> {
   if (args.positionals.length !== 1) throw new UsageError(`video needs exactly one video file${args.positionals.length ? ` (got ${args.positionals.length})` : ''}`);
   const file = args.positionals[0];
-  const fps = numberOption(args.values, 'fps', 0.001, 1000, true) ?? 5;
+  const fps = numberOption(args.values, 'fps', 0.001, 1000, true) ?? DEFAULT_VIDEO_OPTIONS.fps;
   const crop = flag(args.values, 'crop');
   if (crop && flag(args.values, 'faces')) throw new UsageError('--crop (the whole frame is the face) and --faces (find every face) exclude each other');
   const faces = crop ? 'crop' as const : flag(args.values, 'faces') ? 'detect' as const : 'auto' as const;

@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { FACE_CROP_MAX_SIDE } from '../../detection/defaults.js';
 import type { EmotionJobData, EmotionJobResult } from '../../queue/job.js';
 import { flag, intOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../args.js';
 import { redisOption } from '../redis-option.js';
@@ -19,7 +20,7 @@ const HELP = `Usage: fer-cnn-lstm worker --redis <url> [options]
 Takes emotion jobs from a BullMQ queue in Redis and answers them, until stopped. Start one (or
 more) on every machine; jobs come from "fer-cnn-lstm enqueue" or the enqueueImages() API. Each job
 is one image (a path on this machine, a URL, or the bytes); its result is the emotion, confidence
-and scores of its face — a face crop (square, at most 96 px) as it is, else the most prominent face
+and scores of its face — a face crop (square, at most ${FACE_CROP_MAX_SIDE} px) as it is, else the most prominent face
 the detector finds, with its box ("no face found" when there is none) — or, with --faces or when the
 job asks, every face with its box. An image that cannot be
 read fails its job at once, with the one-line error as its reason (not retried).
