@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { axisTaps } from './resample.js';
 
 /** A decoded raster: `channels` interleaved 8-bit samples per pixel (1 gray, 3 RGB, 4 RGBA). */
 export interface Raster {
@@ -35,43 +36,6 @@ export function toGrayPlane(img: Raster): Float32Array {
 }
 
 /**
- * Per output cell of one axis (`size` cells over `extent` source pixels, `step = extent / size`):
- * the source pixels it reads and their weights, normalised to sum to 1 — the overlap of each
- * pixel with the cell `[o·step, (o+1)·step)` when shrinking (area averaging), the two bilinear
- * neighbours of the cell's centre when enlarging.
- */
-function axisWeights(extent: number, size: number, area: boolean): { start: Int32Array; count: Int32Array; weights: Float64Array; span: number } {
-  const step = extent / size;
-  const span = area ? Math.ceil(step) + 1 : 2;
-  const start = new Int32Array(size), count = new Int32Array(size), weights = new Float64Array(size * span);
-  for (let o = 0; o < size; o++) {
-    if (area) {
-      const a = o * step, b = a + step;
-      const first = Math.floor(a), end = Math.min(extent, Math.ceil(b));
-      let sum = 0;
-      for (let p = first; p < end && p - first < span; p++) {
-        const w = Math.min(p + 1, b) - Math.max(p, a);
-        if (w > 0) {
-          weights[o * span + p - first] = w;
-          sum += w;
-        }
-        count[o] = p - first + 1;
-      }
-      start[o] = first;
-      for (let k = 0; k < count[o]; k++) weights[o * span + k] = sum > 0 ? weights[o * span + k] / sum : 0;
-    } else {
-      const f = Math.min(extent - 1, Math.max(0, (o + 0.5) * step - 0.5));
-      const p0 = Math.floor(f), frac = f - p0;
-      start[o] = p0;
-      count[o] = p0 + 1 < extent ? 2 : 1;
-      weights[o * span] = count[o] === 2 ? 1 - frac : 1;
-      if (count[o] === 2) weights[o * span + 1] = frac;
-    }
-  }
-  return { start, count, weights, span };
-}
-
-/**
  * Resizes a gray plane to `size × size`: area averaging when either side shrinks (no aliasing),
  * bilinear when both enlarge. Computed separably, rows then columns. Returns rounded 8-bit values.
  */
@@ -82,7 +46,8 @@ export function resizeGray(plane: Float32Array, width: number, height: number, s
     return out;
   }
   const area = width > size || height > size;
-  const cols = axisWeights(width, size, area), rows = axisWeights(height, size, area);
+  const mode = area ? 'area' : 'bilinear';
+  const cols = axisTaps(0, width / size, size, width, mode, 'sum'), rows = axisTaps(0, height / size, size, height, mode, 'sum');
   // every source row shrunk (or stretched) to `size` columns, then every output row mixed from those rows
   const wide = new Float64Array(height * size);
   for (let y = 0; y < height; y++) {

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import type { Raster } from '../data/image.js';
+import { axisTaps } from '../data/resample.js';
 
 /** Faces down to this fraction of the detector's field of view are found reliably (measured: 1/22 found, 1/31 missed). */
 export const MIN_FACE_FRACTION = 1 / 22;
@@ -51,31 +52,6 @@ export function scanWindows(width: number, height: number, minFaceSize?: number)
 }
 
 /**
- * The source pixels and weights that each of `size` output cells averages when the span
- * `[origin, origin + size·step)` of an axis of `extent` pixels is shrunk (`step > 1`): cell `o`
- * covers `[origin + o·step, origin + (o+1)·step)`; pixels outside `[0, extent)` are left out (they
- * count as black). Returns, per cell, the first source pixel (`start`), how many (`count`), and
- * `weights` (`maxSpan` per cell, overlap lengths divided by `step`).
- */
-function areaWeights(origin: number, step: number, size: number, extent: number): { start: Int32Array; count: Int32Array; weights: Float32Array; maxSpan: number } {
-  const maxSpan = Math.ceil(step) + 1;
-  const start = new Int32Array(size), count = new Int32Array(size), weights = new Float32Array(size * maxSpan);
-  for (let o = 0; o < size; o++) {
-    const a = origin + o * step, b = a + step;
-    const first = Math.max(0, Math.floor(a)), end = Math.min(extent, Math.ceil(b));
-    start[o] = first;
-    let n = 0;
-    for (let p = first; p < end && n < maxSpan; p++) {
-      const w = Math.min(p + 1, b) - Math.max(p, a);
-      if (w > 0) weights[o * maxSpan + (p - first)] = w / step;
-      n = p - first + 1;
-    }
-    count[o] = Math.max(0, n);
-  }
-  return { start, count, weights, maxSpan };
-}
-
-/**
  * Samples a square window of an image into a `size × size` RGB input for BlazeFace, values in
  * [-1, 1]: area averaging when shrinking (separably: rows, then columns), bilinear when enlarging;
  * whatever lies outside the image is black. Default window: the whole image, top-left aligned
@@ -89,7 +65,7 @@ export function letterbox(img: Raster, size: number, window?: ScanWindow, into?:
   const out = into && into.length === size * size * 3 ? into.fill(0) : new Float32Array(size * size * 3);
   const g = channels >= 3 ? 1 : 0; // gray images: channel 0 for R, G and B
   if (step > 1) {
-    const cols = areaWeights(wx, step, size, width), rows = areaWeights(wy, step, size, height);
+    const cols = axisTaps(wx, step, size, width, 'area'), rows = axisTaps(wy, step, size, height, 'area');
     // each source row the window needs is shrunk horizontally into `size` cells (weighted sums
     // over columns) and added, weighted, into the output rows whose cells cover it (one or two)
     const y0 = Math.max(0, Math.floor(wy)), y1 = Math.min(height, Math.ceil(wy + side));
@@ -101,7 +77,7 @@ export function letterbox(img: Raster, size: number, window?: ScanWindow, into?:
       const row = y * width;
       for (let o = 0; o < size; o++) {
         let r = 0, gr = 0, b = 0;
-        const first = cols.start[o], n = cols.count[o], wo = o * cols.maxSpan;
+        const first = cols.start[o], n = cols.count[o], wo = o * cols.span;
         for (let k = 0; k < n; k++) {
           const w = cols.weights[wo + k], s = (row + first + k) * channels;
           r += data[s] * w;
@@ -115,38 +91,30 @@ export function letterbox(img: Raster, size: number, window?: ScanWindow, into?:
       for (let oy = lo; oy < size && rows.start[oy] <= y; oy++) {
         const k = y - rows.start[oy];
         if (k >= rows.count[oy]) continue;
-        const w = rows.weights[oy * rows.maxSpan + k], dst = oy * size * 3;
+        const w = rows.weights[oy * rows.span + k], dst = oy * size * 3;
         for (let i = 0; i < size * 3; i++) out[dst + i] += shrunk[i] * w;
       }
     }
     for (let i = 0; i < out.length; i++) out[i] = out[i] / 127.5 - 1;
     return out;
   }
-  // enlarging: bilinear, the source columns and weights of each output column computed once
-  const inX = new Uint8Array(size), cx0 = new Int32Array(size), cx1 = new Int32Array(size), ax = new Float32Array(size);
-  for (let ox = 0; ox < size; ox++) {
-    const cx = wx + (ox + 0.5) * step;
-    inX[ox] = cx >= 0 && cx < width ? 1 : 0;
-    const fx = Math.min(width - 1, Math.max(0, cx - 0.5));
-    cx0[ox] = Math.floor(fx);
-    cx1[ox] = Math.min(width - 1, cx0[ox] + 1);
-    ax[ox] = fx - cx0[ox];
-  }
+  // enlarging: bilinear; an output pixel whose centre lies off the image is black
+  const cols = axisTaps(wx, step, size, width, 'bilinear'), rows = axisTaps(wy, step, size, height, 'bilinear');
+  // bilinear taps are one or two pixels: as two, the second (weight 0 when absent) on the first
+  const second = (t: typeof cols, o: number): number => t.start[o] + t.count[o] - 1;
   for (let oy = 0; oy < size; oy++) {
-    const cy = wy + (oy + 0.5) * step;
-    const rowInside = cy >= 0 && cy < height;
-    const fy = Math.min(height - 1, Math.max(0, cy - 0.5));
-    const y0 = Math.floor(fy), y1 = Math.min(height - 1, y0 + 1), ay = fy - y0;
-    const r0 = y0 * width, r1 = y1 * width;
+    const r0 = rows.start[oy] * width, r1 = second(rows, oy) * width;
+    const v0 = rows.weights[oy * rows.span], v1 = rows.count[oy] === 2 ? rows.weights[oy * rows.span + 1] : 0;
     for (let ox = 0; ox < size; ox++) {
       const o = (oy * size + ox) * 3;
-      if (!rowInside || !inX[ox]) {
+      if (!rows.inside[oy] || !cols.inside[ox]) {
         out[o] = out[o + 1] = out[o + 2] = -1;
         continue;
       }
-      const a = ax[ox];
-      const w00 = (1 - a) * (1 - ay), w01 = a * (1 - ay), w10 = (1 - a) * ay, w11 = a * ay;
-      const p00 = (r0 + cx0[ox]) * channels, p01 = (r0 + cx1[ox]) * channels, p10 = (r1 + cx0[ox]) * channels, p11 = (r1 + cx1[ox]) * channels;
+      const c0 = cols.start[ox], c1 = second(cols, ox);
+      const u0 = cols.weights[ox * cols.span], u1 = cols.count[ox] === 2 ? cols.weights[ox * cols.span + 1] : 0;
+      const p00 = (r0 + c0) * channels, p01 = (r0 + c1) * channels, p10 = (r1 + c0) * channels, p11 = (r1 + c1) * channels;
+      const w00 = v0 * u0, w01 = v0 * u1, w10 = v1 * u0, w11 = v1 * u1;
       for (let c = 0; c < 3; c++) {
         const k = c * g;
         out[o + c] = (data[p00 + k] * w00 + data[p01 + k] * w01 + data[p10 + k] * w10 + data[p11 + k] * w11) / 127.5 - 1;
