@@ -12,6 +12,7 @@ import { tf } from '../backends/tf.js';
 import type { Raster } from '../data/image.js';
 import { blazeFaceAnchors, decodeBlazeFace, readBlazeFaceOutputs } from './blazeface.js';
 import { clampBox, iou, weightedNms, type DetectedFace } from './boxes.js';
+import { httpStatusOf } from '../model/io.js';
 import { DEFAULT_DETECT_OPTIONS } from './defaults.js';
 import { detectorModelHandler, resolveDetectorModel, type DetectorSource } from './model-files.js';
 import { letterbox, scanWindows, type MIN_FACE_SIZE, type ScanWindow } from './scan.js';
@@ -108,9 +109,9 @@ export class FaceDetector {
       model = await loadGraphModel(handler) as unknown as GraphModelLike;
     } catch (e) {
       const where = typeof location === 'string' ? location : 'the given IOHandler';
-      const status = /failed with status code (\d+)/.exec((e as Error).message);
-      if (status) {
-        throw new Error(`cannot load the face detector from ${where}: HTTP ${status[1]}. Serve the package's detector there: `
+      const status = httpStatusOf(e);
+      if (status !== undefined) {
+        throw new Error(`cannot load the face detector from ${where}: HTTP ${status}. Serve the package's detector there: `
           + 'copy node_modules/fer-cnn-lstm/weights/face-detector/ to the folder that URL names (by default face-detector/ beside the emotion weights), or pass `detector` with where it is');
       }
       throw new Error(`cannot load the face detector from ${where}: ${(e as Error).message}`);

@@ -89,6 +89,15 @@ function isUrl(location: string): boolean {
 }
 
 /**
+ * The HTTP status of a model load that failed because its URL did not serve the model
+ * (TensorFlow.js's http loader says `Request to <url> failed with status code <n>`), else undefined.
+ */
+export function httpStatusOf(error: unknown): number | undefined {
+  const m = /failed with status code (\d+)/.exec(error instanceof Error ? error.message : String(error));
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
  * Loads a layers model from a folder or `model.json` path (Node), a URL (browser or Node
  * `fetch`), or any `tf.io.IOHandler`.
  */
@@ -104,10 +113,10 @@ export async function loadModel(location: string | tf.io.IOHandler): Promise<tfl
     // a 0.1 model: name the model it came from
     const message = (e as Error).message;
     if (message.startsWith('this model was saved by fer-cnn-lstm 0.1')) throw new Error(`${location}: ${message}`);
-    const status = /failed with status code (\d+)/.exec(message);
-    if (status) {
+    const status = httpStatusOf(e);
+    if (status !== undefined) {
       // a URL that does not serve the weights (typically a browser app that has not copied them)
-      throw new Error(`cannot load the emotion model from ${location}: HTTP ${status[1]}. Serve the package's weights there: `
+      throw new Error(`cannot load the emotion model from ${location}: HTTP ${status}. Serve the package's weights there: `
         + `copy node_modules/fer-cnn-lstm/weights/float16/ (or weights/, full precision) to the folder that URL names, or pass \`weights\` with where they are`);
     }
     throw e;
