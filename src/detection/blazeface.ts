@@ -10,15 +10,26 @@ import { tf } from '../backends/tf.js';
 import type { DetectedFace } from './boxes.js';
 import type { ScanWindow } from './scan.js';
 
-/** The BlazeFace anchors `[x, y]` in input pixels: 16×16 cells × 2 (stride 16), then 8×8 cells × 6 (stride 32). */
-export function blazeFaceAnchors(inputSize: number): Float32Array {
-  const specs = [{ stride: inputSize / 16, count: 2 }, { stride: inputSize / 8, count: 6 }];
+/** The anchors per cell of BlazeFace's two heads: 2 on the fine grid (stride 16 at a 256 input), 6 on the coarse one (stride 32). */
+export const ANCHORS_PER_CELL: readonly [number, number] = [2, 6];
+
+/**
+ * The BlazeFace anchors `[x, y]` in input pixels for a `width × height` input: the fine grid
+ * (stride `width / 16` of a square model input, 16 px for the 256 model) × 2 anchors, then the coarse grid (twice the
+ * stride) × 6, each grid row by row.
+ *
+ * @param width The input's width (for the 256 model: any multiple of 32 up to 256, or the model's own side).
+ * @param height The input's height; default `width`.
+ * @param stride The fine grid's stride; default `width / 16`, the square model's own.
+ */
+export function blazeFaceAnchors(width: number, height = width, stride = width / 16): Float32Array {
+  const specs = [{ stride, count: ANCHORS_PER_CELL[0] }, { stride: 2 * stride, count: ANCHORS_PER_CELL[1] }];
   const out: number[] = [];
-  for (const { stride, count } of specs) {
-    const cells = Math.ceil(inputSize / stride);
-    for (let gy = 0; gy < cells; gy++) {
-      for (let gx = 0; gx < cells; gx++) {
-        for (let n = 0; n < count; n++) out.push(stride * (gx + 0.5), stride * (gy + 0.5));
+  for (const { stride: s, count } of specs) {
+    const cols = Math.ceil(width / s), rows = Math.ceil(height / s);
+    for (let gy = 0; gy < rows; gy++) {
+      for (let gx = 0; gx < cols; gx++) {
+        for (let n = 0; n < count; n++) out.push(s * (gx + 0.5), s * (gy + 0.5));
       }
     }
   }
@@ -26,31 +37,34 @@ export function blazeFaceAnchors(inputSize: number): Float32Array {
 }
 
 /**
- * Reads the model's outputs in anchor order, [stride-16 anchors, stride-32 anchors]: one score
- * logit and 16 regressors per anchor (`scores` has one value per anchor, `regressors` 16).
+ * Reads BlazeFace's four heads — the last convolutions before the graph's reshapes, `[1, rows,
+ * cols, k]` for the fine and the coarse grid, scores (`k` = anchors per cell) and regressors (`k`
+ * = 16 × anchors per cell) — in anchor order, [fine-grid anchors, coarse-grid anchors]: one score
+ * logit and 16 regressors per anchor. The heads have the input's shape (any multiple of 32 on
+ * each side), so one model serves square and non-square inputs of any size.
  *
- * @param outputs The graph model's output tensors, in any order (they are told apart by shape).
- * @param anchors {@link blazeFaceAnchors} of the model's input size.
- * @param inputSize The model's input side (256 for the full-photo BlazeFace).
+ * @param outputs The four head tensors, in any order (they are told apart by shape).
  * @throws Error naming the shapes found when they are not BlazeFace's.
  */
-export async function readBlazeFaceOutputs(outputs: readonly tf.Tensor[], anchors: Float32Array, inputSize: number): Promise<{ scores: Float32Array; regressors: Float32Array }> {
-  const n = anchors.length / 2;
-  const fine = (inputSize / 16) ** 2 * 2;
-  const byRows = (rows: number, cols: number): tf.Tensor | undefined =>
-    outputs.find((t) => t.shape.length === 3 && t.shape[1] === rows && t.shape[2] === cols);
-  const parts = [byRows(fine, 1), byRows(n - fine, 1), byRows(fine, 16), byRows(n - fine, 16)];
-  if (parts.some((p) => p === undefined)) {
-    throw new Error(`the face detector's outputs are ${outputs.map((t) => `[${t.shape.join(',')}]`).join(', ')}: expected BlazeFace's [1,${fine},1], [1,${n - fine},1], [1,${fine},16], [1,${n - fine},16]`);
+export async function readBlazeFaceOutputs(outputs: readonly tf.Tensor[]): Promise<{ scores: Float32Array; regressors: Float32Array; fineRows: number; fineCols: number }> {
+  const [a1, a2] = ANCHORS_PER_CELL;
+  const head = (k: number): tf.Tensor | undefined => outputs.find((t) => t.shape.length === 4 && t.shape[0] === 1 && t.shape[3] === k);
+  const parts = [head(a1), head(a2), head(16 * a1), head(16 * a2)];
+  const grid = (t: tf.Tensor | undefined): [number, number] => [t?.shape[1] ?? -1, t?.shape[2] ?? -1];
+  const [[fineRows, fineCols], [coarseRows, coarseCols]] = [grid(parts[0]), grid(parts[1])];
+  const same = (t: tf.Tensor | undefined, rows: number, cols: number): boolean => grid(t)[0] === rows && grid(t)[1] === cols;
+  if (parts.some((p) => p === undefined) || !same(parts[2], fineRows, fineCols) || !same(parts[3], coarseRows, coarseCols)
+    || Math.ceil(fineRows / 2) !== coarseRows || Math.ceil(fineCols / 2) !== coarseCols) {
+    throw new Error(`the face detector's outputs are ${outputs.map((t) => `[${t.shape.join(',')}]`).join(', ')}: expected BlazeFace's four heads [1,h,w,${a1}], [1,h/2,w/2,${a2}], [1,h,w,${16 * a1}], [1,h/2,w/2,${16 * a2}]`);
   }
   const [s1, s2, r1, r2] = await Promise.all(parts.map((p) => p!.data() as Promise<Float32Array>));
-  const scores = new Float32Array(n);
+  const scores = new Float32Array(s1.length + s2.length);
   scores.set(s1);
-  scores.set(s2, fine);
-  const regressors = new Float32Array(n * 16);
+  scores.set(s2, s1.length);
+  const regressors = new Float32Array(r1.length + r2.length);
   regressors.set(r1);
-  regressors.set(r2, fine * 16);
-  return { scores, regressors };
+  regressors.set(r2, r1.length);
+  return { scores, regressors, fineRows, fineCols };
 }
 
 /**
@@ -61,8 +75,8 @@ export async function readBlazeFaceOutputs(outputs: readonly tf.Tensor[], anchor
  *
  * @param logits One score logit per anchor.
  * @param regressors 16 values per anchor: box centre offset (2), size (2), six key point offsets (12).
- * @param anchors {@link blazeFaceAnchors} of the model's input size.
- * @param inputSize The model's input side.
+ * @param anchors {@link blazeFaceAnchors} of the input's shape.
+ * @param inputSize The input's longer side: the pixels that the window's side spans.
  * @param window The square window of the image that the input shows.
  */
 export function decodeBlazeFace(logits: Float32Array, regressors: Float32Array, anchors: Float32Array, inputSize: number, minScore: number, window: ScanWindow): DetectedFace[] {

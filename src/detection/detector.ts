@@ -15,7 +15,7 @@ import { clampBox, iou, weightedNms, type DetectedFace } from './boxes.js';
 import { httpStatusOf } from '../model/io.js';
 import { DEFAULT_DETECT_OPTIONS } from './defaults.js';
 import { detectorModelHandler, resolveDetectorModel, type DetectorSource } from './model-files.js';
-import { letterbox, scanWindows, type MIN_FACE_SIZE, type ScanWindow } from './scan.js';
+import { fitInput, letterbox, scanWindows, type InputShape, type MIN_FACE_SIZE, type ScanWindow } from './scan.js';
 
 /** Options of {@link FaceDetector.detect}; their defaults: {@link "fer-cnn-lstm/detection"!DEFAULT_DETECT_OPTIONS}. */
 export interface DetectOptions {
@@ -26,10 +26,11 @@ export interface DetectOptions {
   /** Boxes overlapping a better one by more than this intersection-over-union are merged into it. Default 0.3 ({@link "fer-cnn-lstm/detection"!DEFAULT_DETECT_OPTIONS}). */
   iouThreshold?: number;
   /**
-   * Second look: run the detector again on a window around a face found, sized so that the face
-   * fills a fifth of it (as in a portrait). Small faces then get a fair score and a box the same
+   * Second look: run the detector again on a window around a face found, seen so that the face
+   * spans about 51 input pixels, as a portrait's face does in the first look ({@link REFINE_WINDOW},
+   * {@link REFINE_INPUT}). Small faces then get a fair score and a box the same
    * size relative to the face as a portrait's (which the FER framing relies on). `true`: every
-   * face gets a second look (one more detector run per face); `false`: none; `'auto'` (default):
+   * face gets a second look (one more, smaller detector run per face); `false`: none; `'auto'` (default):
    * only the faces whose first look is unsure — a box side outside {@link REFINE_UNLESS} of the
    * photo's longer side, or a score below `minFaceScore` — since the others come out of the
    * first look framed as the second would frame them (measured in docs/face-detection.md).
@@ -37,8 +38,8 @@ export interface DetectOptions {
    */
   refine?: boolean | 'auto';
   /**
-   * Smallest face side (pixels of the photo) to look for. The whole photo is seen at 256×256, which
-   * finds faces down to about 1/22 of its longer side; with a smaller `minFaceSize` the photo is
+   * Smallest face side (pixels of the photo) to look for. The whole photo is seen with its longer
+   * side at 256 pixels, which finds faces down to about 1/22 of that side; with a smaller `minFaceSize` the photo is
    * also scanned in overlapping tiles (halving their side per level: 3×3 tiles of a square photo,
    * then 7×7, …) until faces of that size are covered. At least {@link MIN_FACE_SIZE} (20 px; a
    * RangeError below). Default: no tiling.
@@ -46,12 +47,20 @@ export interface DetectOptions {
   minFaceSize?: number;
 }
 
-/** Side of the refinement window in face-box sides (the astronaut portrait's face box is about a fifth of the photo). */
-export const REFINE_WINDOW = 5;
+/**
+ * Side of the refinement window in face-box sides. The window is seen at {@link REFINE_INPUT}
+ * pixels, so the face's box spans `REFINE_INPUT / REFINE_WINDOW` ≈ 51 input pixels: as the astronaut
+ * portrait's face does when the whole 512×512 portrait is seen at 256×256 (its box is a fifth of the photo);
+ * with a window of 5 face sides at 256×256 the second look found the same faces (docs/face-detection.md), with 2.56 times the pixels.
+ */
+export const REFINE_WINDOW = 3.125;
+
+/** Input side of the second look (a multiple of 32): a quarter of the first look's pixels, with the face as large in them. */
+export const REFINE_INPUT = 160;
 
 /**
  * With `refine: 'auto'`, faces whose box side is outside this range of the photo's longer side get
- * a second look: the first look, which sees the whole photo at 256×256, misses or mis-sizes faces
+ * a second look: the first look, which sees the whole photo with its longer side at 256 pixels, misses or mis-sizes faces
  * smaller than that, and mis-sizes faces that fill the frame (measured in docs/face-detection.md).
  */
 export const REFINE_UNLESS: readonly [number, number] = [1 / 10, 1 / 2];
@@ -64,9 +73,35 @@ const CANDIDATE_SCORE = 0.25;
 
 /** The loaded graph model, as far as it is used here. */
 interface GraphModelLike {
-  inputs: { shape?: number[] }[];
-  execute(x: tf.Tensor): tf.Tensor | tf.Tensor[];
+  execute(x: tf.Tensor, outputs: string[]): tf.Tensor | tf.Tensor[];
   dispose(): void;
+}
+
+/**
+ * BlazeFace's graph, readied to take inputs of any shape: the input's height and width are freed
+ * (the graph is fully convolutional) and the four heads that feed its fixed-size reshapes are
+ * named, to be read instead of its outputs. The model's own input side (256) is kept: it fixes the
+ * anchors' stride. Returns new artifacts; the given ones are left as they are.
+ *
+ * @throws Error naming what is missing when the graph is not BlazeFace's.
+ */
+export function flexibleBlazeFace(artifacts: tf.io.ModelArtifacts): { artifacts: tf.io.ModelArtifacts; heads: string[]; inputSize: number } {
+  interface Node { name: string; op: string; input?: string[]; attr?: { shape?: { shape?: { dim?: { size?: string | number }[] } } } }
+  const topology = artifacts.modelTopology as { node?: Node[] } | undefined;
+  const nodes = topology?.node ?? [];
+  const placeholders = nodes.filter((n) => n.op === 'Placeholder');
+  const dims = placeholders[0]?.attr?.shape?.shape?.dim?.map((d) => Number(d.size));
+  const heads = nodes.filter((n) => n.op === 'Reshape').map((n) => (n.input?.[0] ?? '').replace(/:0$/, ''));
+  const size = dims?.[1];
+  if (placeholders.length !== 1 || !dims || dims.length !== 4 || typeof size !== 'number' || size !== dims[2] || dims[3] !== 3 || size % 32 !== 0) {
+    throw new Error(`the face detector's input is ${JSON.stringify(dims ?? null)}: expected a BlazeFace model with input [1, size, size, 3]`);
+  }
+  if (heads.length !== 4 || heads.some((h) => !nodes.some((n) => n.name === h))) {
+    throw new Error(`the face detector's graph has ${heads.length} reshaped outputs: expected BlazeFace's four (scores and regressors of two anchor grids)`);
+  }
+  const input = placeholders[0];
+  const free: Node = { ...input, attr: { ...input.attr, shape: { shape: { dim: [{ size: '1' }, { size: '-1' }, { size: '-1' }, { size: '3' }] } } } };
+  return { artifacts: { ...artifacts, modelTopology: { ...topology, node: nodes.map((n) => (n === input ? free : n)) } }, heads, inputSize: size };
 }
 
 /** The faces with their boxes clamped to the image (the detector's boxes of faces at the edge reach past it; landmarks are left as estimated). */
@@ -79,16 +114,24 @@ function inside(img: Raster, faces: DetectedFace[]): DetectedFace[] {
 /**
  * BlazeFace: finds faces in a full photo. Load it once with {@link FaceDetector.load} and call
  * {@link FaceDetector.detect} per image. Faces smaller than about 1/22 of the photo's longer side
- * are missed (the whole photo is seen at 256×256) unless {@link DetectOptions.minFaceSize} asks
+ * are missed (the whole photo is seen with its longer side at 256 pixels) unless {@link DetectOptions.minFaceSize} asks
  * for a tiled scan.
  */
 export class FaceDetector {
-  private readonly anchors: Float32Array;
+  /** The anchors of each input shape run so far (a few: the photos' aspect ratios and the second look's square). */
+  private readonly anchors = new Map<string, Float32Array>();
   /** The detector's input values, reused by every run: each run fills them, makes its input tensor and disposes it after the (synchronous) model call, before any other run can start. */
   private readonly input: Float32Array;
 
-  private constructor(private readonly model: GraphModelLike, readonly inputSize: number) {
-    this.anchors = blazeFaceAnchors(inputSize);
+  /**
+   * @param model Runs the first looks (the whole photo, or the tiles of a tiled scan).
+   * @param second Runs the second looks ({@link REFINE_INPUT} squares): the same weights loaded a
+   * second time, because the wasm backend keeps each convolution's buffers for the last input
+   * shape it ran and rebuilds them when the shape changes (measured: 4 ms per change, every
+   * refined photo twice), while each copy keeps the one shape it always runs.
+   * @param inputSize The model's own input side (256): the longer side of the first look's input.
+   */
+  private constructor(private readonly model: GraphModelLike, private readonly second: GraphModelLike, private readonly heads: string[], readonly inputSize: number) {
     this.input = new Float32Array(inputSize * inputSize * 3);
   }
 
@@ -103,10 +146,21 @@ export class FaceDetector {
     const given = source ?? await resolveDetectorModel(weightsRoot);
     const location = given instanceof URL ? given.href : given;
     const handler = await detectorModelHandler(location);
+    const io = typeof handler === 'string' ? tf.io.getLoadHandlers(handler)[0] ?? tf.io.browserHTTPRequest(handler) : handler;
     const { loadGraphModel } = await import('@tensorflow/tfjs-converter');
-    let model: GraphModelLike;
+    let ready: ReturnType<typeof flexibleBlazeFace>;
+    let models: GraphModelLike[];
     try {
-      model = await loadGraphModel(handler) as unknown as GraphModelLike;
+      if (typeof io.load !== 'function') throw new Error('the given IOHandler has no load()');
+      ready = flexibleBlazeFace(await io.load());
+      const fromMemory = { load: async () => ready.artifacts };
+      const first = await loadGraphModel(fromMemory) as unknown as GraphModelLike;
+      try {
+        models = [first, await loadGraphModel(fromMemory) as unknown as GraphModelLike];
+      } catch (e) {
+        first.dispose();
+        throw e;
+      }
     } catch (e) {
       const where = typeof location === 'string' ? location : 'the given IOHandler';
       const status = httpStatusOf(e);
@@ -116,13 +170,7 @@ export class FaceDetector {
       }
       throw new Error(`cannot load the face detector from ${where}: ${(e as Error).message}`);
     }
-    const shape = model.inputs[0]?.shape;
-    const size = shape?.[1];
-    if (!shape || shape.length !== 4 || typeof size !== 'number' || size !== shape[2] || shape[3] !== 3 || size % 16 !== 0) {
-      model.dispose();
-      throw new Error(`the face detector's input is ${JSON.stringify(shape)}: expected a BlazeFace model with input [1, size, size, 3]`);
-    }
-    return new FaceDetector(model, size);
+    return new FaceDetector(models[0], models[1], ready.heads, ready.inputSize);
   }
 
   /** Finds the faces in an image, best first. */
@@ -159,36 +207,46 @@ export class FaceDetector {
     const { box } = candidate;
     const side = Math.max(box.width, box.height) * REFINE_WINDOW;
     const window = { x: box.x + box.width / 2 - side / 2, y: box.y + box.height / 2 - side / 2, side };
-    const found = weightedNms(await this.run(img, CANDIDATE_SCORE, window), 0.3, 5).filter((f) => iou(f.box, box) > 0.3);
+    const found = weightedNms(await this.run(img, CANDIDATE_SCORE, window, { width: REFINE_INPUT, height: REFINE_INPUT }), 0.3, 5).filter((f) => iou(f.box, box) > 0.3);
     if (found.length === 0) return undefined;
     return found.reduce((a, b) => (iou(b.box, box) > iou(a.box, box) ? b : a));
   }
 
-  /** One detector pass over a window of the image (default: all of it): the candidates above `minScore` in image pixels, before NMS. */
-  private async run(img: Raster, minScore: number, window?: ScanWindow): Promise<DetectedFace[]> {
-    const size = this.inputSize;
+  /**
+   * One detector pass over a window of the image (default: all of it, at the photo's aspect ratio
+   * with its longer side at {@link FaceDetector.inputSize}): the candidates above `minScore` in
+   * image pixels, before NMS. The window's side spans the input's longer side.
+   */
+  private async run(img: Raster, minScore: number, window?: ScanWindow, shape?: InputShape): Promise<DetectedFace[]> {
     const win = window ?? { x: 0, y: 0, side: Math.max(img.width, img.height) };
-    const data = letterbox(img, size, win, this.input);
-    const x = tf.tensor4d(data, [1, size, size, 3]);
+    const input = shape ?? (window ? { width: this.inputSize, height: this.inputSize } : fitInput(img.width, img.height, this.inputSize));
+    const data = letterbox(img, input, win, this.input);
+    const x = tf.tensor4d(data, [1, input.height, input.width, 3]);
+    const model = input.width === REFINE_INPUT && input.height === REFINE_INPUT ? this.second : this.model;
     let outputs: tf.Tensor[];
     try {
-      const y = this.model.execute(x);
+      const y = model.execute(x, this.heads);
       outputs = Array.isArray(y) ? y : [y];
     } finally {
       x.dispose();
     }
     let scores: Float32Array, regressors: Float32Array;
     try {
-      ({ scores, regressors } = await readBlazeFaceOutputs(outputs, this.anchors, size));
+      ({ scores, regressors } = await readBlazeFaceOutputs(outputs));
     } finally {
       tf.dispose(outputs);
     }
-    return decodeBlazeFace(scores, regressors, this.anchors, size, minScore, win);
+    const key = `${input.width}x${input.height}`;
+    let anchors = this.anchors.get(key);
+    if (!anchors) this.anchors.set(key, anchors = blazeFaceAnchors(input.width, input.height, this.inputSize / 16));
+    if (anchors.length !== 2 * scores.length) throw new Error(`the face detector gave ${scores.length} anchors for a ${input.width}×${input.height} input: expected ${anchors.length / 2} (BlazeFace's strides ${this.inputSize / 16} and ${this.inputSize / 8})`);
+    return decodeBlazeFace(scores, regressors, anchors, Math.max(input.width, input.height), minScore, win);
   }
 
   /** Frees the model's weights. */
   dispose(): void {
     this.model.dispose();
+    this.second.dispose();
   }
 }
 

@@ -9,7 +9,7 @@
 export { detectEmotions, type DetectEmotionsOptions, type FaceEmotion } from './detect-emotions.js';
 export { isFaceCrop, mostProminent, FACE_MODES } from './photo.js';
 export { DEFAULT_DETECT_OPTIONS, DEFAULT_PHOTO_OPTIONS } from './defaults.js';
-export { FaceDetector, loadFaceDetector, REFINE_UNLESS, REFINE_WINDOW, type DetectOptions } from './detector.js';
+export { FaceDetector, loadFaceDetector, REFINE_INPUT, REFINE_UNLESS, REFINE_WINDOW, type DetectOptions } from './detector.js';
 export {
   resolveDetectorModel, FaceDetectorMissingError, DETECTOR_MODEL_PATH, type DetectorSource,
 } from './model-files.js';

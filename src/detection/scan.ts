@@ -51,35 +51,59 @@ export function scanWindows(width: number, height: number, minFaceSize?: number)
   return windows;
 }
 
+/** The detector's input in pixels (a multiple of the model's coarsest stride, 32, on each side). */
+export interface InputShape {
+  width: number;
+  height: number;
+}
+
 /**
- * Samples a square window of an image into a `size × size` RGB input for BlazeFace, values in
- * [-1, 1]: area averaging when shrinking (separably: rows, then columns), bilinear when enlarging;
- * whatever lies outside the image is black. Default window: the whole image, top-left aligned
- * (padding right or bottom). Only `size²` values (and one row of `size` cells) are allocated,
- * whatever the window's size; `into` (of `size² × 3` values), when given, is filled instead.
+ * The input shape that shows a `width × height` photo whole with its longer side at `long` pixels:
+ * the shorter side scaled alike and rounded up to a multiple of 32, so that a landscape or portrait
+ * photo costs the detector only the rows (or columns) it has, not a square of padding.
  */
-export function letterbox(img: Raster, size: number, window?: ScanWindow, into?: Float32Array): Float32Array {
+export function fitInput(width: number, height: number, long: number): InputShape {
+  const short = (a: number, b: number): number => Math.min(long, Math.max(32, Math.ceil((long * a) / b / 32) * 32));
+  return width >= height ? { width: long, height: short(height, width) } : { width: short(width, height), height: long };
+}
+
+/**
+ * Samples a square window of an image into the detector's RGB input (`size × size`, or
+ * `width × height`), values in [-1, 1]: the window's side spans the input's longer side; area
+ * averaging when shrinking (separably: rows, then columns), bilinear when enlarging; whatever lies
+ * outside the image (or past the window) is black. Default window: the whole image, top-left
+ * aligned (padding right or bottom). Only the input's values (and one row of cells) are allocated,
+ * whatever the window's size; `into` (of `width × height × 3` values), when given, is filled instead.
+ */
+export function letterbox(img: Raster, size: number | InputShape, window?: ScanWindow, into?: Float32Array): Float32Array {
   const { width, height, channels, data } = img;
+  const { width: outW, height: outH } = typeof size === 'number' ? { width: size, height: size } : size;
   const { x: wx, y: wy, side } = window ?? { x: 0, y: 0, side: Math.max(width, height) };
-  const step = side / size;
-  const out = into && into.length === size * size * 3 ? into.fill(0) : new Float32Array(size * size * 3);
+  const step = side / Math.max(outW, outH);
+  const n = outW * outH * 3;
+  const out = into && into.length >= n ? into.subarray(0, n) : new Float32Array(n);
   const g = channels >= 3 ? 1 : 0; // gray images: channel 0 for R, G and B
   if (step > 1) {
-    const cols = axisTaps(wx, step, size, width, 'area'), rows = axisTaps(wy, step, size, height, 'area');
-    // each source row the window needs is shrunk horizontally into `size` cells (weighted sums
+    const cols = axisTaps(wx, step, outW, width, 'area'), rows = axisTaps(wy, step, outH, height, 'area');
+    const cs = cols.start, cc = cols.count, cw = cols.weights, cspan = cols.span;
+    const rs = rows.start, rc = rows.count, rw = rows.weights, rspan = rows.span;
+    // out = (area average) / 127.5 − 1: start from −1 (black) and add each source pixel × its weight / 127.5
+    out.fill(-1);
+    // each source row the window needs is shrunk horizontally into `outW` cells (weighted sums
     // over columns) and added, weighted, into the output rows whose cells cover it (one or two)
-    const y0 = Math.max(0, Math.floor(wy)), y1 = Math.min(height, Math.ceil(wy + side));
-    const shrunk = new Float32Array(size * 3);
+    const y0 = Math.max(0, Math.floor(wy)), y1 = Math.min(height, Math.ceil(wy + step * outH));
+    const shrunk = new Float32Array(outW * 3);
+    const rowLength = outW * 3;
     let lo = 0;
     for (let y = y0; y < y1; y++) {
-      while (lo < size && rows.start[lo] + rows.count[lo] <= y) lo++;
-      if (lo === size || rows.start[lo] > y) continue;
+      while (lo < outH && rs[lo] + rc[lo] <= y) lo++;
+      if (lo === outH || rs[lo] > y) continue;
       const row = y * width;
-      for (let o = 0; o < size; o++) {
+      for (let o = 0, wo = 0; o < outW; o++, wo += cspan) {
         let r = 0, gr = 0, b = 0;
-        const first = cols.start[o], n = cols.count[o], wo = o * cols.span;
-        for (let k = 0; k < n; k++) {
-          const w = cols.weights[wo + k], s = (row + first + k) * channels;
+        const taps = cc[o];
+        for (let k = 0, s = (row + cs[o]) * channels; k < taps; k++, s += channels) {
+          const w = cw[wo + k];
           r += data[s] * w;
           gr += data[s + g] * w;
           b += data[s + 2 * g] * w;
@@ -88,25 +112,24 @@ export function letterbox(img: Raster, size: number, window?: ScanWindow, into?:
         shrunk[o * 3 + 1] = gr;
         shrunk[o * 3 + 2] = b;
       }
-      for (let oy = lo; oy < size && rows.start[oy] <= y; oy++) {
-        const k = y - rows.start[oy];
-        if (k >= rows.count[oy]) continue;
-        const w = rows.weights[oy * rows.span + k], dst = oy * size * 3;
-        for (let i = 0; i < size * 3; i++) out[dst + i] += shrunk[i] * w;
+      for (let oy = lo; oy < outH && rs[oy] <= y; oy++) {
+        const k = y - rs[oy];
+        if (k >= rc[oy]) continue;
+        const w = rw[oy * rspan + k] / 127.5;
+        for (let i = 0, dst = oy * rowLength; i < rowLength; i++, dst++) out[dst] += shrunk[i] * w;
       }
     }
-    for (let i = 0; i < out.length; i++) out[i] = out[i] / 127.5 - 1;
     return out;
   }
   // enlarging: bilinear; an output pixel whose centre lies off the image is black
-  const cols = axisTaps(wx, step, size, width, 'bilinear'), rows = axisTaps(wy, step, size, height, 'bilinear');
+  const cols = axisTaps(wx, step, outW, width, 'bilinear'), rows = axisTaps(wy, step, outH, height, 'bilinear');
   // bilinear taps are one or two pixels: as two, the second (weight 0 when absent) on the first
   const second = (t: typeof cols, o: number): number => t.start[o] + t.count[o] - 1;
-  for (let oy = 0; oy < size; oy++) {
+  for (let oy = 0; oy < outH; oy++) {
     const r0 = rows.start[oy] * width, r1 = second(rows, oy) * width;
     const v0 = rows.weights[oy * rows.span], v1 = rows.count[oy] === 2 ? rows.weights[oy * rows.span + 1] : 0;
-    for (let ox = 0; ox < size; ox++) {
-      const o = (oy * size + ox) * 3;
+    for (let ox = 0; ox < outW; ox++) {
+      const o = (oy * outW + ox) * 3;
       if (!rows.inside[oy] || !cols.inside[ox]) {
         out[o] = out[o + 1] = out[o + 2] = -1;
         continue;

@@ -11,6 +11,18 @@ describe('blazeFaceAnchors', () => {
     expect([a[512 * 2], a[512 * 2 + 1]]).toEqual([16, 16]);
     expect([a[895 * 2], a[895 * 2 + 1]]).toEqual([240, 240]);
   });
+
+  it('lays the grids over a non-square input at the model\'s strides, row by row', () => {
+    // a 256×192 input of the 256 model: 16 columns × 12 rows × 2 at stride 16, then 8 × 6 × 6 at stride 32
+    const a = blazeFaceAnchors(256, 192, 16);
+    expect(a.length / 2).toBe(16 * 12 * 2 + 8 * 6 * 6);
+    expect([a[2 * 32], a[2 * 32 + 1]]).toEqual([8, 24]); // second row, first cell
+    const coarse = 16 * 12 * 2;
+    expect([a[2 * coarse], a[2 * coarse + 1]]).toEqual([16, 16]);
+    expect([a[a.length - 2], a[a.length - 1]]).toEqual([240, 176]);
+    // the second look's 128×128 input keeps the strides: 8×8×2, then 4×4×6
+    expect(blazeFaceAnchors(128, 128, 16).length / 2).toBe(8 * 8 * 2 + 4 * 4 * 6);
+  });
 });
 
 describe('decodeBlazeFace', () => {
@@ -42,22 +54,27 @@ describe('decodeBlazeFace', () => {
 
 describe('readBlazeFaceOutputs', () => {
   beforeAll(async () => { await setBackend('cpu'); });
-  const anchors = blazeFaceAnchors(256);
 
-  it('orders the outputs by shape: stride-16 anchors first, then stride-32', async () => {
-    const s1 = tf.fill([1, 512, 1], 1), s2 = tf.fill([1, 384, 1], 2);
-    const r1 = tf.fill([1, 512, 16], 3), r2 = tf.fill([1, 384, 16], 4);
-    const { scores, regressors } = await readBlazeFaceOutputs([r2, s2, r1, s1], anchors, 256);
-    expect(scores.length).toBe(896);
-    expect([scores[0], scores[511], scores[512], scores[895]]).toEqual([1, 1, 2, 2]);
-    expect(regressors.length).toBe(896 * 16);
-    expect([regressors[0], regressors[512 * 16 - 1], regressors[512 * 16], regressors[896 * 16 - 1]]).toEqual([3, 3, 4, 4]);
+  it('orders the four heads by shape: fine-grid anchors first, then coarse, each grid row by row', async () => {
+    // a 256×192 input: fine grid 12 rows × 16 columns, coarse 6 × 8
+    const s1 = tf.fill([1, 12, 16, 2], 1), s2 = tf.fill([1, 6, 8, 6], 2);
+    const r1 = tf.fill([1, 12, 16, 32], 3), r2 = tf.fill([1, 6, 8, 96], 4);
+    const { scores, regressors, fineRows, fineCols } = await readBlazeFaceOutputs([r2, s2, r1, s1]);
+    const fine = 12 * 16 * 2, n = fine + 6 * 8 * 6;
+    expect([fineRows, fineCols]).toEqual([12, 16]);
+    expect(scores.length).toBe(n);
+    expect([scores[0], scores[fine - 1], scores[fine], scores[n - 1]]).toEqual([1, 1, 2, 2]);
+    expect(regressors.length).toBe(n * 16);
+    expect([regressors[0], regressors[fine * 16 - 1], regressors[fine * 16], regressors[n * 16 - 1]]).toEqual([3, 3, 4, 4]);
     tf.dispose([s1, s2, r1, r2]);
   });
 
   it('names the shapes found when the model is not BlazeFace', async () => {
     const t = tf.zeros([1, 10]);
-    await expect(readBlazeFaceOutputs([t], anchors, 256)).rejects.toThrow("the face detector's outputs are [1,10]: expected BlazeFace's [1,512,1], [1,384,1], [1,512,16], [1,384,16]");
-    t.dispose();
+    await expect(readBlazeFaceOutputs([t])).rejects.toThrow("the face detector's outputs are [1,10]: expected BlazeFace's four heads [1,h,w,2], [1,h/2,w/2,6], [1,h,w,32], [1,h/2,w/2,96]");
+    // heads whose grids do not match
+    const parts = [tf.zeros([1, 8, 8, 2]), tf.zeros([1, 4, 4, 6]), tf.zeros([1, 8, 8, 32]), tf.zeros([1, 5, 4, 96])];
+    await expect(readBlazeFaceOutputs(parts)).rejects.toThrow(/expected BlazeFace's four heads/);
+    tf.dispose([t, ...parts]);
   });
 });

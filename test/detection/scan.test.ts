@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { letterbox, scanWindows } from '../../src/detection/scan.js';
+import { fitInput, letterbox, scanWindows } from '../../src/detection/scan.js';
 
 describe('letterbox', () => {
   it('letterboxes to a square in [-1, 1], padding the short side', () => {
@@ -23,13 +23,14 @@ describe('letterbox', () => {
 });
 
 /** The direct definition: each output pixel averages the source area it covers (black outside), or samples bilinearly when enlarging. */
-function reference(img: { width: number; height: number; channels: number; data: Uint8Array }, size: number, win: { x: number; y: number; side: number }): number[] {
+function reference(img: { width: number; height: number; channels: number; data: Uint8Array }, size: number | { width: number; height: number }, win: { x: number; y: number; side: number }): number[] {
   const { width, height, channels, data } = img;
-  const step = win.side / size;
+  const { width: outW, height: outH } = typeof size === 'number' ? { width: size, height: size } : size;
+  const step = win.side / Math.max(outW, outH);
   const at = (x: number, y: number, c: number): number => data[(y * width + x) * channels + (channels >= 3 ? c : 0)];
   const out: number[] = [];
-  for (let oy = 0; oy < size; oy++) {
-    for (let ox = 0; ox < size; ox++) {
+  for (let oy = 0; oy < outH; oy++) {
+    for (let ox = 0; ox < outW; ox++) {
       const px = [0, 0, 0];
       if (step > 1) {
         const x0 = win.x + ox * step, x1 = x0 + step, y0 = win.y + oy * step, y1 = y0 + step;
@@ -65,7 +66,9 @@ describe('letterbox against the direct definition', () => {
       const channels = [1, 3, 4][trial % 3];
       const data = new Uint8Array(width * height * channels).map(() => Math.floor(rand() * 256));
       const img = { width, height, channels: channels as 1 | 3 | 4, data };
-      const size = 4 + Math.floor(rand() * 20);
+      // square inputs, and inputs with one side shorter (the window's side spans the longer)
+      const long = 4 + Math.floor(rand() * 20), short = 1 + Math.floor(rand() * long);
+      const size = trial % 2 === 0 ? long : trial % 4 === 1 ? { width: long, height: short } : { width: short, height: long };
       const side = 1 + rand() * 120;
       const win = { x: (rand() - 0.3) * width, y: (rand() - 0.3) * height, side };
       const got = Array.from(letterbox(img, size, win));
@@ -73,6 +76,25 @@ describe('letterbox against the direct definition', () => {
       expect(got.length).toBe(want.length);
       for (let i = 0; i < got.length; i++) expect(Math.abs(got[i] - want[i]), `trial ${trial} value ${i}`).toBeLessThan(1e-4);
     }
+  });
+});
+
+describe('fitInput', () => {
+  it('keeps the photo\'s aspect ratio, the longer side at the given size, the shorter rounded up to a multiple of 32', () => {
+    expect(fitInput(640, 480, 256)).toEqual({ width: 256, height: 192 });
+    expect(fitInput(480, 640, 256)).toEqual({ width: 192, height: 256 });
+    expect(fitInput(512, 512, 256)).toEqual({ width: 256, height: 256 });
+    expect(fitInput(1920, 1080, 256)).toEqual({ width: 256, height: 160 }); // 144 → 160
+    expect(fitInput(1000, 10, 256)).toEqual({ width: 256, height: 32 });
+  });
+
+  it('shows the whole photo: a letterbox of the photo into it has no black rows beyond the rounding', () => {
+    const img = { width: 64, height: 48, channels: 1 as const, data: new Uint8Array(64 * 48).fill(255) };
+    const shape = fitInput(64, 48, 64); // 64 × 64: 48 rounds up to 64
+    expect(shape).toEqual({ width: 64, height: 64 });
+    const out = letterbox(img, { width: 64, height: 48 });
+    expect(out.length).toBe(64 * 48 * 3);
+    expect(out.every((v) => v === 1)).toBe(true);
   });
 });
 
