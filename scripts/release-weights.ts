@@ -273,7 +273,7 @@ const recipe = (c: RunConfig) => {
   const opt = c.optimizer as { type?: string; momentum?: number; nesterov?: boolean } | undefined;
   const optimizer = opt?.type === 'sgd' ? `SGD${opt.nesterov ? ' with Nesterov momentum' : ' with momentum'} ${opt.momentum ?? 0.9}` : 'Adam';
   const teacher = c.teacher as { weights?: string; weight?: number; tta?: unknown } | undefined;
-  return `${optimizer}${c.learningRate ? ` (${String(c.learningRate)})` : ''}, cross-entropy with label smoothing ${c.labelSmoothing ?? '—'}${c.mixup ? `, mixup α ${String(c.mixup)}` : ''}` +
+  return `${optimizer}${c.learningRate ? ` (${String(c.learningRate)})` : ''}, cross-entropy with label smoothing ${c.labelSmoothing ?? '—'}${c.mixup ? `, mixup α ${String(c.mixup)}` : ''}${c.cutmix ? `, cutmix α ${String(c.cutmix)}` : ''}` +
     `${teacher ? `, distilled from \`${teacher.weights}\` (its ${teacher.tta === false ? 'plain' : `${String(teacher.tta ?? 'flip')} TTA`} predictions at weight ${teacher.weight ?? 0.5})` : ''}, batch ${c.batchSize ?? 64}`;
 };
 /**

@@ -19,6 +19,8 @@ export interface ShardRequest {
   augment?: AugmentOptions;
   /** Mixup within this shard (after augmentation): Beta(α, α) and the seed of its draws. */
   mixup?: { alpha: number; seed: number };
+  /** CutMix within this shard (after augmentation): Beta(α, α) and the seed of its draws. */
+  cutmix?: { alpha: number; seed: number };
   /** Label smoothing ε: targets become `y(1−ε) + ε/K`. */
   labelSmoothing: number;
   /** Loss weight per class, or none. */
@@ -53,6 +55,25 @@ export function mixupDraw(n: number, alpha: number, seed: number): { lambda: num
   const lambda = random.beta(alpha, alpha);
   const perm = random.shuffle(Int32Array.from({ length: n }, (_, i) => i));
   return { lambda, perm };
+}
+
+/**
+ * The CutMix draw of one shard of `n` images of `size × size` (Yun et al., 2019): λ ~ Beta(α, α),
+ * a box of `(1 − λ)` of the image's area (its side `size·√(1 − λ)`, centred uniformly, clipped to
+ * the image) and the partner of each image, a seeded permutation. Each image gets its partner's
+ * pixels inside the box; `lambda` is then the share of the image left outside the box (the clipped
+ * box's area decides it), the weight of the image's own label.
+ */
+export function cutmixDraw(n: number, alpha: number, seed: number, size: number): { lambda: number; perm: Int32Array; box: { x0: number; y0: number; x1: number; y1: number } } {
+  const random = new Random(seed);
+  const drawn = random.beta(alpha, alpha);
+  const side = size * Math.sqrt(1 - drawn);
+  const cx = random.next() * size, cy = random.next() * size;
+  const clip = (v: number): number => Math.max(0, Math.min(size, Math.round(v)));
+  const box = { x0: clip(cx - side / 2), y0: clip(cy - side / 2), x1: clip(cx + side / 2), y1: clip(cy + side / 2) };
+  const lambda = 1 - ((box.x1 - box.x0) * (box.y1 - box.y0)) / (size * size);
+  const perm = random.shuffle(Int32Array.from({ length: n }, (_, i) => i));
+  return { lambda, perm, box };
 }
 
 /** Pixels → `[n, size, size, 1]` float32 in [0, 1]. */
@@ -104,10 +125,18 @@ export function shardGradients(model: tfl.LayersModel, req: ShardRequest): Shard
       const p = tf.tensor1d(perm, 'int32');
       mix = { lambda, partners: tf.gather(labels, p), partnerTeacher: teacher ? tf.gather(teacher, p) : undefined };
       xs = tf.add(tf.mul(xs, lambda), tf.mul(tf.gather(xs, p), 1 - lambda));
+    } else if (req.cutmix) {
+      const { lambda, perm, box } = cutmixDraw(count, req.cutmix.alpha, req.cutmix.seed, req.size);
+      const p = tf.tensor1d(perm, 'int32');
+      mix = { lambda, partners: tf.gather(labels, p), partnerTeacher: teacher ? tf.gather(teacher, p) : undefined };
+      const mask = new Float32Array(req.size * req.size);
+      for (let y = box.y0; y < box.y1; y++) mask.fill(1, y * req.size + box.x0, y * req.size + box.x1);
+      const inside = tf.tensor4d(mask, [1, req.size, req.size, 1]);
+      xs = tf.add(tf.mul(xs, tf.sub(1, inside)), tf.mul(tf.gather(xs, p), inside));
     }
     const out = tf.variableGrads(() => {
       const probs = model.apply(xs, { training: true }) as tf.Tensor;
-      // with mixup, a prediction is right when it names the label with the larger weight
+      // with mixup or cutmix, a prediction is right when it names the label with the larger weight
       const target = mix && mix.lambda < 0.5 ? mix.partners : labels;
       correct = tf.sum(tf.cast(tf.equal(tf.argMax(probs, 1), target), 'int32')).arraySync() as number;
       const ce = (y: tf.Tensor1D, t?: tf.Tensor) => crossEntropySum(probs, y, req.numClasses, req.labelSmoothing, req.classWeights,

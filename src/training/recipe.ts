@@ -21,7 +21,7 @@ export type StageRef = string;
  * What a training stage trains with: the options of `train()` that a replay must repeat (the
  * shared ones documented, with their defaults, in {@link TrainOptions}).
  */
-export interface TrainRecipe extends Pick<TrainOptions, 'batchSize' | 'learningRate' | 'optimizer' | 'schedule' | 'labelSmoothing' | 'classWeights' | 'augment' | 'mixup' | 'seed'> {
+export interface TrainRecipe extends Pick<TrainOptions, 'batchSize' | 'learningRate' | 'optimizer' | 'schedule' | 'labelSmoothing' | 'classWeights' | 'augment' | 'mixup' | 'cutmix' | 'seed'> {
   /** `buildCnnLstm` options of a stage trained from scratch (no `from`). Default: the `buildCnnLstm` defaults. */
   model?: CnnLstmOptions;
   /** Epochs in total. Required. With `legs`, the last leg's `epochs`. */

@@ -211,7 +211,7 @@ async function trainStage(stage: TrainStage, dataset: FerDataset, dir: string, o
       try {
         const result = await train(model, dataset, {
           epochs: leg.epochs, batchSize: t.batchSize, learningRate: t.learningRate, optimizer: t.optimizer, schedule: t.schedule,
-          labelSmoothing: t.labelSmoothing, classWeights: t.classWeights, augment: t.augment, mixup: t.mixup, seed: t.seed,
+          labelSmoothing: t.labelSmoothing, classWeights: t.classWeights, augment: t.augment, mixup: t.mixup, cutmix: t.cutmix, seed: t.seed,
           workers: options.workers ?? t.workers,
           teacher: teacherModel ? { model: teacherModel, weight: stage.teacher!.weight, tta: stage.teacher!.tta } : undefined,
           keepEpochs: stage.keepEpochs.filter((e) => e <= leg.epochs),

@@ -11,7 +11,7 @@ import { DEFAULT_CNN_LSTM_OPTIONS } from '../model/cnn-lstm.js';
 import { checkOptimizerConfig, type OptimizerConfig } from './optimizer.js';
 
 /** The training options both recipes take (each adds its own: `teacher`, `keepEpochs`, `workers`). */
-export const TRAIN_RECIPE_KEYS = ['model', 'epochs', 'batchSize', 'learningRate', 'optimizer', 'schedule', 'labelSmoothing', 'classWeights', 'augment', 'mixup', 'seed'] as const;
+export const TRAIN_RECIPE_KEYS = ['model', 'epochs', 'batchSize', 'learningRate', 'optimizer', 'schedule', 'labelSmoothing', 'classWeights', 'augment', 'mixup', 'cutmix', 'seed'] as const;
 
 /** The keys of each learning-rate schedule type. */
 const SCHEDULE_KEYS: Record<string, string[]> = {
@@ -71,6 +71,8 @@ export function checkTrainRecipe(t: Record<string, unknown>, check: TrainRecipeC
   if (t.learningRate !== undefined && !(typeof t.learningRate === 'number' && t.learningRate > 0 && Number.isFinite(t.learningRate))) fail(`"${p}learningRate" must be a positive number, got ${show(t.learningRate)}`);
   if (t.labelSmoothing !== undefined && !(typeof t.labelSmoothing === 'number' && t.labelSmoothing >= 0 && t.labelSmoothing < 1)) fail(`"${p}labelSmoothing" must be a number in [0, 1), got ${show(t.labelSmoothing)}`);
   if (t.mixup !== undefined && !(typeof t.mixup === 'number' && Number.isFinite(t.mixup) && t.mixup >= 0)) fail(`"${p}mixup" must be a number ≥ 0 (the α of Beta(α, α); 0 is off), got ${show(t.mixup)}`);
+  if (t.cutmix !== undefined && !(typeof t.cutmix === 'number' && Number.isFinite(t.cutmix) && t.cutmix >= 0)) fail(`"${p}cutmix" must be a number ≥ 0 (the α of Beta(α, α); 0 is off), got ${show(t.cutmix)}`);
+  if (typeof t.mixup === 'number' && typeof t.cutmix === 'number' && t.mixup > 0 && t.cutmix > 0) fail(`"${p}mixup" and "${p}cutmix" cannot both be on: choose one`);
   if (t.classWeights !== undefined && t.classWeights !== 'balanced' && !(Array.isArray(t.classWeights) && t.classWeights.every((w) => typeof w === 'number' && Number.isFinite(w) && w >= 0))) {
     fail(`"${p}classWeights" must be "balanced" or an array of numbers ≥ 0, got ${show(t.classWeights)}`);
   }

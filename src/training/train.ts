@@ -63,6 +63,13 @@ export interface TrainOptions {
    */
   mixup?: number;
   /**
+   * CutMix (Yun et al., 2019): α of the Beta(α, α) draw by which each batch shard pastes a box of
+   * another image of the shard into every image (after augmentation; the box covers 1 − λ of the
+   * area), the loss weighted by the areas; 1 is usual. Not with `mixup`. Default 0 (off). Training
+   * accuracy then counts the label with the larger weight.
+   */
+  cutmix?: number;
+  /**
    * Knowledge distillation (Hinton et al., 2015): a teacher model whose class probabilities for each
    * training image (computed once, before the first epoch, on the images as they are, with test-time
    * augmentation `tta`, default `'flip'`) blend into the targets: `(1 − weight) · smoothed label +
@@ -320,6 +327,9 @@ export async function train(model: tfl.LayersModel, dataset: FerDataset, options
   if (augment) checkAugmentOptions(augment);
   const mixup = options.mixup ?? 0;
   if (!(typeof mixup === 'number' && Number.isFinite(mixup) && mixup >= 0)) throw new RangeError(`mixup must be a finite number ≥ 0 (the α of Beta(α, α); 0 is off), got ${mixup}`);
+  const cutmix = options.cutmix ?? 0;
+  if (!(typeof cutmix === 'number' && Number.isFinite(cutmix) && cutmix >= 0)) throw new RangeError(`cutmix must be a finite number ≥ 0 (the α of Beta(α, α); 0 is off), got ${cutmix}`);
+  if (mixup > 0 && cutmix > 0) throw new RangeError(`mixup and cutmix cannot both be on (got mixup ${mixup}, cutmix ${cutmix}): choose one`);
   if (options.optimizer) checkOptimizerConfig(options.optimizer);
   const teacherWeight = options.teacher ? options.teacher.weight ?? 0.5 : 0;
   if (options.teacher && !(teacherWeight > 0 && teacherWeight <= 1)) throw new RangeError(`teacher weight must be in (0, 1], got ${teacherWeight}`);
@@ -416,6 +426,7 @@ export async function train(model: tfl.LayersModel, dataset: FerDataset, options
             pixels, labels, size: dataset.size, numClasses, labelSmoothing, classWeights, batchSize: n,
             augment: augment ? { ...augment, seed: random.int(2 ** 31) } : undefined,
             ...(mixup > 0 ? { mixup: { alpha: mixup, seed: random.int(2 ** 31) } } : {}),
+            ...(cutmix > 0 ? { cutmix: { alpha: cutmix, seed: random.int(2 ** 31) } } : {}),
             ...(soft ? { soft: { probs: soft, weight: teacherWeight } } : {}),
           });
         }
@@ -496,7 +507,7 @@ export async function train(model: tfl.LayersModel, dataset: FerDataset, options
         await saveCheckpoint(options.checkpointDir, model, optimizer, {
           epoch: epoch + 1, history, bestEpoch, bestValAccuracy, sinceBest,
           lr: { value: plateau.lr, plateauBest: plateau.best, plateauWait: plateau.wait },
-          config: { ...options.config, epochs, batchSize, learningRate: baseLr, schedule, labelSmoothing, augment, ...(mixup > 0 ? { mixup } : {}), ...(optimizerConfig.type !== 'adam' ? { optimizer: optimizerConfig } : {}),
+          config: { ...options.config, epochs, batchSize, learningRate: baseLr, schedule, labelSmoothing, augment, ...(mixup > 0 ? { mixup } : {}), ...(cutmix > 0 ? { cutmix } : {}), ...(optimizerConfig.type !== 'adam' ? { optimizer: optimizerConfig } : {}),
             ...(options.teacher ? { teacher: { weight: teacherWeight, tta: options.teacher.tta ?? 'flip', ...(options.config?.teacher as object | undefined) } } : {}), seed, workers,
             ...(keepEpochs.length > 0 ? { keepEpochs: [...keepEpochs] } : {}) },
         }, keepEpochs);

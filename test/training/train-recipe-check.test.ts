@@ -14,6 +14,8 @@ describe('checkTrainRecipe', () => {
   it.each([
     [{ lr: 1 }, /^f\.json: unknown key "train\.lr" \(expected model, epochs/],
     [{ mixup: -1 }, /^f\.json: "train\.mixup" must be a number ≥ 0 .*got -1/],
+    [{ cutmix: 'x' }, /^f\.json: "train\.cutmix" must be a number ≥ 0 .*got "x"/],
+    [{ mixup: 0.2, cutmix: 1 }, /^f\.json: "train\.mixup" and "train\.cutmix" cannot both be on: choose one/],
     [{ model: { lstmUnits: 'x' } }, /"train\.model\.lstmUnits" must be a number, got "x"/],
     [{ augment: true }, /"train\.augment" must be an object of augmentation options or false/],
     [{ augment: { erasing: 3 } }, /"train\.augment": erasing must be a probability in \[0, 1\], got 3/],

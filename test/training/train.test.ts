@@ -273,6 +273,16 @@ describe('mixup and random erasing', () => {
     }
     await expect(train(tinyModel(), ds, { ...base, epochs: 1, augment: { erasing: 2 } })).rejects.toThrow(/erasing must be a probability in \[0, 1\], got 2/);
   });
+
+  it('train with cutmix: finite loss, recorded in the checkpoint; a bad α, or cutmix with mixup, is a RangeError', async () => {
+    const dir = tempDir();
+    const ds = patternedDataset(16);
+    const r = await train(tinyModel(), ds, { ...base, epochs: 1, validation: false, checkpointDir: dir, cutmix: 1 });
+    expect(Number.isFinite(r.history[0].loss)).toBe(true);
+    expect((await readCheckpointState(dir))?.config).toMatchObject({ cutmix: 1 });
+    await expect(train(tinyModel(), ds, { ...base, epochs: 1, cutmix: -0.5 })).rejects.toThrow(/cutmix must be a finite number ≥ 0/);
+    await expect(train(tinyModel(), ds, { ...base, epochs: 1, cutmix: 1, mixup: 0.2 })).rejects.toThrow('mixup and cutmix cannot both be on (got mixup 0.2, cutmix 1): choose one');
+  });
 });
 
 describe('distillation', () => {

@@ -44,7 +44,7 @@ Options:
   --seed <n>              seed of shuffling and augmentation (default 42)
   --config <file.json>    recipe: {"model": buildCnnLstm options, "learningRate", "optimizer"
                           ({"type": "adam"} or {"type": "sgd", "momentum": 0.9, "nesterov": true}), "schedule",
-                          "labelSmoothing", "classWeights", "augment", "mixup", "teacher", "batchSize", "seed",
+                          "labelSmoothing", "classWeights", "augment", "mixup", "cutmix", "teacher", "batchSize", "seed",
                           "epochs", "keepEpochs"};
                           with --resume, the recipe recorded in the checkpoint is reused
                           (flags override the file, the file overrides the checkpoint)
@@ -82,6 +82,7 @@ interface Recipe {
   classWeights?: number[] | 'balanced';
   augment?: import('../../data/augment.js').AugmentOptions | false;
   mixup?: number;
+  cutmix?: number;
   optimizer?: import('../../training/optimizer.js').OptimizerConfig;
   /** Distillation: the teacher's saved model (a folder or model.json), its weight in the targets, its TTA. */
   teacher?: { weights?: string; weight?: number; tta?: 'flip' | 'ten-crop' | false };
@@ -93,7 +94,7 @@ interface Recipe {
 }
 
 /** The keys of a `--config` recipe: the training options both recipes take, and the CLI's own. */
-const RECIPE_KEYS = ['model', 'learningRate', 'optimizer', 'schedule', 'labelSmoothing', 'classWeights', 'augment', 'mixup', 'teacher', 'batchSize', 'seed', 'epochs', 'keepEpochs'] as const;
+const RECIPE_KEYS = ['model', 'learningRate', 'optimizer', 'schedule', 'labelSmoothing', 'classWeights', 'augment', 'mixup', 'cutmix', 'teacher', 'batchSize', 'seed', 'epochs', 'keepEpochs'] as const;
 
 /** Reads `--config`: a JSON recipe, its keys and values checked (`checkTrainRecipe`, as the reproduce recipe's `train`). */
 async function readRecipe(file: string): Promise<Recipe> {
@@ -305,7 +306,7 @@ async function run(args: ParsedArgs, rawArgs: readonly string[]): Promise<number
   try {
     result = await train(model, selected.trainSet, {
       epochs, batchSize, workers, learningRate, labelSmoothing, validation: selected.valSet ?? false, seed,
-      schedule: recipe.schedule, augment: recipe.augment, mixup: recipe.mixup, optimizer: recipe.optimizer, classWeights: recipe.classWeights, teacher,
+      schedule: recipe.schedule, augment: recipe.augment, mixup: recipe.mixup, cutmix: recipe.cutmix, optimizer: recipe.optimizer, classWeights: recipe.classWeights, teacher,
       earlyStoppingPatience: patience,
       keepEpochs,
       checkpointDir: outDir,
