@@ -207,22 +207,25 @@ export class FaceDetector {
     const { box } = candidate;
     const side = Math.max(box.width, box.height) * REFINE_WINDOW;
     const window = { x: box.x + box.width / 2 - side / 2, y: box.y + box.height / 2 - side / 2, side };
-    const found = weightedNms(await this.run(img, CANDIDATE_SCORE, window, { width: REFINE_INPUT, height: REFINE_INPUT }), 0.3, 5).filter((f) => iou(f.box, box) > 0.3);
+    const found = weightedNms(await this.run(img, CANDIDATE_SCORE, window, { width: REFINE_INPUT, height: REFINE_INPUT }, this.second), 0.3, 5).filter((f) => iou(f.box, box) > 0.3);
     if (found.length === 0) return undefined;
     return found.reduce((a, b) => (iou(b.box, box) > iou(a.box, box) ? b : a));
   }
 
   /**
-   * One detector pass over a window of the image (default: all of it, at the photo's aspect ratio
-   * with its longer side at {@link FaceDetector.inputSize}): the candidates above `minScore` in
-   * image pixels, before NMS. The window's side spans the input's longer side.
+   * One detector pass over a window of the image (default: all of it) with the first-look model,
+   * or `second`: the candidates above `minScore` in image pixels, before NMS. The window's side
+   * spans the input's longer side. The input is `shape`, by default the photo's aspect ratio with
+   * its longer side at {@link FaceDetector.inputSize} when the window is the whole photo (as the
+   * first window of {@link scanWindows} is), and that side squared for any other window (a tile).
    */
-  private async run(img: Raster, minScore: number, window?: ScanWindow, shape?: InputShape): Promise<DetectedFace[]> {
-    const win = window ?? { x: 0, y: 0, side: Math.max(img.width, img.height) };
-    const input = shape ?? (window ? { width: this.inputSize, height: this.inputSize } : fitInput(img.width, img.height, this.inputSize));
+  private async run(img: Raster, minScore: number, window?: ScanWindow, shape?: InputShape, model: GraphModelLike = this.model): Promise<DetectedFace[]> {
+    const long = Math.max(img.width, img.height);
+    const win = window ?? { x: 0, y: 0, side: long };
+    const whole = win.x === 0 && win.y === 0 && win.side === long;
+    const input = shape ?? (whole ? fitInput(img.width, img.height, this.inputSize) : { width: this.inputSize, height: this.inputSize });
     const data = letterbox(img, input, win, this.input);
     const x = tf.tensor4d(data, [1, input.height, input.width, 3]);
-    const model = input.width === REFINE_INPUT && input.height === REFINE_INPUT ? this.second : this.model;
     let outputs: tf.Tensor[];
     try {
       const y = model.execute(x, this.heads);

@@ -99,6 +99,16 @@ describe('FaceDetector (the model shipped in weights/face-detector/)', () => {
       }
       expect(shapes[0]).toEqual([1, 192, 256, 3]);
       expect(shapes[1]).toEqual([1, 256, 256, 3]);
+      // detect() with its defaults (refine 'auto') takes its first look the same way; tiles of a tiled scan are square
+      shapes.length = 0;
+      const photo = { ...compose(640, 480, [{ x: 40, y: 60, scale: 0.5 }]).image, channels: 4 as const };
+      await detector.detect(photo);
+      expect(shapes[0]).toEqual([1, 192, 256, 3]);
+      shapes.length = 0;
+      await detector.detect(photo, { minFaceSize: 20 });
+      expect(shapes[0]).toEqual([1, 192, 256, 3]);
+      expect(shapes.slice(1).every((t) => t[1] === 256 && t[2] === 256)).toBe(true);
+      expect(shapes.length).toBeGreaterThan(1);
     } finally {
       model.execute = execute;
     }
