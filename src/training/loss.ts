@@ -120,19 +120,24 @@ export function shardGradients(model: tfl.LayersModel, req: ShardRequest): Shard
     const labels = tf.tensor1d(Int32Array.from(req.labels), 'int32');
     const teacher = req.soft ? tf.tensor2d(req.soft.probs, [count, req.numClasses]) : undefined;
     let mix: { lambda: number; partners: tf.Tensor1D; partnerTeacher?: tf.Tensor } | undefined;
-    if (req.mixup) {
-      const { lambda, perm } = mixupDraw(count, req.mixup.alpha, req.mixup.seed);
+    const cut = !req.mixup && req.cutmix ? cutmixDraw(count, req.cutmix.alpha, req.cutmix.seed, req.size) : undefined;
+    const draw = req.mixup ? mixupDraw(count, req.mixup.alpha, req.mixup.seed) : cut;
+    if (draw) {
+      const { lambda, perm } = draw;
       const p = tf.tensor1d(perm, 'int32');
       mix = { lambda, partners: tf.gather(labels, p), partnerTeacher: teacher ? tf.gather(teacher, p) : undefined };
-      xs = tf.add(tf.mul(xs, lambda), tf.mul(tf.gather(xs, p), 1 - lambda));
-    } else if (req.cutmix) {
-      const { lambda, perm, box } = cutmixDraw(count, req.cutmix.alpha, req.cutmix.seed, req.size);
-      const p = tf.tensor1d(perm, 'int32');
-      mix = { lambda, partners: tf.gather(labels, p), partnerTeacher: teacher ? tf.gather(teacher, p) : undefined };
-      const mask = new Float32Array(req.size * req.size);
-      for (let y = box.y0; y < box.y1; y++) mask.fill(1, y * req.size + box.x0, y * req.size + box.x1);
-      const inside = tf.tensor4d(mask, [1, req.size, req.size, 1]);
-      xs = tf.add(tf.mul(xs, tf.sub(1, inside)), tf.mul(tf.gather(xs, p), inside));
+      // the weights of each image's own pixels and of its partner's: λ and 1 − λ everywhere (mixup),
+      // or the partner's pixels inside the box and the image's own outside it (cutmix)
+      let own: tf.Tensor, other: tf.Tensor;
+      if (cut) {
+        const { box } = cut, inBox = new Float32Array(req.size * req.size);
+        for (let y = box.y0; y < box.y1; y++) inBox.fill(1, y * req.size + box.x0, y * req.size + box.x1);
+        other = tf.tensor4d(inBox, [1, req.size, req.size, 1]);
+        own = tf.sub(1, other);
+      } else {
+        [own, other] = [tf.scalar(lambda), tf.scalar(1 - lambda)];
+      }
+      xs = tf.add(tf.mul(xs, own), tf.mul(tf.gather(xs, p), other));
     }
     const out = tf.variableGrads(() => {
       const probs = model.apply(xs, { training: true }) as tf.Tensor;
